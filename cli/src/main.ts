@@ -1,0 +1,62 @@
+/**
+ * The `delinkcious` command: start, migrate. A configuration or start-up
+ * error ends it with one line on stderr, never a stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, commonConfig, createLogger, flushLogs, readConfig } from '@delinkcious/kit';
+import { DelinkciousError } from '@delinkcious/object-model';
+import { resolveDefinitions, start } from './start.ts';
+
+const usage = `Usage:
+  delinkcious start                       every service in one process (embedded default)
+  delinkcious start --service <name> ...  only those services, as in a Kubernetes pod
+  delinkcious migrate --service <name>    apply that service's database migrations and exit`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { service: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return;
+  }
+  const services = values.service ?? [];
+
+  switch (command) {
+    case 'start': {
+      const { lifecycle, urls } = await start(services);
+      const logger = createLogger('delinkcious');
+      lifecycle.exitOnSignals(logger, readConfig(commonConfig).SHUTDOWN_TIMEOUT);
+      const entry = urls['api-gateway'] ?? Object.values(urls)[0];
+      console.log(`Delinkcious is running at ${entry}`);
+      for (const [name, url] of Object.entries(urls)) logger.info({ url }, `${name} listening`);
+      return;
+    }
+    case 'migrate': {
+      if (services.length === 0) throw new ConfigError('migrate needs --service <name>');
+      for (const definition of resolveDefinitions(services)) {
+        if (!definition.migrate) throw new ConfigError(`${definition.name} has no database to migrate`);
+        definition.checkConfig(process.env);
+        const applied = await definition.migrate({ env: process.env, logger: createLogger(definition.name) });
+        console.log(`${definition.name}: ${applied.length ? `applied migrations ${applied.join(', ')}` : 'already up to date'}`);
+      }
+      return;
+    }
+    default:
+      throw new ConfigError(`unknown command "${command}"\n${usage}`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  const known = error instanceof ConfigError || error instanceof DelinkciousError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`delinkcious: ${known ? message : `could not start: ${message}`}`);
+  if (!known) createLogger('delinkcious').debug({ err: error }, 'start-up failed');
+  flushLogs();
+  process.exit(2);
+}

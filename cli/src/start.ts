@@ -1,0 +1,83 @@
+/**
+ * `delinkcious start`: every service in one process (the embedded default), or
+ * only the `--service` ones, as in a Kubernetes pod (DESIGN.md §1a).
+ */
+import {
+  ConfigError,
+  Lifecycle,
+  commonConfig,
+  createLogger,
+  envVar,
+  generateCallerTokens,
+  loadMutualAuth,
+  mutualAuthDisabled,
+  mutualAuthFromTokens,
+  readConfig,
+  serviceCatalog,
+  servicePort,
+  serviceUrl,
+  type Env,
+  type ServiceDefinition,
+  type ServiceName,
+} from '@delinkcious/kit';
+import { definitions } from './registry.ts';
+
+export interface Started {
+  lifecycle: Lifecycle;
+  urls: Partial<Record<ServiceName, string>>;
+}
+
+export function resolveDefinitions(names: string[]): ServiceDefinition[] {
+  const known = Object.keys(definitions).join(', ');
+  return names.map((name) => {
+    const definition = definitions[name as ServiceName];
+    if (!definition) throw new ConfigError(`unknown service "${name}"; known services: ${known}`);
+    return definition;
+  });
+}
+
+/** Starts `names` (all services when empty). Stops what started if one fails. */
+export async function start(names: string[], env: Env = process.env): Promise<Started> {
+  const embedded = names.length === 0;
+  const selected = embedded ? Object.values(definitions) : resolveDefinitions([...new Set(names)]);
+  const single = selected.length === 1 && !embedded;
+  const config = readConfig(
+    { ...commonConfig, HOST: envVar.string(embedded ? '127.0.0.1' : '0.0.0.0'), PORT: envVar.optionalString() },
+    env,
+  );
+  for (const definition of selected) definition.checkConfig(env);
+  const port = single && config.PORT !== undefined ? envVar.port(0)('PORT', env) : undefined;
+
+  // Embedded: the services find each other on loopback and share generated caller tokens.
+  const tokens = embedded && config.DELINKCIOUS_MUTUAL_AUTH ? generateCallerTokens(Object.keys(serviceCatalog)) : undefined;
+  const urlOf = (name: ServiceName) => (embedded ? `http://127.0.0.1:${servicePort(name, env)}` : serviceUrl(name, env));
+  const lifecycle = new Lifecycle();
+  const urls: Started['urls'] = {};
+  try {
+    for (const definition of selected) {
+      const name = definition.name;
+      const mutualAuth = !config.DELINKCIOUS_MUTUAL_AUTH
+        ? mutualAuthDisabled
+        : tokens
+          ? mutualAuthFromTokens(name, tokens)
+          : loadMutualAuth({ self: name, file: config.MUTUAL_AUTH_FILE, enabled: true });
+      // The gateway is the only public entry; internal services stay on loopback when embedded.
+      const host = embedded && name !== 'api-gateway' ? '127.0.0.1' : config.HOST;
+      const started = await definition.start({
+        env,
+        host,
+        port: port ?? (embedded && name === 'api-gateway' ? envVar.port(5000)('PORT', env) : servicePort(name, env)),
+        embedded,
+        mutualAuth,
+        lifecycle,
+        logger: createLogger(name),
+        urlOf,
+      });
+      urls[name] = started.url;
+    }
+  } catch (error) {
+    await lifecycle.close();
+    throw error;
+  }
+  return { lifecycle, urls };
+}

@@ -1,0 +1,5 @@
+export * from './database.ts';
+export * from './migrate.ts';
+export * from './open.ts';
+export * from './pglite.ts';
+export * from './postgres.ts';

@@ -1,0 +1,35 @@
+/**
+ * Which database a service uses (DESIGN.md §1): its own URL
+ * (`LINK_DATABASE_URL`, …), else its own database on the server `DATABASE_URL`
+ * names (created when missing), else embedded PGlite under `DATA_DIR`.
+ */
+import { join } from 'node:path';
+import type { Database } from './database.ts';
+import { ensureDatabase, openPostgres } from './postgres.ts';
+import { openPglite } from './pglite.ts';
+
+export interface DatabaseChoice {
+  /** The service's database name, e.g. `link_manager`. */
+  database: string;
+  /** The service's own URL, when set. */
+  url?: string | undefined;
+  /** `DATABASE_URL`, a server on which the service uses `database`. */
+  serverUrl?: string | undefined;
+  dataDir: string;
+  poolSize?: number;
+  onError?: (error: Error) => void;
+}
+
+export function describeDatabase(choice: DatabaseChoice): string {
+  if (choice.url) return `PostgreSQL (own URL)`;
+  if (choice.serverUrl) return `PostgreSQL database ${choice.database}`;
+  return `PGlite in ${join(choice.dataDir, choice.database)}`;
+}
+
+export async function openDatabase(choice: DatabaseChoice): Promise<Database> {
+  const url = choice.url ?? (choice.serverUrl ? await ensureDatabase(choice.serverUrl, choice.database) : undefined);
+  if (url) {
+    return openPostgres({ url, label: choice.database, poolSize: choice.poolSize, onError: choice.onError });
+  }
+  return openPglite(join(choice.dataDir, choice.database));
+}

@@ -1,0 +1,113 @@
+/**
+ * Typed configuration from environment variables. A bad value stops start-up
+ * with one line naming the variable (the CLI prints ConfigError.message alone).
+ * An empty variable counts as unset, as Kubernetes manifests often leave them.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+export type EnvReader<T> = (name: string, env: Env) => T;
+
+function raw(name: string, env: Env): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function check<T>(name: string, schema: z.ZodType<T>, value: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ConfigError(`${name} ${result.error.issues[0]?.message ?? 'is invalid'}`);
+}
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, { error: (issue) => `must be a whole number, got "${String(issue.input)}"` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max}` });
+
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export const envVar = {
+  string:
+    (fallback: string): EnvReader<string> =>
+    (name, env) =>
+      raw(name, env) ?? fallback,
+  optionalString: (): EnvReader<string | undefined> => (name, env) => raw(name, env),
+  int:
+    (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): EnvReader<number> =>
+    (name, env) => {
+      const value = raw(name, env);
+      return value === undefined ? fallback : check(name, wholeNumber(min, max), value);
+    },
+  port:
+    (fallback: number): EnvReader<number> =>
+    (name, env) =>
+      envVar.int(fallback, 1, 65535)(name, env),
+  bool:
+    (fallback: boolean): EnvReader<boolean> =>
+    (name, env) => {
+      const value = raw(name, env)?.toLowerCase();
+      if (value === undefined) return fallback;
+      if (['true', '1', 'yes', 'on'].includes(value)) return true;
+      if (['false', '0', 'no', 'off'].includes(value)) return false;
+      throw new ConfigError(`${name} must be true or false, got "${value}"`);
+    },
+  oneOf:
+    <T extends string>(fallback: T, values: readonly T[]): EnvReader<T> =>
+    (name, env) => {
+      const value = raw(name, env);
+      if (value === undefined) return fallback;
+      if ((values as readonly string[]).includes(value)) return value as T;
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${value}"`);
+    },
+  /** A URL with one of the given schemes; the value is not echoed (it may hold a password). */
+  url:
+    (schemes: readonly string[]): EnvReader<string | undefined> =>
+    (name, env) => {
+      const value = raw(name, env);
+      if (value === undefined) return undefined;
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        throw new ConfigError(`${name} is not a valid URL`);
+      }
+      const scheme = parsed.protocol.replace(/:$/, '');
+      if (!schemes.includes(scheme)) throw new ConfigError(`${name} must be a ${schemes.join(' or ')} URL, got a ${scheme} URL`);
+      return value;
+    },
+  /** A duration: milliseconds as a number, or with a unit (500ms, 10s, 5m, 2h, 1d). */
+  durationMs:
+    (fallback: number): EnvReader<number> =>
+    (name, env) => {
+      const value = raw(name, env);
+      if (value === undefined) return fallback;
+      const match = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+      if (!match) throw new ConfigError(`${name} must be a duration such as 500ms, 30s, 5m or 1h, got "${value}"`);
+      return Number(match[1]) * unitMs[match[2] ?? 'ms']!;
+    },
+};
+
+export type ConfigSpec = Record<string, EnvReader<unknown>>;
+export type ConfigOf<S extends ConfigSpec> = { [K in keyof S]: ReturnType<S[K]> };
+
+/** Reads every variable of `spec` (keys are the variable names); the first bad one throws ConfigError. */
+export function readConfig<S extends ConfigSpec>(spec: S, env: Env = process.env): ConfigOf<S> {
+  const config: Record<string, unknown> = {};
+  for (const [name, reader] of Object.entries(spec)) config[name] = reader(name, env);
+  return config as ConfigOf<S>;
+}
+
+/** Variables every service reads. */
+export const commonConfig = {
+  LOG_LEVEL: envVar.oneOf('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  SHUTDOWN_TIMEOUT: envVar.durationMs(25_000),
+  DELINKCIOUS_MUTUAL_AUTH: envVar.bool(true),
+  MUTUAL_AUTH_FILE: envVar.string('/etc/delinkcious/mutual-auth.yaml'),
+  DATA_DIR: envVar.string('./.delinkcious'),
+};

@@ -1,0 +1,121 @@
+/**
+ * The client one service uses to call another over HTTP: a timeout on every
+ * call, retries with backoff and jitter for idempotent calls, a circuit breaker
+ * per downstream service (a dead dependency fails fast with UnavailableError),
+ * the caller token of mutual auth, and errors mapped back to the typed errors
+ * the remote manager threw.
+ */
+import CircuitBreaker from 'opossum';
+import { DelinkciousError, UnavailableError, errorFromStatus } from '@delinkcious/object-model';
+import { callerTokenHeader } from './mutual-auth.ts';
+import { withRetries } from './resilience.ts';
+
+export interface HttpClientOptions {
+  /** The downstream service's name, for error messages. */
+  target: string;
+  baseUrl: string;
+  callerToken?: string | undefined;
+  timeoutMs?: number;
+  retries?: number;
+  breaker?: { errorThresholdPercentage?: number; resetTimeoutMs?: number; volumeThreshold?: number };
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Safe to repeat; GET is always. Only idempotent calls are retried. */
+  idempotent?: boolean;
+  headers?: Record<string, string>;
+}
+
+/** A failure worth retrying: the service did not answer, or answered that it is overloaded or restarting. */
+class TransientError extends UnavailableError {}
+
+export class ServiceHttpClient {
+  private readonly breaker: CircuitBreaker<[HttpRequest], unknown>;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.retries = options.retries ?? 2;
+    this.breaker = new CircuitBreaker((request: HttpRequest) => this.attempt(request), {
+      timeout: false, // each attempt has its own timeout
+      errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
+      resetTimeout: options.breaker?.resetTimeoutMs ?? 5000,
+      volumeThreshold: options.breaker?.volumeThreshold ?? 5,
+      rollingCountTimeout: 10_000,
+      // An answer such as 400 or 404 means the service works: it must not open the circuit.
+      errorFilter: (error: unknown) => error instanceof DelinkciousError && error.status < 500,
+    });
+  }
+
+  async request<T>(request: HttpRequest): Promise<T> {
+    const idempotent = request.idempotent ?? request.method === 'GET';
+    return (await withRetries(() => this.fire(request), {
+      retries: idempotent ? this.retries : 0,
+      baseDelayMs: 50,
+      maxDelayMs: 1000,
+      shouldRetry: (error) => error instanceof TransientError,
+    })) as T;
+  }
+
+  /** Stops the breaker's timers. */
+  close(): void {
+    this.breaker.shutdown();
+  }
+
+  private async fire(request: HttpRequest): Promise<unknown> {
+    try {
+      return await this.breaker.fire(request);
+    } catch (error) {
+      if (error instanceof Error && CircuitBreaker.isOurError(error)) {
+        throw new UnavailableError(`${this.options.target} is unavailable (failing fast after repeated errors)`);
+      }
+      throw error;
+    }
+  }
+
+  private async attempt(request: HttpRequest): Promise<unknown> {
+    const url = new URL(request.path, this.options.baseUrl);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    if (this.options.callerToken) headers[callerTokenHeader] = this.options.callerToken;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
+      throw new TransientError(`${this.options.target} is unavailable (${reason})`);
+    }
+
+    const body = parseJson(text);
+    if (response.ok) return body;
+    const message = typeof body?.err === 'string' && body.err ? body.err : `${this.options.target} answered ${response.status}`;
+    if ([502, 503, 504].includes(response.status)) throw new TransientError(message);
+    if (response.status >= 500) throw new UnavailableError(`${this.options.target} failed: ${message}`);
+    throw errorFromStatus(response.status, message);
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,7 @@
+export * from './errors.ts';
+export * from './events.ts';
+export * from './link.ts';
+export * from './news.ts';
+export * from './social-graph.ts';
+export * from './user.ts';
+export * from './wire.ts';

@@ -1,0 +1,212 @@
+/**
+ * The LinkManager: every rule about links lives here; transports and stores
+ * are adapters around it. Each change is reported to an event sink with its
+ * author (DESIGN.md §4).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  type AddLinkRequest,
+  type EventSink,
+  type GetLinksRequest,
+  type GetLinksResult,
+  type Link,
+  type LinkCheckResult,
+  type LinkEvent,
+  type LinkEventType,
+  type LinkManager,
+  type LinkStatusUpdater,
+  type UpdateLinkRequest,
+} from '@delinkcious/object-model';
+import { compilePattern, decodePageToken, encodePageToken, type TextMatcher } from './filters.ts';
+import type { LinkChanges, LinkStore, StoredLink } from './stores/link-store.ts';
+import {
+  checkTagCount,
+  parseTags,
+  requireUrlKey,
+  requireUsername,
+  validateDescription,
+  validateTitle,
+  validateUrl,
+} from './validation.ts';
+
+export const defaultPageSize = 10;
+export const maxPageSize = 100;
+
+export interface LinkManagerOptions {
+  store: LinkStore;
+  events: EventSink<LinkEvent>;
+  maxLinksPerUser: number;
+  /**
+   * With a regex filter, the most links one GetLinks call examines. A page may
+   * then hold fewer matches than asked for, with a token to go on from there:
+   * the cost of any request stays bounded.
+   */
+  scanBudget?: number;
+  now?: () => Date;
+}
+
+export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
+  private readonly store: LinkStore;
+  private readonly events: EventSink<LinkEvent>;
+  private readonly maxLinksPerUser: number;
+  private readonly scanBudget: number;
+  private readonly now: () => Date;
+
+  constructor(options: LinkManagerOptions) {
+    this.store = options.store;
+    this.events = options.events;
+    this.maxLinksPerUser = options.maxLinksPerUser;
+    this.scanBudget = options.scanBudget ?? 5000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async getLinks(request: GetLinksRequest): Promise<GetLinksResult> {
+    const username = requireUsername(request.username);
+    const limit = request.limit ?? defaultPageSize;
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+      throw new ValidationError(`limit must be a whole number from 1 to ${maxPageSize}`);
+    }
+    const tag = request.tag?.trim() ? parseTags(request.tag.trim(), 'tag')[0] : undefined;
+    const matchers: Array<[TextMatcher, (link: StoredLink) => string]> = [];
+    const add = (pattern: string | undefined, field: string, text: (link: StoredLink) => string) => {
+      const matcher = compilePattern(pattern, field);
+      if (matcher) matchers.push([matcher, text]);
+    };
+    add(request.urlRegex, 'url_regex', (link) => link.url);
+    add(request.titleRegex, 'title_regex', (link) => link.title);
+    add(request.descriptionRegex, 'description_regex', (link) => link.description);
+    let beforeId = decodePageToken(request.startToken);
+
+    if (matchers.length === 0) {
+      const rows = await this.store.list(username, { tag, beforeId, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { links: page.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(page.at(-1)!.id) : '' };
+    }
+
+    // Regex filters run here, over keyset batches, within the scan budget.
+    const matches: StoredLink[] = [];
+    let scanned = 0;
+    const batchSize = Math.min(500, Math.max(limit + 1, 100));
+    for (;;) {
+      const want = Math.min(batchSize, this.scanBudget - scanned);
+      const batch = await this.store.list(username, { tag, beforeId, limit: want });
+      for (const link of batch) {
+        scanned++;
+        if (matchers.every(([matches, text]) => matches(text(link)))) {
+          matches.push(link);
+          if (matches.length > limit) {
+            const page = matches.slice(0, limit);
+            return { links: page.map(publicLink), nextPageToken: encodePageToken(page.at(-1)!.id) };
+          }
+        }
+      }
+      const last = batch.at(-1);
+      if (!last || batch.length < want) return { links: matches.map(publicLink), nextPageToken: '' };
+      beforeId = last.id;
+      if (scanned >= this.scanBudget) return { links: matches.map(publicLink), nextPageToken: encodePageToken(last.id) };
+    }
+  }
+
+  async addLink(request: AddLinkRequest): Promise<Link> {
+    const username = requireUsername(request.username);
+    const url = validateUrl(request.url);
+    const title = validateTitle(request.title);
+    const description = validateDescription(request.description);
+    const tags = parseTags(request.tags);
+    const outcome = await this.store.insert({ username, url, title, description, tags, createdAt: this.now() }, this.maxLinksPerUser);
+    switch (outcome.kind) {
+      case 'duplicate':
+        throw new ConflictError(`you already saved ${url}`);
+      case 'limit':
+        throw new ForbiddenError(`you have reached the limit of ${this.maxLinksPerUser} links; delete some to add more`);
+      case 'added':
+        await this.emit('link.added', username, outcome.link);
+        return publicLink(outcome.link);
+    }
+  }
+
+  async updateLink(request: UpdateLinkRequest): Promise<Link> {
+    const username = requireUsername(request.username);
+    const url = requireUrlKey(request.url);
+    const newUrl = request.newUrl === undefined || request.newUrl === '' ? undefined : validateUrl(request.newUrl, 'new_url');
+    const title = request.title === undefined || request.title === '' ? undefined : validateTitle(request.title);
+    const description = request.description === undefined ? undefined : validateDescription(request.description);
+    const addTags = parseTags(request.addTags, 'add_tags');
+    const removeTags = parseTags(request.removeTags, 'remove_tags');
+
+    const outcome = await this.store.update(
+      username,
+      url,
+      (current) => {
+        const changes: LinkChanges = {};
+        if (newUrl !== undefined && newUrl !== current.url) {
+          Object.assign(changes, { url: newUrl, status: 'pending', checkedAt: null });
+        }
+        if (title !== undefined && title !== current.title) changes.title = title;
+        if (description !== undefined && description !== current.description) changes.description = description;
+        const tags = [...current.tags, ...addTags.filter((tag) => !current.tags.includes(tag))].filter(
+          (tag) => !removeTags.includes(tag),
+        );
+        if (tags.length !== current.tags.length || tags.some((tag, i) => tag !== current.tags[i])) {
+          checkTagCount(tags);
+          changes.tags = tags;
+        }
+        return Object.keys(changes).length > 0 ? changes : null;
+      },
+      this.now(),
+    );
+    switch (outcome.kind) {
+      case 'not_found':
+        throw new NotFoundError(`you have no link with url ${url}`);
+      case 'duplicate':
+        throw new ConflictError(`you already saved ${newUrl}`);
+      case 'unchanged':
+        return publicLink(outcome.link);
+      case 'updated':
+        await this.emit('link.updated', username, outcome.link, outcome.before.url !== outcome.link.url ? outcome.before.url : undefined);
+        return publicLink(outcome.link);
+    }
+  }
+
+  async deleteLink(username: string, url: string): Promise<void> {
+    const owner = requireUsername(username);
+    const key = requireUrlKey(url);
+    const deleted = await this.store.delete(owner, key);
+    if (!deleted) throw new NotFoundError(`you have no link with url ${key}`);
+    await this.emit('link.deleted', owner, deleted);
+  }
+
+  async applyCheckResult(result: LinkCheckResult): Promise<number> {
+    if (result.status !== 'valid' && result.status !== 'invalid') {
+      throw new ValidationError('a check result status must be valid or invalid');
+    }
+    return this.store.applyCheck(result);
+  }
+
+  private async emit(type: LinkEventType, username: string, link: StoredLink, previousUrl?: string): Promise<void> {
+    await this.events.emit({
+      id: randomUUID(),
+      type,
+      username,
+      link: { url: link.url, title: link.title, description: link.description, status: link.status, tags: [...link.tags] },
+      ...(previousUrl !== undefined ? { previousUrl } : {}),
+      timestamp: this.now().toISOString(),
+    });
+  }
+}
+
+function publicLink(link: StoredLink): Link {
+  return {
+    url: link.url,
+    title: link.title,
+    description: link.description,
+    status: link.status,
+    tags: link.tags,
+    createdAt: link.createdAt,
+    updatedAt: link.updatedAt,
+  };
+}

@@ -1,0 +1,59 @@
+/** What LinkManager needs from storage; implemented in memory and on PostgreSQL/PGlite. */
+import type { Link, LinkCheckResult, LinkStatus } from '@delinkcious/object-model';
+
+export interface StoredLink extends Link {
+  /** Increases with every link added: newest first is highest id first. */
+  id: number;
+  username: string;
+  /** When the check result now applied was taken; null while pending. */
+  checkedAt: Date | null;
+}
+
+export interface NewLink {
+  username: string;
+  url: string;
+  title: string;
+  description: string;
+  tags: string[];
+  createdAt: Date;
+}
+
+export interface LinkChanges {
+  url?: string;
+  title?: string;
+  description?: string;
+  tags?: string[];
+  status?: LinkStatus;
+  checkedAt?: Date | null;
+}
+
+export type InsertOutcome = { kind: 'added'; link: StoredLink } | { kind: 'duplicate' } | { kind: 'limit' };
+
+export type UpdateOutcome =
+  | { kind: 'updated'; before: StoredLink; link: StoredLink }
+  | { kind: 'unchanged'; link: StoredLink }
+  | { kind: 'not_found' }
+  | { kind: 'duplicate' };
+
+export interface ListQuery {
+  tag?: string | undefined;
+  /** Only links older than this id (keyset paging). */
+  beforeId?: number | undefined;
+  limit: number;
+}
+
+export interface LinkStore {
+  /** The user's links, newest first. */
+  list(username: string, query: ListQuery): Promise<StoredLink[]>;
+  /** Adds a link unless the user has that URL already or has `maxLinksPerUser` links. */
+  insert(link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome>;
+  /**
+   * Changes a link atomically: `change` sees the current link and answers what
+   * to change (null: nothing). It may throw to refuse; nothing is written then.
+   */
+  update(username: string, url: string, change: (current: StoredLink) => LinkChanges | null, now: Date): Promise<UpdateOutcome>;
+  delete(username: string, url: string): Promise<StoredLink | null>;
+  /** Sets the status of every link with that URL whose last result is older; answers how many changed. */
+  applyCheck(result: LinkCheckResult): Promise<number>;
+  ping(): Promise<void>;
+}

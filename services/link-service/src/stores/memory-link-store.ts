@@ -1,0 +1,77 @@
+/** LinkStore in memory: for unit tests, and the reference the contract suite holds the others to. */
+import type { LinkCheckResult } from '@delinkcious/object-model';
+import type { InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+
+const copy = (link: StoredLink): StoredLink => ({ ...link, tags: [...link.tags] });
+
+export class MemoryLinkStore implements LinkStore {
+  private nextId = 1;
+  /** username → url → link */
+  private readonly byUser = new Map<string, Map<string, StoredLink>>();
+
+  async list(username: string, query: ListQuery): Promise<StoredLink[]> {
+    const links = [...(this.byUser.get(username)?.values() ?? [])]
+      .filter((link) => query.beforeId === undefined || link.id < query.beforeId)
+      .filter((link) => query.tag === undefined || link.tags.includes(query.tag))
+      .sort((a, b) => b.id - a.id);
+    return links.slice(0, query.limit).map(copy);
+  }
+
+  async insert(link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome> {
+    const links = this.byUser.get(link.username) ?? new Map<string, StoredLink>();
+    if (links.has(link.url)) return { kind: 'duplicate' };
+    if (links.size >= maxLinksPerUser) return { kind: 'limit' };
+    const stored: StoredLink = {
+      ...link,
+      tags: [...link.tags],
+      id: this.nextId++,
+      status: 'pending',
+      checkedAt: null,
+      updatedAt: link.createdAt,
+    };
+    links.set(link.url, stored);
+    this.byUser.set(link.username, links);
+    return { kind: 'added', link: copy(stored) };
+  }
+
+  async update(
+    username: string,
+    url: string,
+    change: (current: StoredLink) => LinkChanges | null,
+    now: Date,
+  ): Promise<UpdateOutcome> {
+    const links = this.byUser.get(username);
+    const current = links?.get(url);
+    if (!links || !current) return { kind: 'not_found' };
+    const changes = change(copy(current));
+    if (!changes) return { kind: 'unchanged', link: copy(current) };
+    if (changes.url !== undefined && changes.url !== url && links.has(changes.url)) return { kind: 'duplicate' };
+    const updated: StoredLink = { ...current, ...changes, updatedAt: now };
+    links.delete(url);
+    links.set(updated.url, updated);
+    return { kind: 'updated', before: copy(current), link: copy(updated) };
+  }
+
+  async delete(username: string, url: string): Promise<StoredLink | null> {
+    const links = this.byUser.get(username);
+    const link = links?.get(url);
+    if (!links || !link) return null;
+    links.delete(url);
+    return copy(link);
+  }
+
+  async applyCheck(result: LinkCheckResult): Promise<number> {
+    let changed = 0;
+    for (const links of this.byUser.values()) {
+      const link = links.get(result.url);
+      if (link && (link.checkedAt === null || link.checkedAt < result.checkedAt)) {
+        link.status = result.status;
+        link.checkedAt = result.checkedAt;
+        changed++;
+      }
+    }
+    return changed;
+  }
+
+  async ping(): Promise<void> {}
+}

@@ -1,0 +1,149 @@
+/** LinkStore on PostgreSQL or PGlite (the same SQL runs on both). */
+import type { LinkCheckResult, LinkStatus } from '@delinkcious/object-model';
+import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
+import type { InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+
+interface LinkRow {
+  id: number | string;
+  username: string;
+  url: string;
+  title: string;
+  description: string;
+  tags: string[];
+  status: LinkStatus;
+  checked_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = 'id, username, url, title, description, tags, status, checked_at, created_at, updated_at';
+
+function fromRow(row: LinkRow): StoredLink {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    url: row.url,
+    title: row.title,
+    description: row.description,
+    tags: row.tags,
+    status: row.status,
+    checkedAt: row.checked_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Thrown inside a transaction to roll it back with a known outcome. */
+class Rollback<T> {
+  constructor(readonly outcome: T) {}
+}
+
+export class SqlLinkStore implements LinkStore {
+  constructor(private readonly db: Database) {}
+
+  async list(username: string, query: ListQuery): Promise<StoredLink[]> {
+    const params: unknown[] = [username];
+    const where = ['username = $1'];
+    if (query.tag !== undefined) {
+      params.push([query.tag]);
+      where.push(`tags @> $${params.length}::text[]`);
+    }
+    if (query.beforeId !== undefined) {
+      params.push(query.beforeId);
+      where.push(`id < $${params.length}`);
+    }
+    params.push(query.limit);
+    const { rows } = await this.db.query<LinkRow>(
+      `SELECT ${columns} FROM links WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(fromRow);
+  }
+
+  async insert(link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome> {
+    return this.rollbackable(
+      (tx) => this.insertIn(tx, link, maxLinksPerUser),
+      () => ({ kind: 'duplicate' }),
+    );
+  }
+
+  private async insertIn(tx: Queryable, link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome> {
+    const added = await tx.query<LinkRow>(
+      `INSERT INTO links (username, url, title, description, tags, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5::text[], $6, $6)
+       ON CONFLICT (username, url) DO NOTHING
+       RETURNING ${columns}`,
+      [link.username, link.url, link.title, link.description, link.tags, link.createdAt],
+    );
+    if (added.rows.length === 0) return { kind: 'duplicate' };
+    const counted = await tx.query(
+      `INSERT INTO link_counts (username, links) VALUES ($1, 1)
+       ON CONFLICT (username) DO UPDATE SET links = link_counts.links + 1 WHERE link_counts.links < $2
+       RETURNING links`,
+      [link.username, maxLinksPerUser],
+    );
+    if (counted.rows.length === 0) throw new Rollback<InsertOutcome>({ kind: 'limit' });
+    return { kind: 'added', link: fromRow(added.rows[0]!) };
+  }
+
+  async update(
+    username: string,
+    url: string,
+    change: (current: StoredLink) => LinkChanges | null,
+    now: Date,
+  ): Promise<UpdateOutcome> {
+    return this.rollbackable(
+      async (tx): Promise<UpdateOutcome> => {
+        const found = await tx.query<LinkRow>(`SELECT ${columns} FROM links WHERE username = $1 AND url = $2 FOR UPDATE`, [
+          username,
+          url,
+        ]);
+        if (found.rows.length === 0) return { kind: 'not_found' };
+        const before = fromRow(found.rows[0]!);
+        const changes = change(before);
+        if (!changes) return { kind: 'unchanged', link: before };
+        const next = { ...before, ...changes };
+        const { rows } = await tx.query<LinkRow>(
+          `UPDATE links SET url = $2, title = $3, description = $4, tags = $5::text[], status = $6, checked_at = $7, updated_at = $8
+           WHERE id = $1 RETURNING ${columns}`,
+          [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now],
+        );
+        return { kind: 'updated', before, link: fromRow(rows[0]!) };
+      },
+      () => ({ kind: 'duplicate' }),
+    );
+  }
+
+  async delete(username: string, url: string): Promise<StoredLink | null> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<LinkRow>(`DELETE FROM links WHERE username = $1 AND url = $2 RETURNING ${columns}`, [username, url]);
+      if (rows.length === 0) return null;
+      await tx.query('UPDATE link_counts SET links = links - 1 WHERE username = $1', [username]);
+      return fromRow(rows[0]!);
+    });
+  }
+
+  async applyCheck(result: LinkCheckResult): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `UPDATE links SET status = $2, checked_at = $3
+       WHERE url = $1 AND (checked_at IS NULL OR checked_at < $3)`,
+      [result.url, result.status, result.checkedAt],
+    );
+    return rowCount;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.ping();
+  }
+
+  /** Runs `fn` in a transaction; a Rollback answers its outcome, a unique violation answers `onDuplicate()`. */
+  private async rollbackable<T>(fn: (tx: Queryable) => Promise<T>, onDuplicate: () => T): Promise<T> {
+    try {
+      return await this.db.transaction(fn);
+    } catch (error) {
+      if (error instanceof Rollback) return error.outcome as T;
+      if (sqlState(error) === uniqueViolation) return onDuplicate();
+      throw error;
+    }
+  }
+}
