@@ -1,0 +1,3 @@
+export * from './external.ts';
+export * from './postgres.ts';
+export * from './process.ts';

@@ -1,0 +1,53 @@
+/** Runs the `delinkcious` command as a child process, as an operator would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const delinkciousBin = fileURLToPath(new URL('../../../cli/bin/delinkcious.js', import.meta.url));
+
+export interface RunningCommand {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+  /** Resolves once stdout holds a match of `pattern`; rejects if the process ends first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+}
+
+export function runDelinkcious(args: string[], env: Record<string, string | undefined>): RunningCommand {
+  const child = spawn(process.execPath, [delinkciousBin, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${pattern}; stderr: ${err.slice(-2000)}`)), timeoutMs);
+        const check = () => {
+          const match = out.match(pattern);
+          if (match) finish(undefined, match);
+        };
+        const onExit = () => finish(new Error(`process exited before printing ${pattern}; stderr: ${err.slice(-2000)}`));
+        function finish(error?: Error, match?: RegExpMatchArray) {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          child.off('exit', onExit);
+          if (error) reject(error);
+          else resolve(match!);
+        }
+        child.stdout!.on('data', check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+  };
+}

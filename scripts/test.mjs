@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under libs/, services/, cli/ and test/ with node's test
+// runner (through tsx). Arguments narrow the run to paths containing them.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const roots = ['libs', 'services', 'cli', 'test'];
+const skipDirs = new Set(['node_modules', 'dist', '.delinkcious']);
+
+function* testFiles(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (skipDirs.has(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* testFiles(path);
+    else if (entry.name.endsWith('.test.ts')) yield relative(root, path);
+  }
+}
+
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((dir) => [...testFiles(join(root, dir))])
+  .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

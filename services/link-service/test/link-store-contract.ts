@@ -1,0 +1,192 @@
+/** What every LinkStore must do; run against each implementation by link-store.test.ts. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { LinkStore, NewLink } from '../src/stores/link-store.ts';
+
+export interface StoreFixture {
+  store: LinkStore;
+  close(): Promise<void>;
+}
+
+const t0 = new Date('2026-01-01T00:00:00.000Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+function newLink(username: string, url: string, extra: Partial<NewLink> = {}): NewLink {
+  return { username, url, title: `title of ${url}`, description: '', tags: [], createdAt: t0, ...extra };
+}
+
+export function linkStoreContract(name: string, open: () => Promise<StoreFixture>, options: { skip?: string | false } = {}) {
+  describe(`LinkStore contract: ${name}`, { skip: options.skip ?? false }, () => {
+    let fixture: StoreFixture;
+    let store: LinkStore;
+    // Each test uses its own usernames, so tests share one store without interfering.
+    let n = 0;
+    const user = () => `user${++n}-${Math.random().toString(36).slice(2, 8)}`;
+
+    before(async () => {
+      fixture = await open();
+      store = fixture.store;
+    });
+    after(async () => fixture?.close());
+
+    test('insert answers the stored link, pending, with its fields', async () => {
+      const u = user();
+      const outcome = await store.insert(newLink(u, 'https://a.example/', { title: 'A', description: 'd', tags: ['x', 'y'] }), 10);
+      assert.equal(outcome.kind, 'added');
+      if (outcome.kind !== 'added') return;
+      assert.equal(outcome.link.username, u);
+      assert.equal(outcome.link.url, 'https://a.example/');
+      assert.equal(outcome.link.title, 'A');
+      assert.equal(outcome.link.description, 'd');
+      assert.deepEqual(outcome.link.tags, ['x', 'y']);
+      assert.equal(outcome.link.status, 'pending');
+      assert.equal(outcome.link.checkedAt, null);
+      assert.equal(outcome.link.createdAt.getTime(), t0.getTime());
+      assert.equal(outcome.link.updatedAt.getTime(), t0.getTime());
+    });
+
+    test('the same user cannot insert the same URL twice; another user can', async () => {
+      const [u, v] = [user(), user()];
+      assert.equal((await store.insert(newLink(u, 'https://dup.example/'), 10)).kind, 'added');
+      assert.equal((await store.insert(newLink(u, 'https://dup.example/'), 10)).kind, 'duplicate');
+      assert.equal((await store.insert(newLink(v, 'https://dup.example/'), 10)).kind, 'added');
+      assert.equal((await store.list(u, { limit: 10 })).length, 1);
+    });
+
+    test('the per-user limit refuses the link past it, and frees a place on delete', async () => {
+      const u = user();
+      assert.equal((await store.insert(newLink(u, 'https://1.example/'), 2)).kind, 'added');
+      assert.equal((await store.insert(newLink(u, 'https://2.example/'), 2)).kind, 'added');
+      assert.equal((await store.insert(newLink(u, 'https://3.example/'), 2)).kind, 'limit');
+      assert.equal((await store.list(u, { limit: 10 })).length, 2, 'the refused link is not stored');
+      assert.ok(await store.delete(u, 'https://1.example/'));
+      assert.equal((await store.insert(newLink(u, 'https://3.example/'), 2)).kind, 'added');
+      assert.equal((await store.insert(newLink(user(), 'https://1.example/'), 2)).kind, 'added', 'the limit is per user');
+    });
+
+    test('a duplicate at the limit is reported as a duplicate and changes nothing', async () => {
+      const u = user();
+      await store.insert(newLink(u, 'https://1.example/'), 1);
+      assert.equal((await store.insert(newLink(u, 'https://1.example/'), 1)).kind, 'duplicate');
+      assert.ok(await store.delete(u, 'https://1.example/'));
+      assert.equal((await store.insert(newLink(u, 'https://2.example/'), 1)).kind, 'added');
+    });
+
+    test('list answers newest first, pages by id, and filters by tag', async () => {
+      const u = user();
+      for (let i = 1; i <= 5; i++) {
+        await store.insert(newLink(u, `https://${i}.example/`, { tags: i % 2 ? ['odd'] : ['even'], createdAt: at(i) }), 100);
+      }
+      const all = await store.list(u, { limit: 10 });
+      assert.deepEqual(
+        all.map((l) => l.url),
+        [5, 4, 3, 2, 1].map((i) => `https://${i}.example/`),
+      );
+      const firstTwo = await store.list(u, { limit: 2 });
+      const rest = await store.list(u, { limit: 10, beforeId: firstTwo[1]!.id });
+      assert.deepEqual(
+        [...firstTwo, ...rest].map((l) => l.url),
+        all.map((l) => l.url),
+      );
+      const odd = await store.list(u, { limit: 10, tag: 'odd' });
+      assert.deepEqual(
+        odd.map((l) => l.url),
+        [5, 3, 1].map((i) => `https://${i}.example/`),
+      );
+      assert.deepEqual(await store.list(u, { limit: 10, tag: 'none' }), []);
+      assert.deepEqual(await store.list(user(), { limit: 10 }), [], 'another user sees nothing');
+    });
+
+    test('update applies the changes, stamps updatedAt and answers before and after', async () => {
+      const u = user();
+      await store.insert(newLink(u, 'https://u.example/', { tags: ['a'] }), 10);
+      const outcome = await store.update(u, 'https://u.example/', () => ({ title: 'New', tags: ['a', 'b'] }), at(60));
+      assert.equal(outcome.kind, 'updated');
+      if (outcome.kind !== 'updated') return;
+      assert.equal(outcome.before.title, 'title of https://u.example/');
+      assert.equal(outcome.link.title, 'New');
+      assert.deepEqual(outcome.link.tags, ['a', 'b']);
+      assert.equal(outcome.link.updatedAt.getTime(), at(60).getTime());
+      assert.equal(outcome.link.createdAt.getTime(), t0.getTime());
+      const [listed] = await store.list(u, { limit: 1 });
+      assert.equal(listed?.title, 'New');
+    });
+
+    test('update can move a link to a new URL, but not onto one the user has', async () => {
+      const u = user();
+      await store.insert(newLink(u, 'https://old.example/'), 10);
+      await store.insert(newLink(u, 'https://taken.example/'), 10);
+      assert.equal((await store.update(u, 'https://old.example/', () => ({ url: 'https://taken.example/' }), at(1))).kind, 'duplicate');
+      const moved = await store.update(u, 'https://old.example/', () => ({ url: 'https://new.example/', status: 'pending' }), at(2));
+      assert.equal(moved.kind, 'updated');
+      assert.deepEqual((await store.list(u, { limit: 10 })).map((l) => l.url).sort(), ['https://new.example/', 'https://taken.example/']);
+    });
+
+    test('update of a missing link is not_found; a change function answering null leaves it unchanged', async () => {
+      const u = user();
+      assert.equal((await store.update(u, 'https://none.example/', () => ({ title: 'x' }), at(1))).kind, 'not_found');
+      await store.insert(newLink(u, 'https://same.example/'), 10);
+      const outcome = await store.update(u, 'https://same.example/', () => null, at(5));
+      assert.equal(outcome.kind, 'unchanged');
+      if (outcome.kind === 'unchanged') assert.equal(outcome.link.updatedAt.getTime(), t0.getTime());
+    });
+
+    test('a change function that throws leaves the link as it was', async () => {
+      const u = user();
+      await store.insert(newLink(u, 'https://keep.example/'), 10);
+      await assert.rejects(
+        store.update(u, 'https://keep.example/', () => {
+          throw new Error('refused');
+        }, at(1)),
+        /refused/,
+      );
+      const [link] = await store.list(u, { limit: 1 });
+      assert.equal(link?.title, 'title of https://keep.example/');
+    });
+
+    test('delete answers the deleted link, then null', async () => {
+      const u = user();
+      await store.insert(newLink(u, 'https://d.example/'), 10);
+      assert.equal((await store.delete(u, 'https://d.example/'))?.url, 'https://d.example/');
+      assert.equal(await store.delete(u, 'https://d.example/'), null);
+      assert.equal(await store.delete(user(), 'https://d.example/'), null);
+    });
+
+    test('applyCheck sets the status of every link with the URL, ignoring older results', async () => {
+      const [u, v] = [user(), user()];
+      const url = `https://checked-${u}.example/`;
+      await store.insert(newLink(u, url), 10);
+      await store.insert(newLink(v, url), 10);
+      await store.insert(newLink(u, `${url}other`), 10);
+      assert.equal(await store.applyCheck({ url, status: 'valid', checkedAt: at(10) }), 2);
+      assert.equal(await store.applyCheck({ url, status: 'invalid', checkedAt: at(5) }), 0, 'an older result is stale');
+      const [uLinks, vLinks] = [await store.list(u, { limit: 10 }), await store.list(v, { limit: 10 })];
+      assert.equal(uLinks.find((l) => l.url === url)?.status, 'valid');
+      assert.equal(uLinks.find((l) => l.url === `${url}other`)?.status, 'pending');
+      assert.equal(vLinks[0]?.status, 'valid');
+      assert.equal(vLinks[0]?.checkedAt?.getTime(), at(10).getTime());
+      assert.equal(await store.applyCheck({ url, status: 'invalid', checkedAt: at(20) }), 2);
+      assert.equal((await store.list(v, { limit: 1 }))[0]?.status, 'invalid');
+    });
+
+    test('concurrent inserts at the limit never exceed it', async () => {
+      const u = user();
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.insert(newLink(u, `https://c${i}.example/`), 3)),
+      );
+      assert.equal(outcomes.filter((o) => o.kind === 'added').length, 3);
+      assert.equal((await store.list(u, { limit: 20 })).length, 3);
+    });
+
+    test('text survives as given: unicode, quotes and long values', async () => {
+      const u = user();
+      const title = `Ünïcødé "quotes" 'single' \\ ${'x'.repeat(400)}`;
+      const outcome = await store.insert(newLink(u, "https://q.example/?a='1'&b=\"2\"", { title, description: 'd'.repeat(8192), tags: ['日本'] }), 10);
+      assert.equal(outcome.kind, 'added');
+      const [link] = await store.list(u, { limit: 1, tag: '日本' });
+      assert.equal(link?.title, title);
+      assert.equal(link?.description.length, 8192);
+      assert.equal(link?.url, "https://q.example/?a='1'&b=\"2\"");
+    });
+  });
+}

@@ -1,0 +1,31 @@
+import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
+import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { migrationsDir } from '../src/main.ts';
+import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
+import { SqlLinkStore } from '../src/stores/sql-link-store.ts';
+import { linkStoreContract } from './link-store-contract.ts';
+
+async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () => {}) {
+  await migrate(db, await loadMigrations(migrationsDir));
+  return {
+    store: new SqlLinkStore(db),
+    async close() {
+      await db.close();
+      await cleanup();
+    },
+  };
+}
+
+linkStoreContract('memory', async () => ({ store: new MemoryLinkStore(), close: async () => {} }));
+
+linkStoreContract('PGlite', async () => sqlFixture(await openPglite('memory://')));
+
+const postgres = await externalService('TEST_DATABASE_URL');
+linkStoreContract(
+  'PostgreSQL',
+  async () => {
+    const temp = await createTemporaryDatabase(postgres.url!, 'test_links');
+    return sqlFixture(await openPostgres({ url: temp.url, label: 'link_manager' }), () => temp.drop());
+  },
+  { skip: postgres.skip },
+);
