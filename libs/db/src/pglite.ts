@@ -10,7 +10,8 @@ export async function openPglite(dataDir: string): Promise<Database> {
   const on = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
       const result = await target.query<R>(text, params);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite counts only written rows in affectedRows; pg counts returned rows of a SELECT too.
+      return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
     },
     async exec(sql: string) {
       await target.exec(sql);

@@ -71,6 +71,11 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
   server.addHook('preClose', async () => {
     shuttingDown = true;
   });
+  // Requests in flight at shutdown finish, but their keep-alive connections must
+  // not hold the process open: ask the client to close each one.
+  server.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
 
   server.setErrorHandler(async (error: FastifyError | DelinkciousError, request, reply) => {
     if (error instanceof DelinkciousError) {

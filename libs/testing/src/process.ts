@@ -51,3 +51,28 @@ export function runDelinkcious(args: string[], env: Record<string, string | unde
     },
   };
 }
+
+/** A TCP port free right now on 127.0.0.1, for a child process that must listen on a fixed port. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Environment giving every service of an embedded process its own free port; `PORT` is the gateway's. */
+export async function embeddedPorts(): Promise<Record<string, string>> {
+  const { serviceCatalog } = await import('@delinkcious/kit');
+  const env: Record<string, string> = {};
+  for (const [name, { envPrefix }] of Object.entries(serviceCatalog)) {
+    const port = String(await freePort());
+    if (name === 'api-gateway') env.PORT = port;
+    else env[`${envPrefix}_SERVICE_PORT`] = port;
+  }
+  return env;
+}

@@ -124,7 +124,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
       case 'limit':
         throw new ForbiddenError(`you have reached the limit of ${this.maxLinksPerUser} links; delete some to add more`);
       case 'added':
-        await this.emit('link.added', username, outcome.link);
+        await this.emit('link.added', username, outcome.link, outcome.link.createdAt);
         return publicLink(outcome.link);
     }
   }
@@ -167,7 +167,13 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
       case 'unchanged':
         return publicLink(outcome.link);
       case 'updated':
-        await this.emit('link.updated', username, outcome.link, outcome.before.url !== outcome.link.url ? outcome.before.url : undefined);
+        await this.emit(
+          'link.updated',
+          username,
+          outcome.link,
+          outcome.link.updatedAt,
+          outcome.before.url !== outcome.link.url ? outcome.before.url : undefined,
+        );
         return publicLink(outcome.link);
     }
   }
@@ -177,7 +183,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const key = requireUrlKey(url);
     const deleted = await this.store.delete(owner, key);
     if (!deleted) throw new NotFoundError(`you have no link with url ${key}`);
-    await this.emit('link.deleted', owner, deleted);
+    await this.emit('link.deleted', owner, deleted, this.now());
   }
 
   async applyCheckResult(result: LinkCheckResult): Promise<number> {
@@ -187,14 +193,15 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     return this.store.applyCheck(result);
   }
 
-  private async emit(type: LinkEventType, username: string, link: StoredLink, previousUrl?: string): Promise<void> {
+  /** `at` is when the change happened: the link's own timestamp, so events and links agree. */
+  private async emit(type: LinkEventType, username: string, link: StoredLink, at: Date, previousUrl?: string): Promise<void> {
     await this.events.emit({
       id: randomUUID(),
       type,
       username,
       link: { url: link.url, title: link.title, description: link.description, status: link.status, tags: [...link.tags] },
       ...(previousUrl !== undefined ? { previousUrl } : {}),
-      timestamp: this.now().toISOString(),
+      timestamp: at.toISOString(),
     });
   }
 }

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { UnavailableError } from '@delinkcious/object-model';
+import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { ensureDatabase, migrate, openDatabase, openPglite, openPostgres, type Database, type Migration } from '../src/index.ts';
+
+const migrations: Migration[] = [
+  { version: 1, name: 'things', sql: 'CREATE TABLE things (id int PRIMARY KEY, name text NOT NULL);' },
+  { version: 2, name: 'more', sql: 'ALTER TABLE things ADD COLUMN size int; CREATE INDEX things_size ON things (size);' },
+];
+
+function databaseSuite(name: string, open: () => Promise<{ db: Database; close: () => Promise<void> }>, skip: string | false = false) {
+  describe(`Database: ${name}`, { skip }, () => {
+    test('migrations apply in order, once; a rerun applies nothing', async () => {
+      const { db, close } = await open();
+      try {
+        assert.deepEqual(await migrate(db, [migrations[1]!, migrations[0]!]), [1, 2]);
+        assert.deepEqual(await migrate(db, migrations), []);
+        await db.query('INSERT INTO things (id, name, size) VALUES ($1, $2, $3)', [1, 'a', 3]);
+        const { rows } = await db.query<{ name: string; size: number }>('SELECT name, size FROM things');
+        assert.deepEqual(rows, [{ name: 'a', size: 3 }]);
+      } finally {
+        await close();
+      }
+    });
+
+    test('a migration edited after it was applied is refused', async () => {
+      const { db, close } = await open();
+      try {
+        await migrate(db, [migrations[0]!]);
+        await assert.rejects(
+          migrate(db, [{ ...migrations[0]!, sql: 'CREATE TABLE things (id bigint);' }]),
+          /migration 1_things was changed after it was applied/,
+        );
+      } finally {
+        await close();
+      }
+    });
+
+    test('a failing migration applies nothing of the run', async () => {
+      const { db, close } = await open();
+      try {
+        await assert.rejects(migrate(db, [migrations[0]!, { version: 2, name: 'broken', sql: 'ALTER TABLE nope ADD COLUMN x int;' }]));
+        const { rows } = await db.query("SELECT to_regclass('things') AS t");
+        assert.equal((rows[0] as { t: unknown }).t, null);
+      } finally {
+        await close();
+      }
+    });
+
+    test('a transaction commits on success and rolls back on error', async () => {
+      const { db, close } = await open();
+      try {
+        await db.exec('CREATE TABLE t (v int)');
+        await db.transaction(async (tx) => void (await tx.query('INSERT INTO t VALUES (1)')));
+        await assert.rejects(
+          db.transaction(async (tx) => {
+            await tx.query('INSERT INTO t VALUES (2)');
+            throw new Error('abort');
+          }),
+          /abort/,
+        );
+        const { rows, rowCount } = await db.query<{ v: number }>('SELECT v FROM t');
+        assert.deepEqual(rows, [{ v: 1 }]);
+        assert.equal(rowCount, 1);
+        assert.equal((await db.query('UPDATE t SET v = 5')).rowCount, 1);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+databaseSuite('PGlite', async () => {
+  const db = await openPglite('memory://');
+  return { db, close: () => db.close() };
+});
+
+const postgres = await externalService('TEST_DATABASE_URL');
+databaseSuite(
+  'PostgreSQL',
+  async () => {
+    const temp = await createTemporaryDatabase(postgres.url!, 'test_db');
+    const db = await openPostgres({ url: temp.url, label: 'test' });
+    return { db, close: async () => (await db.close(), await temp.drop()) };
+  },
+  postgres.skip,
+);
+
+describe('PGlite persistence', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pglite-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('data under DATA_DIR survives a restart', async () => {
+    const first = await openDatabase({ database: 'link_manager', dataDir: dir });
+    await migrate(first, [migrations[0]!]);
+    await first.query('INSERT INTO things VALUES (1, $1)', ['kept']);
+    await first.close();
+    const second = await openDatabase({ database: 'link_manager', dataDir: dir });
+    const { rows } = await second.query('SELECT name FROM things');
+    assert.deepEqual(rows, [{ name: 'kept' }]);
+    assert.equal(second.kind, 'pglite');
+    await second.close();
+  });
+});
+
+describe('PostgreSQL server', { skip: postgres.skip }, () => {
+  test('DATABASE_URL: the service database is created when missing, and found when present', async () => {
+    const name = `test_ensure_${Date.now().toString(36)}`;
+    const url = await ensureDatabase(postgres.url!, name);
+    assert.equal(new URL(url).pathname, `/${name}`);
+    assert.equal(await ensureDatabase(postgres.url!, name), url);
+    const db = await openDatabase({ database: name, serverUrl: postgres.url!, dataDir: '/nonexistent' });
+    assert.equal(db.kind, 'postgres');
+    await db.close();
+    const admin = new pg.Client({ connectionString: postgres.url! });
+    await admin.connect();
+    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  test('replicas migrating at once apply each migration exactly once', async () => {
+    const temp = await createTemporaryDatabase(postgres.url!, 'test_race');
+    const dbs = await Promise.all([1, 2, 3].map(() => openPostgres({ url: temp.url, label: 'race' })));
+    try {
+      const applied = await Promise.all(dbs.map((db) => migrate(db, migrations)));
+      assert.deepEqual(applied.flat().sort(), [1, 2]);
+    } finally {
+      await Promise.all(dbs.map((db) => db.close()));
+      await temp.drop();
+    }
+  });
+});
+
+test('an unreachable PostgreSQL is UnavailableError naming the database, not a hang', async () => {
+  const db = await openPostgres({ url: 'postgres://nobody@127.0.0.1:1/none', label: 'link_manager', connectTimeoutMs: 1000 });
+  await assert.rejects(db.query('SELECT 1'), (error: Error) => error instanceof UnavailableError && error.message === 'the link_manager database is unavailable');
+  await assert.rejects(db.ping(), UnavailableError);
+  await db.close();
+});

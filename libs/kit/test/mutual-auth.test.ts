@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, generateCallerTokens, loadMutualAuth, mutualAuthFromTokens } from '../src/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'mutual-auth-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+test('a token identifies its caller; an unknown, empty or missing token identifies nobody', () => {
+  const auth = mutualAuthFromTokens('link-service', { 'api-gateway': 'a'.repeat(32), 'link-service': 'b'.repeat(32) });
+  assert.equal(auth.verify('a'.repeat(32)), 'api-gateway');
+  assert.equal(auth.verify('b'.repeat(32)), 'link-service');
+  assert.equal(auth.verify('a'.repeat(31)), undefined);
+  assert.equal(auth.verify(''), undefined);
+  assert.equal(auth.verify(undefined), undefined);
+  assert.equal(auth.outboundToken, 'b'.repeat(32));
+});
+
+test('the mounted YAML file gives each caller its token', () => {
+  const path = file('ok.yaml', 'api-gateway: gateway-secret-token-123\nnews-service: "news-secret-token-4567"\n');
+  const auth = loadMutualAuth({ self: 'news-service', file: path, enabled: true });
+  assert.equal(auth.enabled, true);
+  assert.equal(auth.outboundToken, 'news-secret-token-4567');
+  assert.equal(auth.verify('gateway-secret-token-123'), 'api-gateway');
+});
+
+test('a missing, malformed or weak file is a ConfigError that says what to do', () => {
+  assert.throws(() => loadMutualAuth({ self: 'x', file: join(dir, 'absent.yaml'), enabled: true }), (error: Error) =>
+    error instanceof ConfigError && /cannot be read \(ENOENT\).*DELINKCIOUS_MUTUAL_AUTH=false/.test(error.message));
+  assert.throws(() => loadMutualAuth({ self: 'x', file: file('list.yaml', '- a\n- b\n'), enabled: true }), /must map each caller to its token/);
+  assert.throws(() => loadMutualAuth({ self: 'x', file: file('bad.yaml', 'a: [unclosed'), enabled: true }), /is not valid YAML/);
+  assert.throws(() => loadMutualAuth({ self: 'x', file: file('short.yaml', 'api-gateway: short'), enabled: true }), /at least 16 characters/);
+});
+
+test('disabled, nothing is read and every request passes', () => {
+  const auth = loadMutualAuth({ self: 'x', file: join(dir, 'absent.yaml'), enabled: false });
+  assert.equal(auth.enabled, false);
+  assert.equal(auth.outboundToken, undefined);
+});
+
+test('generated tokens are distinct, long and random', () => {
+  const first = generateCallerTokens(['a', 'b']);
+  const second = generateCallerTokens(['a', 'b']);
+  assert.notEqual(first.a, first.b);
+  assert.notEqual(first.a, second.a);
+  assert.ok((first.a ?? '').length >= 43);
+});
