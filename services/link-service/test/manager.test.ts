@@ -207,7 +207,7 @@ describe('LinkManager.updateLink', () => {
       title: 'New',
       description: 'D',
       addTags: ['C', 'b'],
-      removeTags: 'a',
+      removeTags: ['a'],
     });
     assert.equal(link.title, 'New');
     assert.equal(link.description, 'D');
