@@ -2,7 +2,7 @@
 // Runs every *.test.ts under libs/, services/, cli/ and test/ with node's test
 // runner (through tsx). Arguments narrow the run to paths containing them.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -20,6 +20,7 @@ function* testFiles(dir) {
 
 const filters = process.argv.slice(2);
 const files = roots
+  .filter((dir) => existsSync(join(root, dir)))
   .flatMap((dir) => [...testFiles(join(root, dir))])
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
