@@ -1,7 +1,13 @@
 /** Every service the command can start, by its DESIGN.md name. Later services are added here. */
 import type { ServiceDefinition, ServiceName } from '@delinkcious/kit';
+import { apiGateway } from '@delinkcious/api-gateway';
 import { linkService } from '@delinkcious/link-service';
+import { socialGraphService } from '@delinkcious/social-graph-service';
+import { userService } from '@delinkcious/user-service';
 
 export const definitions: Partial<Record<ServiceName, ServiceDefinition>> = {
+  'user-service': userService,
+  'social-graph-service': socialGraphService,
   'link-service': linkService,
+  'api-gateway': apiGateway,
 };

@@ -1,1 +1,3 @@
 export * from './link-client.ts';
+export * from './user-client.ts';
+export * from './social-graph-client.ts';

@@ -107,6 +107,10 @@ export class ServiceHttpClient {
     const message = typeof body?.err === 'string' && body.err ? body.err : `${this.options.target} answered ${response.status}`;
     if ([502, 503, 504].includes(response.status)) throw new TransientError(message);
     if (response.status >= 500) throw new UnavailableError(`${this.options.target} failed: ${message}`);
+    // The service refused this caller, not the user: a deployment fault, not "Access Denied".
+    if (response.status === 401 && /caller token/.test(message)) {
+      throw new UnavailableError(`${this.options.target} refused this service's caller token (${message})`);
+    }
     throw errorFromStatus(response.status, message);
   }
 }

@@ -5,7 +5,7 @@
  * status with `{"err": message}` (never a stack trace).
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DelinkciousError } from '@delinkcious/object-model';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -41,6 +41,12 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Path parameters hold usernames and URLs, far longer than fastify's 100-character default once encoded.
+    maxParamLength: 4096,
+    // Errors fastify raises before routing (a malformed URL, say) get the same {"err"} body as the rest.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send({ err: clientErrorMessage(error, options.bodyLimit ?? 1024 * 1024) });
+    },
   });
   let shuttingDown = false;
 

@@ -105,3 +105,11 @@ test('a closed port is UnavailableError naming the service', async () => {
   await assert.rejects(client.request({ method: 'GET', path: '/' }), /gone is unavailable \(unreachable\)/);
   client.close();
 });
+
+test('a 401 for the caller token is a deployment fault (UnavailableError), not the user\'s Access Denied', async () => {
+  const { url } = await serve((_request, response) => json(response, 401, { err: 'unknown caller token' }));
+  const client = new ServiceHttpClient({ target: 'link-service', baseUrl: url, callerToken: 'stale-token-0123456789' });
+  await assert.rejects(client.request({ method: 'GET', path: '/' }), (error: Error) =>
+    error instanceof UnavailableError && /link-service refused this service's caller token/.test(error.message));
+  client.close();
+});

@@ -1,0 +1,61 @@
+/** SocialGraphManager over social-graph-service's HTTP API: a caller cannot tell it from the local manager. */
+import type { SocialGraphManager } from '@delinkcious/object-model';
+import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
+
+/**
+ * The names of a `{name: true}` map in code point order, as the manager
+ * answers them: JSON objects put integer-like keys ("42") first, so the
+ * order on the wire is not kept.
+ */
+function sortedNames(set: Record<string, boolean> | undefined): string[] {
+  return Object.entries(set ?? {})
+    .filter(([, on]) => on)
+    .map(([name]) => name)
+    .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+}
+
+/**
+ * A username as one path segment. A URL drops "." and ".." segments (even
+ * percent-encoded); the service trims names, so a trailing space keeps them.
+ */
+function segment(username: string): string {
+  const encoded = encodeURIComponent(username);
+  return username === '.' || username === '..' ? `${encoded}%20` : encoded;
+}
+
+export class SocialGraphClient implements SocialGraphManager {
+  private readonly http: ServiceHttpClient;
+
+  constructor(options: Omit<HttpClientOptions, 'target'>) {
+    this.http = new ServiceHttpClient({ target: 'social-graph-service', ...options });
+  }
+
+  async follow(followed: string, follower: string): Promise<void> {
+    // Following twice is harmless, so a retry is safe; unfollowing twice is a NotFound, so it is not retried.
+    await this.http.request({ method: 'POST', path: '/follow', body: { followed, follower }, idempotent: true });
+  }
+
+  async unfollow(followed: string, follower: string): Promise<void> {
+    await this.http.request({ method: 'POST', path: '/unfollow', body: { followed, follower } });
+  }
+
+  async getFollowing(username: string): Promise<string[]> {
+    const result = await this.http.request<{ following: Record<string, boolean> }>({
+      method: 'GET',
+      path: `/following/${segment(username)}`,
+    });
+    return sortedNames(result.following);
+  }
+
+  async getFollowers(username: string): Promise<string[]> {
+    const result = await this.http.request<{ followers: Record<string, boolean> }>({
+      method: 'GET',
+      path: `/followers/${segment(username)}`,
+    });
+    return sortedNames(result.followers);
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

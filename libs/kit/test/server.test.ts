@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { ConflictError } from '@delinkcious/object-model';
+import { ServiceMetrics, createLogger, createServiceServer, listen } from '../src/index.ts';
+
+let server: FastifyInstance;
+let base: string;
+let ready = true;
+
+before(async () => {
+  server = createServiceServer({
+    service: 'kit-test',
+    logger: createLogger('kit-test').child({}, { level: 'silent' }),
+    metrics: new ServiceMetrics('kit-test'),
+    bodyLimit: 1024,
+    readiness: async () => {
+      if (!ready) throw new Error('store unreachable');
+    },
+  });
+  server.get('/conflict', async () => {
+    throw new ConflictError('already there');
+  });
+  server.get('/bug', async () => {
+    throw new Error('secret internals at /srv/app.ts:12');
+  });
+  server.get('/echo/:name', async (request) => ({ name: (request.params as { name: string }).name }));
+  server.post('/echo', async (request) => request.body);
+  base = await listen(server, '127.0.0.1', 0);
+});
+after(() => server.close());
+
+test('typed errors become their status with {"err"}; unexpected ones a bare 500 with no internals', async () => {
+  const conflict = await fetch(`${base}/conflict`);
+  assert.equal(conflict.status, 409);
+  assert.deepEqual(await conflict.json(), { err: 'already there' });
+  const bug = await fetch(`${base}/bug`);
+  assert.equal(bug.status, 500);
+  assert.deepEqual(await bug.json(), { err: 'internal error' });
+});
+
+test('a body over the limit is 413 with {"err"}; malformed JSON is 400', async () => {
+  const big = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 'y'.repeat(2000) }) });
+  assert.equal(big.status, 413);
+  assert.deepEqual(await big.json(), { err: 'request body is larger than 1024 bytes' });
+  const bad = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(await bad.json(), { err: 'request body is not valid JSON' });
+});
+
+test('long path parameters work, and a malformed URL gets the same {"err"} body', async () => {
+  const long = 'n'.repeat(1500);
+  assert.deepEqual(await (await fetch(`${base}/echo/${long}`)).json(), { name: long });
+  const malformed = await fetch(`${base}/echo/%ZZ`);
+  assert.equal(malformed.status, 400);
+  const body = (await malformed.json()) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body), ['err']);
+});
+
+test('request ids: a sane incoming x-request-id is kept, anything else replaced', async () => {
+  assert.equal((await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id'), 'abc-123');
+  const replaced = (await fetch(`${base}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id');
+  assert.match(replaced ?? '', /^[0-9a-f-]{36}$/);
+});
+
+test('/readyz reports the readiness check', async () => {
+  assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  ready = false;
+  const response = await fetch(`${base}/readyz`);
+  assert.equal(response.status, 503);
+  assert.deepEqual(await response.json(), { status: 'not ready', err: 'store unreachable' });
+  ready = true;
+});

@@ -1,0 +1,66 @@
+/** Wires social-graph-service: its database, store, manager and HTTP transport. */
+import { fileURLToPath } from 'node:url';
+import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
+import { ServiceMetrics, createServiceServer, listen, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { readSocialGraphServiceConfig, type SocialGraphServiceConfig } from './config.ts';
+import { DefaultSocialGraphManager } from './manager.ts';
+import { SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';
+import { registerSocialGraphRoutes } from './transport/http.ts';
+
+export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+function databaseChoice(config: SocialGraphServiceConfig): DatabaseChoice {
+  return {
+    database: 'social_graph_manager',
+    url: config.SOCIAL_GRAPH_DATABASE_URL,
+    serverUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+  };
+}
+
+async function openSocialGraphDatabase(config: SocialGraphServiceConfig, logger: Logger): Promise<Database> {
+  const db = await openDatabase({
+    ...databaseChoice(config),
+    poolSize: config.DB_POOL_SIZE,
+    onError: (error) => logger.warn({ err: error }, 'database connection error'),
+  });
+  const applied = await migrate(db, await loadMigrations(migrationsDir));
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  return db;
+}
+
+export const socialGraphService: ServiceDefinition = {
+  name: 'social-graph-service',
+  checkConfig: (env: Env) => void readSocialGraphServiceConfig(env),
+
+  async start(context) {
+    const config = readSocialGraphServiceConfig(context.env);
+    const logger = context.logger;
+    const db = await openSocialGraphDatabase(config, logger);
+    context.lifecycle.onClose('social graph database', () => db.close());
+
+    const store = new SqlSocialGraphStore(db);
+    const manager = new DefaultSocialGraphManager({ store });
+    const server = createServiceServer({
+      service: 'social-graph-service',
+      logger,
+      metrics: new ServiceMetrics('social-graph-service'),
+      mutualAuth: context.mutualAuth,
+      readiness: () => store.ping(),
+    });
+    registerSocialGraphRoutes(server, manager);
+    const url = await listen(server, context.host, context.port);
+    context.lifecycle.onClose('social-graph-service http', () => server.close());
+    return { url };
+  },
+
+  async migrate(context) {
+    const config = readSocialGraphServiceConfig(context.env);
+    const db = await openDatabase({ ...databaseChoice(config), poolSize: 1 });
+    try {
+      return await migrate(db, await loadMigrations(migrationsDir));
+    } finally {
+      await db.close();
+    }
+  },
+};

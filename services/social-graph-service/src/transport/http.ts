@@ -1,0 +1,56 @@
+/**
+ * social-graph-service's internal HTTP API (DESIGN.md §3), the original's
+ * routes: `POST /follow` and `POST /unfollow` with `{followed, follower}`,
+ * `GET /following/{username}` and `GET /followers/{username}`, lists answered
+ * as the original's set-like map `{name: true}`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ValidationError, type SocialGraphManager } from '@delinkcious/object-model';
+
+type Fields = Record<string, unknown>;
+
+function bodyOf(body: unknown): Fields {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('request body must be a JSON object');
+  return body as Fields;
+}
+
+/** A text field; absent answers '' so the manager reports it as required. */
+function text(fields: Fields, name: string): string {
+  const value = fields[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new ValidationError(`${name} must be text`);
+  return value;
+}
+
+/**
+ * The username in the path. A wildcard, not `:username`: fastify refuses path
+ * parameters over 100 characters, and a 128-character name, percent-encoded,
+ * can be far longer.
+ */
+function pathUsername(params: unknown): string {
+  return (params as Fields)['*'] as string;
+}
+
+const asSet = (names: string[]): Record<string, true> => Object.fromEntries(names.map((name) => [name, true] as const));
+
+export function registerSocialGraphRoutes(server: FastifyInstance, manager: SocialGraphManager): void {
+  server.post('/follow', async (request) => {
+    const body = bodyOf(request.body);
+    await manager.follow(text(body, 'followed'), text(body, 'follower'));
+    return { err: '' };
+  });
+
+  server.post('/unfollow', async (request) => {
+    const body = bodyOf(request.body);
+    await manager.unfollow(text(body, 'followed'), text(body, 'follower'));
+    return { err: '' };
+  });
+
+  server.get('/following/*', async (request) => {
+    return { following: asSet(await manager.getFollowing(pathUsername(request.params))), err: '' };
+  });
+
+  server.get('/followers/*', async (request) => {
+    return { followers: asSet(await manager.getFollowers(pathUsername(request.params))), err: '' };
+  });
+}

@@ -1,0 +1,105 @@
+/** What every SocialGraphStore must do; run against each implementation by social-graph-store.test.ts. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { SocialGraphStore } from '../src/stores/social-graph-store.ts';
+
+export interface StoreFixture {
+  store: SocialGraphStore;
+  close(): Promise<void>;
+}
+
+export function socialGraphStoreContract(name: string, open: () => Promise<StoreFixture>, options: { skip?: string | false } = {}) {
+  describe(`SocialGraphStore contract: ${name}`, { skip: options.skip ?? false }, () => {
+    let fixture: StoreFixture;
+    let store: SocialGraphStore;
+    // Each test uses its own usernames, so tests share one store without interfering.
+    let n = 0;
+    const user = (label = 'user') => `${label}${++n}-${Math.random().toString(36).slice(2, 8)}`;
+
+    before(async () => {
+      fixture = await open();
+      store = fixture.store;
+    });
+    after(async () => fixture?.close());
+
+    test('a follow shows on both sides: in the follower’s following and the followed’s followers', async () => {
+      const [alice, bob] = [user('alice'), user('bob')];
+      await store.follow(alice, bob);
+      assert.deepEqual(await store.following(bob), [alice]);
+      assert.deepEqual(await store.followers(alice), [bob]);
+      assert.deepEqual(await store.following(alice), [], 'following is one-way');
+      assert.deepEqual(await store.followers(bob), []);
+    });
+
+    test('following twice is stored once', async () => {
+      const [alice, bob] = [user(), user()];
+      await store.follow(alice, bob);
+      await store.follow(alice, bob);
+      assert.deepEqual(await store.followers(alice), [bob]);
+      assert.deepEqual(await store.following(bob), [alice]);
+    });
+
+    test('unfollow answers true once, removes the pair from both sides, then answers false', async () => {
+      const [alice, bob, carol] = [user(), user(), user()];
+      await store.follow(alice, bob);
+      await store.follow(alice, carol);
+      await store.follow(carol, bob);
+      assert.equal(await store.unfollow(alice, bob), true);
+      assert.equal(await store.unfollow(alice, bob), false);
+      assert.deepEqual(await store.followers(alice), [carol], 'other followers stay');
+      assert.deepEqual(await store.following(bob), [carol], 'other follows stay');
+      assert.equal(await store.unfollow(bob, alice), false, 'the reverse pair was never there');
+      assert.equal(await store.unfollow(user(), user()), false, 'unknown users');
+    });
+
+    test('a user nobody knows follows no one and has no followers', async () => {
+      const stranger = user();
+      assert.deepEqual(await store.following(stranger), []);
+      assert.deepEqual(await store.followers(stranger), []);
+    });
+
+    test('lists are in code point order, whatever order the follows came in', async () => {
+      const target = user('target');
+      const prefix = user('p');
+      // Upper case before lower, digits as text, non-ASCII after ASCII, U+FFFD before an emoji (astral).
+      const suffixes = ['b', 'B', 'a', '10', '9', 'é', 'z', '\uFFFD', '😀', '_', '-'];
+      for (const suffix of suffixes) await store.follow(target, `${prefix}${suffix}`);
+      const expected = ['-', '10', '9', 'B', '_', 'a', 'b', 'z', 'é', '\uFFFD', '😀'].map((s) => `${prefix}${s}`);
+      assert.deepEqual(await store.followers(target), expected);
+
+      const fan = user('fan');
+      for (const suffix of [...suffixes].reverse()) await store.follow(`${prefix}${suffix}`, fan);
+      assert.deepEqual(await store.following(fan), expected);
+    });
+
+    test('a large follower list comes back complete and sorted', async () => {
+      const author = user('author');
+      const names = Array.from({ length: 1500 }, (_, i) => `${user('r')}-${(i * 7919) % 1500}`);
+      for (let i = 0; i < names.length; i += 100) await Promise.all(names.slice(i, i + 100).map((name) => store.follow(author, name)));
+      const followers = await store.followers(author);
+      assert.equal(followers.length, names.length);
+      assert.deepEqual(followers, [...names].sort());
+    });
+
+    test('concurrent follows of the same pair neither fail nor duplicate', async () => {
+      const [alice, bob] = [user(), user()];
+      await Promise.all(Array.from({ length: 10 }, () => store.follow(alice, bob)));
+      assert.deepEqual(await store.followers(alice), [bob]);
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => store.unfollow(alice, bob)));
+      assert.equal(outcomes.filter(Boolean).length, 1, 'exactly one concurrent unfollow removes it');
+    });
+
+    test('names survive as given: quotes, backslashes, unicode, 128 characters, "__proto__"', async () => {
+      const target = user();
+      const names = [`o'brien "x" \\ ${user()}`, `日本-${user()}`, `${user()}${'x'.repeat(100)}`.slice(0, 128), '__proto__', 'a%2Fb/c?d#e'];
+      for (const name of names) await store.follow(target, name);
+      assert.deepEqual(new Set(await store.followers(target)), new Set(names));
+      for (const name of names) assert.deepEqual(await store.following(name), [target]);
+      for (const name of names) assert.equal(await store.unfollow(target, name), true);
+    });
+
+    test('ping answers while the store is reachable', async () => {
+      await store.ping();
+    });
+  });
+}

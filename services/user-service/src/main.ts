@@ -1,0 +1,61 @@
+/** Wires user-service: its database, store, manager and HTTP transport. */
+import { fileURLToPath } from 'node:url';
+import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
+import { ServiceMetrics, createServiceServer, listen, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { readUserServiceConfig, type UserServiceConfig } from './config.ts';
+import { DefaultUserManager } from './manager.ts';
+import { SqlUserStore } from './stores/sql-user-store.ts';
+import { registerUserRoutes } from './transport/http.ts';
+
+export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+function databaseChoice(config: UserServiceConfig): DatabaseChoice {
+  return { database: 'user_manager', url: config.USER_DATABASE_URL, serverUrl: config.DATABASE_URL, dataDir: config.DATA_DIR };
+}
+
+async function openUserDatabase(config: UserServiceConfig, logger: Logger): Promise<Database> {
+  const db = await openDatabase({
+    ...databaseChoice(config),
+    poolSize: config.DB_POOL_SIZE,
+    onError: (error) => logger.warn({ err: error }, 'database connection error'),
+  });
+  const applied = await migrate(db, await loadMigrations(migrationsDir));
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  return db;
+}
+
+export const userService: ServiceDefinition = {
+  name: 'user-service',
+  checkConfig: (env: Env) => void readUserServiceConfig(env),
+
+  async start(context) {
+    const config = readUserServiceConfig(context.env);
+    const logger = context.logger;
+    const db = await openUserDatabase(config, logger);
+    context.lifecycle.onClose('user database', () => db.close());
+
+    const store = new SqlUserStore(db);
+    const manager = new DefaultUserManager({ store, sessionTtlMs: config.SESSION_TTL });
+    const server = createServiceServer({
+      service: 'user-service',
+      logger,
+      metrics: new ServiceMetrics('user-service'),
+      mutualAuth: context.mutualAuth,
+      readiness: () => store.ping(),
+    });
+    registerUserRoutes(server, manager);
+    const url = await listen(server, context.host, context.port);
+    context.lifecycle.onClose('user-service http', () => server.close());
+    return { url };
+  },
+
+  async migrate(context) {
+    const config = readUserServiceConfig(context.env);
+    const db = await openDatabase({ ...databaseChoice(config), poolSize: 1 });
+    try {
+      return await migrate(db, await loadMigrations(migrationsDir));
+    } finally {
+      await db.close();
+    }
+  },
+};

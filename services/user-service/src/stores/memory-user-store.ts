@@ -1,0 +1,100 @@
+/** UserStore in memory: for unit tests, and the reference the contract suite holds the others to. */
+import type { User } from '@delinkcious/object-model';
+import type { InsertTokenOutcome, NewApiToken, NewSession, StoredApiToken, StoredUser, UserStore } from './user-store.ts';
+
+const copyUser = (user: StoredUser): StoredUser => ({ ...user });
+const copyToken = (token: StoredApiToken): StoredApiToken => ({ ...token });
+
+export class MemoryUserStore implements UserStore {
+  private readonly users = new Map<string, StoredUser>();
+  /** tokenHash → session */
+  private readonly sessions = new Map<string, NewSession>();
+  /** id → token */
+  private readonly tokens = new Map<string, StoredApiToken>();
+
+  async upsertUser(user: User, now: Date): Promise<StoredUser> {
+    const existing = this.users.get(user.username);
+    const stored: StoredUser = {
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.users.set(user.username, stored);
+    return copyUser(stored);
+  }
+
+  async getUser(username: string): Promise<StoredUser | null> {
+    const user = this.users.get(username);
+    return user ? copyUser(user) : null;
+  }
+
+  async insertSession(session: NewSession): Promise<void> {
+    if (!this.users.has(session.username)) throw new Error(`no user ${session.username}`);
+    if (this.sessions.has(session.tokenHash)) throw new Error('duplicate session');
+    this.sessions.set(session.tokenHash, { ...session });
+  }
+
+  async findSession(tokenHash: string): Promise<{ user: StoredUser; expiresAt: Date } | null> {
+    const session = this.sessions.get(tokenHash);
+    const user = session && this.users.get(session.username);
+    return session && user ? { user: copyUser(user), expiresAt: session.expiresAt } : null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<boolean> {
+    return this.sessions.delete(tokenHash);
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    let deleted = 0;
+    for (const [hash, session] of this.sessions) {
+      if (session.expiresAt.getTime() <= now.getTime()) {
+        this.sessions.delete(hash);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async insertApiToken(token: NewApiToken, maxPerUser: number): Promise<InsertTokenOutcome> {
+    if (!this.users.has(token.username)) return { kind: 'no_user' };
+    const owned = [...this.tokens.values()].filter((t) => t.username === token.username).length;
+    if (owned >= maxPerUser) return { kind: 'limit' };
+    if (this.tokens.has(token.id) || this.findByHash(token.tokenHash)) throw new Error('duplicate token');
+    this.tokens.set(token.id, { ...token, lastUsedAt: null });
+    return { kind: 'added' };
+  }
+
+  async findApiToken(tokenHash: string): Promise<{ user: StoredUser; token: StoredApiToken } | null> {
+    const token = this.findByHash(tokenHash);
+    const user = token && this.users.get(token.username);
+    return token && user ? { user: copyUser(user), token: copyToken(token) } : null;
+  }
+
+  async listApiTokens(username: string): Promise<StoredApiToken[]> {
+    return [...this.tokens.values()]
+      .filter((token) => token.username === username)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map(copyToken);
+  }
+
+  async deleteApiToken(username: string, id: string): Promise<boolean> {
+    if (this.tokens.get(id)?.username !== username) return false;
+    return this.tokens.delete(id);
+  }
+
+  async touchApiToken(id: string, now: Date, staleBefore: Date): Promise<boolean> {
+    const token = this.tokens.get(id);
+    if (!token || (token.lastUsedAt !== null && token.lastUsedAt.getTime() > staleBefore.getTime())) return false;
+    token.lastUsedAt = now;
+    return true;
+  }
+
+  async ping(): Promise<void> {}
+
+  private findByHash(tokenHash: string): StoredApiToken | undefined {
+    for (const token of this.tokens.values()) if (token.tokenHash === tokenHash) return token;
+    return undefined;
+  }
+}

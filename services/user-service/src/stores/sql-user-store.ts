@@ -1,0 +1,151 @@
+/** UserStore on PostgreSQL or PGlite (the same SQL runs on both). */
+import type { User } from '@delinkcious/object-model';
+import type { Database } from '@delinkcious/db';
+import type { InsertTokenOutcome, NewApiToken, NewSession, StoredApiToken, StoredUser, UserStore } from './user-store.ts';
+
+interface UserRow {
+  username: string;
+  name: string;
+  email: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface TokenRow {
+  id: string;
+  username: string;
+  name: string;
+  token_hash: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const userColumns = 'u.username, u.name, u.email, u.created_at, u.updated_at';
+const tokenColumns = 't.id, t.username, t.name, t.token_hash, t.created_at, t.last_used_at';
+// A token's user beside the token's own columns, renamed where they would clash.
+const userColumnsOfToken = 'u.name AS user_name, u.email AS user_email, u.created_at AS user_created_at, u.updated_at AS user_updated_at';
+
+interface UserColumnsOfToken {
+  user_name: string;
+  user_email: string;
+  user_created_at: Date;
+  user_updated_at: Date;
+}
+
+function userFromRow(row: UserRow): StoredUser {
+  return { username: row.username, name: row.name, email: row.email, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+function tokenFromRow(row: TokenRow): StoredApiToken {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export class SqlUserStore implements UserStore {
+  constructor(private readonly db: Database) {}
+
+  async upsertUser(user: User, now: Date): Promise<StoredUser> {
+    const { rows } = await this.db.query<UserRow>(
+      `INSERT INTO users AS u (username, name, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (username) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = EXCLUDED.updated_at
+       RETURNING ${userColumns}`,
+      [user.username, user.name, user.email, now],
+    );
+    return userFromRow(rows[0]!);
+  }
+
+  async getUser(username: string): Promise<StoredUser | null> {
+    const { rows } = await this.db.query<UserRow>(`SELECT ${userColumns} FROM users u WHERE u.username = $1`, [username]);
+    return rows[0] ? userFromRow(rows[0]) : null;
+  }
+
+  async insertSession(session: NewSession): Promise<void> {
+    await this.db.query('INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+      session.tokenHash,
+      session.username,
+      session.createdAt,
+      session.expiresAt,
+    ]);
+  }
+
+  async findSession(tokenHash: string): Promise<{ user: StoredUser; expiresAt: Date } | null> {
+    const { rows } = await this.db.query<UserRow & { expires_at: Date }>(
+      `SELECT ${userColumns}, s.expires_at FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = $1`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    return row ? { user: userFromRow(row), expiresAt: row.expires_at } : null;
+  }
+
+  async deleteSession(tokenHash: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+    return rowCount > 0;
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+    return rowCount;
+  }
+
+  async insertApiToken(token: NewApiToken, maxPerUser: number): Promise<InsertTokenOutcome> {
+    return this.db.transaction(async (tx) => {
+      // Locking the user's row serialises token creation per user, so the limit holds under concurrency.
+      const user = await tx.query('SELECT 1 FROM users WHERE username = $1 FOR UPDATE', [token.username]);
+      if (user.rows.length === 0) return { kind: 'no_user' };
+      const { rows } = await tx.query<{ n: number | string }>('SELECT count(*) AS n FROM api_tokens WHERE username = $1', [
+        token.username,
+      ]);
+      if (Number(rows[0]?.n ?? 0) >= maxPerUser) return { kind: 'limit' };
+      await tx.query('INSERT INTO api_tokens (id, username, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        token.id,
+        token.username,
+        token.name,
+        token.tokenHash,
+        token.createdAt,
+      ]);
+      return { kind: 'added' };
+    });
+  }
+
+  async findApiToken(tokenHash: string): Promise<{ user: StoredUser; token: StoredApiToken } | null> {
+    const { rows } = await this.db.query<TokenRow & UserColumnsOfToken>(
+      `SELECT ${tokenColumns}, ${userColumnsOfToken} FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const user = { username: row.username, name: row.user_name, email: row.user_email, created_at: row.user_created_at, updated_at: row.user_updated_at };
+    return { user: userFromRow(user), token: tokenFromRow(row) };
+  }
+
+  async listApiTokens(username: string): Promise<StoredApiToken[]> {
+    const { rows } = await this.db.query<TokenRow>(
+      `SELECT ${tokenColumns} FROM api_tokens t WHERE t.username = $1 ORDER BY t.created_at DESC, t.id COLLATE "C" DESC`,
+      [username],
+    );
+    return rows.map(tokenFromRow);
+  }
+
+  async deleteApiToken(username: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM api_tokens WHERE id = $1 AND username = $2', [id, username]);
+    return rowCount > 0;
+  }
+
+  async touchApiToken(id: string, now: Date, staleBefore: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)',
+      [id, now, staleBefore],
+    );
+    return rowCount > 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.db.ping();
+  }
+}
