@@ -42,7 +42,7 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Path parameters hold usernames and URLs, far longer than fastify's 100-character default once encoded.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // Errors fastify raises before routing (a malformed URL, say) get the same {"err"} body as the rest.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(error.statusCode ?? 400).send({ err: clientErrorMessage(error, options.bodyLimit ?? 1024 * 1024) });

@@ -1,0 +1,133 @@
+/**
+ * The public gateway: the kit's server (probes, metrics, request ids, error
+ * answers) without inbound mutual auth, plus security headers, cookies, form
+ * bodies, rate limiting, OpenAPI, sign-in and /v1. It holds no state but a
+ * short token cache; the managers behind it are injected, so tests run it on
+ * in-memory managers and main.ts on the service clients.
+ */
+import { randomBytes } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { ServiceMetrics, createServiceServer, type Logger } from '@delinkcious/kit';
+import { RateLimitedError, type LinkManager, type SocialGraphManager, type UserManager } from '@delinkcious/object-model';
+import { Authenticator } from './auth/authenticator.ts';
+import { requireCaller } from './auth/hooks.ts';
+import { tokenKey } from './auth/token-cache.ts';
+import type { ApiGatewayConfig } from './config.ts';
+import { GitHubOAuth } from './github.ts';
+import { registerOpenApi } from './openapi.ts';
+import { registerLinkRoutes } from './routes/links.ts';
+import { registerLoginRoutes } from './routes/login.ts';
+import { registerSocialRoutes } from './routes/social.ts';
+import { registerTokenRoutes } from './routes/tokens.ts';
+
+export interface GatewayManagers {
+  links: LinkManager;
+  socialGraph: SocialGraphManager;
+  users: UserManager;
+}
+
+export interface GatewayOptions extends GatewayManagers {
+  config: ApiGatewayConfig;
+  logger: Logger;
+  metrics?: ServiceMetrics;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<FastifyInstance> {
+  const { config, links, socialGraph, users } = options;
+  const server = createServiceServer({
+    service: 'api-gateway',
+    logger: options.logger,
+    metrics: options.metrics ?? new ServiceMetrics('api-gateway'),
+    bodyLimit: config.BODY_LIMIT,
+    trustProxy: config.TRUST_PROXY,
+    // No mutualAuth: the gateway is public; it presents its own caller token downstream, through the clients.
+  });
+  // Schemas are documentation (openapi.ts); inputs.ts checks inputs, and answers are sent whole.
+  server.setValidatorCompiler(() => () => true);
+  server.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  acceptEmptyJsonBodies(server);
+
+  const auth = new Authenticator(users, { ttlMs: config.TOKEN_CACHE_TTL, maxEntries: config.TOKEN_CACHE_SIZE });
+  const github =
+    config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET
+      ? new GitHubOAuth({
+          clientId: config.GITHUB_CLIENT_ID,
+          clientSecret: config.GITHUB_CLIENT_SECRET,
+          oauthUrl: config.GITHUB_OAUTH_URL,
+          apiUrl: config.GITHUB_API_URL,
+          timeoutMs: config.GITHUB_TIMEOUT,
+        })
+      : undefined;
+
+  await server.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      // For the same-origin web UI (served at / later) and /docs: nothing from elsewhere, no inline script.
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        // A sign-in form may lead to GitHub's authorize page.
+        formAction: ["'self'", new URL(config.GITHUB_OAUTH_URL).origin],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+      },
+    },
+  });
+  await server.register(cookie, { secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url') });
+  await server.register(formbody, { bodyLimit: config.BODY_LIMIT });
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    await server.register(rateLimit, {
+      max: config.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      // Per token, but only one user-service vouched for moments ago: random tokens do not buy fresh buckets.
+      keyGenerator: (request) => {
+        const presented = auth.tokenOf(request);
+        return presented && auth.recentlyValidated(presented.token) ? `token:${tokenKey(presented.token)}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) =>
+        new RateLimitedError(`too many requests; try again in ${context.after}`, Math.ceil(context.ttl / 1000)),
+    });
+  }
+  await registerOpenApi(server);
+
+  registerLoginRoutes(server, { users, auth, github, devLogin: config.DEV_LOGIN, publicUrl: config.PUBLIC_URL });
+  await server.register(
+    async (v1) => {
+      v1.addHook('preValidation', requireCaller(auth, config.PUBLIC_URL));
+      // Every answer here is one user's own data (or a secret): no shared cache may keep it.
+      v1.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+      registerLinkRoutes(v1, links);
+      registerSocialRoutes(v1, socialGraph);
+      registerTokenRoutes(v1, users, auth);
+    },
+    { prefix: '/v1' },
+  );
+  return server;
+}
+
+/**
+ * Some clients send `Content-Type: application/json` with no body (a DELETE,
+ * say); fastify refuses that. Take it as no body, and parse the rest with
+ * fastify's own parser (which guards against prototype poisoning).
+ */
+function acceptEmptyJsonBodies(server: FastifyInstance): void {
+  const parse = server.getDefaultJsonParser('error', 'error');
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    parse(request, text, done);
+  });
+}

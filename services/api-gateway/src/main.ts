@@ -1,0 +1,42 @@
+/**
+ * Wires the api-gateway: the clients of the services behind it (each with the
+ * gateway's caller token, timeouts, retries and a circuit breaker) and the
+ * public HTTP server.
+ */
+import { LinkClient, SocialGraphClient, UserClient } from '@delinkcious/clients';
+import { ServiceMetrics, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { readApiGatewayConfig } from './config.ts';
+import { createGateway } from './gateway.ts';
+
+export const apiGateway: ServiceDefinition = {
+  name: 'api-gateway',
+  checkConfig: (env: Env) => void readApiGatewayConfig(env),
+
+  async start(context) {
+    const config = readApiGatewayConfig(context.env);
+    const logger = context.logger;
+    if (!config.SESSION_SECRET && !context.embedded && config.GITHUB_CLIENT_ID) {
+      logger.warn(
+        'SESSION_SECRET is not set: each replica signs sign-in state with its own key, so a GitHub sign-in fails when its callback reaches another replica',
+      );
+    }
+    if (!config.GITHUB_CLIENT_ID && !config.DEV_LOGIN) {
+      logger.warn('sign-in is not configured: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (or DEV_LOGIN=true on your own machine)');
+    }
+
+    const client = { callerToken: context.mutualAuth.outboundToken, timeoutMs: config.DOWNSTREAM_TIMEOUT };
+    const links = new LinkClient({ baseUrl: context.urlOf('link-service'), ...client });
+    const users = new UserClient({ baseUrl: context.urlOf('user-service'), ...client });
+    const socialGraph = new SocialGraphClient({ baseUrl: context.urlOf('social-graph-service'), ...client });
+    context.lifecycle.onClose('api-gateway clients', () => {
+      links.close();
+      users.close();
+      socialGraph.close();
+    });
+
+    const server = await createGateway({ config, links, users, socialGraph, logger, metrics: new ServiceMetrics('api-gateway') });
+    const url = await listen(server, context.host, context.port);
+    context.lifecycle.onClose('api-gateway http', () => server.close());
+    return { url };
+  },
+};

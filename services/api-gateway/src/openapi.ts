@@ -1,0 +1,113 @@
+/**
+ * The OpenAPI 3 description of the public API, built by @fastify/swagger from
+ * the routes' schemas, served at /openapi.json, with Swagger UI at /docs (its
+ * assets come from the package, never from a CDN).
+ *
+ * Route schemas here are documentation only: the gateway's validator and
+ * serializer compilers are switched off (see gateway.ts), because inputs come
+ * from JSON, form or query string alike and are checked by inputs.ts, with
+ * messages that name the field, and answers must keep every field they have.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { sessionCookie } from './auth/cookies.ts';
+
+/** Any of the three ways to present a token. */
+export const security: Array<Record<string, string[]>> = [{ accessToken: [] }, { bearer: [] }, { session: [] }];
+
+const errorBody = { type: 'object', properties: { err: { type: 'string', description: 'what went wrong' } }, required: ['err'] };
+
+const errorDescriptions: Record<number, string> = {
+  400: 'Bad input: the message names the field and why',
+  401: 'Missing or invalid token: {"err":"Access Denied!"}',
+  403: 'Not allowed',
+  404: 'No such link or token',
+  409: 'You already saved that URL',
+  413: 'Request body too large',
+  429: 'Rate limited; see Retry-After',
+  503: 'A service behind the gateway is unavailable',
+};
+
+/** Response schemas for the given error statuses. */
+export function errors(...statuses: number[]): Record<number, object> {
+  return Object.fromEntries(statuses.map((status) => [status, { description: errorDescriptions[status], ...errorBody }]));
+}
+
+export const okBody = { description: 'Done: {"err":""}', type: 'object', properties: { err: { type: 'string', enum: [''] } } };
+
+export const linkSchema = {
+  type: 'object',
+  description: 'A saved link, as the original Delinkcious returned it',
+  properties: {
+    Url: { type: 'string' },
+    Title: { type: 'string' },
+    Description: { type: 'string' },
+    Status: { type: 'string', enum: ['pending', 'valid', 'invalid'] },
+    Tags: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'a set: {"tag": true}' },
+    CreatedAt: { type: 'string', format: 'date-time' },
+    UpdatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+/** Both encodings the original accepted for bodies (the query string works too). */
+export const bodyTypes = ['application/json', 'application/x-www-form-urlencoded'];
+
+export const tagsInput = {
+  description: 'comma- or space-separated tags, or a JSON array',
+  oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+};
+
+/** Operational routes, defined by the kit before swagger can see them. */
+function operationalPaths(): Record<string, object> {
+  const probe = (summary: string) => ({
+    get: {
+      tags: ['operations'],
+      summary,
+      responses: { 200: { description: 'OK' }, 503: { description: 'Not ready, or shutting down' } },
+    },
+  });
+  return {
+    '/healthz': probe('Liveness probe'),
+    '/readyz': probe('Readiness probe'),
+    '/metrics': {
+      get: { tags: ['operations'], summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format' } } },
+    },
+  };
+}
+
+export async function registerOpenApi(server: FastifyInstance): Promise<void> {
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Delinkcious API',
+        version: '1',
+        description:
+          'Social bookmarking: save links with tags, follow people. Compatible with the original Delinkcious /v1. ' +
+          'Sign in at /login (GitHub) to get a token; send it as `Access-Token` or `Authorization: Bearer`.',
+      },
+      tags: [
+        { name: 'links', description: 'Your saved links' },
+        { name: 'social', description: 'Who you follow and who follows you' },
+        { name: 'tokens', description: 'Personal API tokens' },
+        { name: 'sign-in', description: 'GitHub OAuth and sessions' },
+        { name: 'operations', description: 'Probes, metrics and this description' },
+      ],
+      components: {
+        securitySchemes: {
+          accessToken: { type: 'apiKey', in: 'header', name: 'Access-Token' },
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookie },
+        },
+      },
+      paths: operationalPaths(),
+    },
+  });
+  await server.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  server.get(
+    '/openapi.json',
+    { schema: { tags: ['operations'], summary: 'This API, described in OpenAPI 3', response: { 200: { type: 'object' } } } },
+    async () => server.swagger(),
+  );
+}

@@ -1,0 +1,215 @@
+/**
+ * Sign-in (DESIGN.md §2): GitHub OAuth with a state bound to the browser by a
+ * signed cookie, the optional local sign-in of embedded mode (DEV_LOGIN), and
+ * logout. A JSON client gets {"login","name","email","access_token"}; a browser
+ * gets a session cookie and is sent to the web UI.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  UnavailableError,
+  ValidationError,
+  type User,
+  type UserManager,
+} from '@delinkcious/object-model';
+import { prefersJson } from '../accept.ts';
+import { checkSameOrigin, type Authenticator } from '../auth/authenticator.ts';
+import { clearSessionCookie, clearStateCookie, publicBase, readStateCookie, setSessionCookie, setStateCookie } from '../auth/cookies.ts';
+import type { GitHubOAuth } from '../github.ts';
+import { fieldsOf, optionalText, requiredText, type Fields } from '../inputs.ts';
+import { bodyTypes, errors, okBody } from '../openapi.ts';
+
+export interface LoginOptions {
+  users: UserManager;
+  auth: Authenticator;
+  /** Absent when GITHUB_CLIENT_ID/SECRET are not set. */
+  github: GitHubOAuth | undefined;
+  devLogin: boolean;
+  publicUrl: string | undefined;
+}
+
+/** GitHub's rules for a login: letters, digits and single inner hyphens, at most 39 characters. */
+export const gitHubLoginPattern = /^[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}$/i;
+/** What we accept from a GitHub (Enterprise) server, whose logins may also hold underscores. */
+const serverLoginPattern = /^[a-z\d][a-z\d_-]{0,99}$/i;
+
+const signedIn = {
+  200: {
+    description: 'Signed in (to a client that accepts application/json)',
+    type: 'object',
+    properties: {
+      login: { type: 'string', description: 'your username' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      access_token: { type: 'string', description: 'your Delinkcious session token' },
+    },
+  },
+  302: { description: 'Signed in (a browser): session cookie set, redirected to the web UI', type: 'null' },
+};
+
+function notConfigured(): UnavailableError {
+  return new UnavailableError(
+    'sign-in is not configured: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET, or DEV_LOGIN=true for a local sign-in',
+  );
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function registerLoginRoutes(server: FastifyInstance, options: LoginOptions): void {
+  const { users, auth, github, devLogin, publicUrl } = options;
+  const redirectUri = (request: FastifyRequest) => `${publicBase(request, publicUrl)}/login/authorized`;
+
+  /** Registers the user (or finds them registered) and opens a session; answers as the client prefers. */
+  async function completeSignIn(request: FastifyRequest, reply: FastifyReply, profile: User) {
+    let user = profile;
+    try {
+      user = await users.register(profile);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    const session = await users.login(user.username);
+    reply.header('cache-control', 'no-store');
+    if (prefersJson(request.headers.accept)) {
+      return reply.send({ login: user.username, name: user.name, email: user.email, access_token: session.token });
+    }
+    setSessionCookie(request, reply, session.token, session.expiresAt, publicUrl);
+    return reply.redirect('/', 302);
+  }
+
+  server.get(
+    '/login',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Sign in with GitHub: redirects to GitHub (or to the local sign-in when only DEV_LOGIN is on)',
+        response: { 302: { description: 'To GitHub', type: 'null' }, ...errors(503) },
+      },
+    },
+    async (request, reply) => {
+      if (github) {
+        const state = randomBytes(24).toString('base64url');
+        setStateCookie(request, reply, state, publicUrl);
+        return reply.redirect(github.authorizeUrl(redirectUri(request), state), 302);
+      }
+      if (devLogin) return reply.redirect('/login/dev', 302);
+      throw notConfigured();
+    },
+  );
+
+  server.get(
+    '/login/authorized',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: "GitHub's callback: checks the state, exchanges the code, signs you in",
+        querystring: { type: 'object', properties: { code: { type: 'string' }, state: { type: 'string' } } },
+        response: { ...signedIn, ...errors(400, 401, 403, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!github) throw notConfigured();
+      const query = request.query as Fields;
+      const cookie = readStateCookie(request);
+      clearStateCookie(request, reply, publicUrl); // a state serves once
+      const refused = optionalText(query, 'error');
+      if (refused) throw new UnauthenticatedError(`GitHub sign-in did not complete (${refused.slice(0, 100)})`);
+      const state = optionalText(query, 'state');
+      if (!state) throw new ValidationError('state is missing; start again at /login');
+      if ('problem' in cookie) {
+        if (cookie.problem === 'missing') {
+          throw new ValidationError('this browser has no sign-in in progress (or it expired); start again at /login');
+        }
+        throw new ForbiddenError('the sign-in state cookie is not genuine; start again at /login');
+      }
+      if (!sameText(state, cookie.state)) throw new ForbiddenError('state does not match this browser’s sign-in; start again at /login');
+      const code = requiredText(query, 'code');
+
+      const accessToken = await github.exchangeCode(code, redirectUri(request));
+      const profile = await github.profile(accessToken);
+      if (!serverLoginPattern.test(profile.login)) throw new UnavailableError('GitHub answered a login Delinkcious cannot use');
+      return completeSignIn(request, reply, { username: profile.login, name: profile.name, email: profile.email });
+    },
+  );
+
+  const logout = async (request: FastifyRequest, reply: FastifyReply) => {
+    const presented = auth.tokenOf(request);
+    if (presented?.source === 'cookie') checkSameOrigin(request, publicUrl);
+    if (presented) {
+      try {
+        await users.logout(presented.token);
+      } catch (error) {
+        // Already ended or never valid: the caller is logged out either way.
+        if (!(error instanceof UnauthenticatedError || error instanceof NotFoundError)) throw error;
+      }
+      auth.forgetToken(presented.token);
+    }
+    clearSessionCookie(request, reply, publicUrl);
+    if (prefersJson(request.headers.accept)) return reply.send({ err: '' });
+    return reply.redirect('/', 302);
+  };
+  const logoutSchema = (summary: string) => ({
+    schema: {
+      tags: ['sign-in'],
+      summary,
+      response: { 200: okBody, 302: { description: 'A browser: back to the web UI', type: 'null' }, ...errors(403, 503) },
+    },
+  });
+  server.get('/logout', logoutSchema('Sign out: ends the session and clears its cookie'), logout);
+  server.post('/logout', logoutSchema('Sign out (as GET /logout)'), logout);
+
+  server.get(
+    '/login/dev',
+    { schema: { tags: ['sign-in'], summary: 'Local sign-in page (only with DEV_LOGIN=true)', response: errors(404) } },
+    async (_request, reply) => {
+      if (!devLogin) throw new NotFoundError('local sign-in is off (DEV_LOGIN is not set)');
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(devLoginPage);
+    },
+  );
+
+  server.post(
+    '/login/dev',
+    {
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Local sign-in (only with DEV_LOGIN=true): registers the user if new and signs them in',
+        consumes: bodyTypes,
+        body: { type: 'object', required: ['username'], properties: { username: { type: 'string' } } },
+        response: { ...signedIn, ...errors(400, 403, 404, 413, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (!devLogin) throw new NotFoundError('local sign-in is off (DEV_LOGIN is not set)');
+      checkSameOrigin(request, publicUrl);
+      const username = requiredText(fieldsOf(request), 'username');
+      if (!gitHubLoginPattern.test(username)) {
+        throw new ValidationError(
+          'username must be like a GitHub login: letters, digits and single hyphens inside, at most 39 characters',
+        );
+      }
+      return completeSignIn(request, reply, { username, name: username, email: '' });
+    },
+  );
+}
+
+/** No script and no inline style: it passes the gateway's strict CSP as is. */
+const devLoginPage = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Sign in to Delinkcious</title></head>
+<body>
+<h1>Sign in to Delinkcious</h1>
+<p>Local sign-in for this machine: pick a username (as a GitHub login: letters, digits, hyphens).</p>
+<form method="post" action="/login/dev">
+<label>Username <input name="username" required maxlength="39" pattern="[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}" autocomplete="username" autofocus></label>
+<button type="submit">Sign in</button>
+</form>
+</body>
+</html>
+`;

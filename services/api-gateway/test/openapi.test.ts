@@ -1,0 +1,75 @@
+/** /openapi.json describes every public route; /docs serves Swagger UI from the package, not a CDN. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startGateway, type GatewayHarness } from './support/harness.ts';
+
+describe('OpenAPI and docs', () => {
+  let gateway: GatewayHarness;
+
+  before(async () => {
+    gateway = await startGateway();
+  });
+  after(() => gateway.close());
+
+  test('/openapi.json is OpenAPI 3 and lists every public route', async () => {
+    const answer = await gateway.call('GET', '/openapi.json');
+    assert.equal(answer.status, 200);
+    const doc = answer.body;
+    assert.match(doc.openapi, /^3\./);
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    const expected = [
+      'GET /v1/links',
+      'POST /v1/links',
+      'PUT /v1/links',
+      'DELETE /v1/links',
+      'GET /v1/following',
+      'POST /v1/following',
+      'DELETE /v1/following',
+      'GET /v1/followers',
+      'POST /v1/followers',
+      'GET /v1/tokens',
+      'POST /v1/tokens',
+      'DELETE /v1/tokens/{id}',
+      'GET /login',
+      'GET /login/authorized',
+      'GET /login/dev',
+      'POST /login/dev',
+      'GET /logout',
+      'POST /logout',
+      'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
+      'GET /openapi.json',
+    ];
+    for (const operation of expected) assert.ok(operations.includes(operation), `${operation} is described`);
+    assert.ok(!operations.some((operation) => operation.includes('/docs')), 'the docs UI itself is not an API route');
+
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['accessToken', 'bearer', 'session']);
+    assert.equal(doc.components.securitySchemes.accessToken.name, 'Access-Token');
+    const getLinks = doc.paths['/v1/links'].get;
+    assert.ok(getLinks.security.length > 0, 'protected routes say how to authenticate');
+    assert.deepEqual(
+      getLinks.parameters.map((parameter: { name: string }) => parameter.name).sort(),
+      ['description_regex', 'limit', 'start_token', 'tag', 'title_regex', 'url_regex'],
+    );
+    assert.ok(getLinks.responses['401'], 'error answers are described');
+    assert.ok(doc.paths['/v1/links'].post.requestBody.content['application/x-www-form-urlencoded'], 'form bodies are described');
+  });
+
+  test('the docs page and its assets are served locally', async () => {
+    const page = await gateway.call('GET', '/docs/', { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    const sources = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    assert.ok(sources.length > 0);
+    for (const source of sources) {
+      assert.doesNotMatch(source, /^(https?:)?\/\//, `${source} must not come from elsewhere`);
+      const asset = await gateway.call('GET', new URL(source, `${gateway.url}/docs/`).pathname);
+      assert.equal(asset.status, 200, source);
+    }
+    const initializer = await gateway.call('GET', '/docs/static/swagger-initializer.js');
+    assert.equal(initializer.status, 200);
+    assert.match(initializer.text, /validatorUrl: null/, 'no call to the public validator');
+  });
+});
