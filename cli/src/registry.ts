@@ -1,6 +1,7 @@
 /** Every service the command can start, by its DESIGN.md name. Later services are added here. */
 import type { ServiceDefinition, ServiceName } from '@delinkcious/kit';
 import { apiGateway } from '@delinkcious/api-gateway';
+import { linkChecker } from '@delinkcious/link-checker';
 import { linkService } from '@delinkcious/link-service';
 import { socialGraphService } from '@delinkcious/social-graph-service';
 import { userService } from '@delinkcious/user-service';
@@ -9,5 +10,6 @@ export const definitions: Partial<Record<ServiceName, ServiceDefinition>> = {
   'user-service': userService,
   'social-graph-service': socialGraphService,
   'link-service': linkService,
+  'link-checker': linkChecker,
   'api-gateway': apiGateway,
 };

@@ -20,6 +20,7 @@ import {
   type ServiceDefinition,
   type ServiceName,
 } from '@delinkcious/kit';
+import { InProcessBus, NatsBus, type Bus } from '@delinkcious/events';
 import { definitions } from './registry.ts';
 
 export interface Started {
@@ -42,7 +43,12 @@ export async function start(names: string[], env: Env = process.env): Promise<St
   const selected = embedded ? Object.values(definitions) : resolveDefinitions([...new Set(names)]);
   const single = selected.length === 1 && !embedded;
   const config = readConfig(
-    { ...commonConfig, HOST: envVar.string(embedded ? '127.0.0.1' : '0.0.0.0'), PORT: envVar.optionalString() },
+    {
+      ...commonConfig,
+      HOST: envVar.string(embedded ? '127.0.0.1' : '0.0.0.0'),
+      PORT: envVar.optionalString(),
+      NATS_URL: envVar.url(['nats', 'tls']),
+    },
     env,
   );
   for (const definition of selected) definition.checkConfig(env);
@@ -53,6 +59,8 @@ export async function start(names: string[], env: Env = process.env): Promise<St
   const urlOf = (name: ServiceName) => (embedded ? `http://127.0.0.1:${servicePort(name, env)}` : serviceUrl(name, env));
   const lifecycle = new Lifecycle();
   const urls: Started['urls'] = {};
+  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded);
+  lifecycle.onClose('event bus', () => bus.close()); // registered first: closes last
   try {
     for (const definition of selected) {
       const name = definition.name;
@@ -69,6 +77,7 @@ export async function start(names: string[], env: Env = process.env): Promise<St
         port: port ?? (embedded && name === 'api-gateway' ? envVar.port(5000)('PORT', env) : servicePort(name, env)),
         embedded,
         mutualAuth,
+        bus,
         lifecycle,
         logger: createLogger(name),
         urlOf,
@@ -80,4 +89,13 @@ export async function start(names: string[], env: Env = process.env): Promise<St
     throw error;
   }
   return { lifecycle, urls };
+}
+
+function openBus(natsUrl: string | undefined, name: string, embedded: boolean): Bus {
+  const logger = createLogger('event-bus');
+  if (natsUrl) {
+    return new NatsBus({ url: natsUrl, name: name || 'delinkcious', log: (level, message, detail) => logger[level](detail ?? {}, message) });
+  }
+  if (!embedded) logger.warn('NATS_URL is not set: events stay inside this process (fine for one process, not for a cluster)');
+  return new InProcessBus();
 }

@@ -3,7 +3,7 @@
  * so services sharing the embedded process keep separate /metrics); process-wide
  * metrics (CPU, memory, event loop) are collected once and served by every one.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 let processRegistry: Registry | undefined;
 
@@ -19,6 +19,11 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly eventsPublished: Counter<'subject'>;
+  readonly eventsPublishFailed: Counter<'subject'>;
+  readonly eventsConsumed: Counter<'subject' | 'result'>;
+  readonly outboxBacklog: Gauge;
+  readonly consumerPending: Gauge<'group'>;
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
@@ -34,6 +39,27 @@ export class ServiceMetrics {
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
+    });
+    const registers = [this.registry];
+    this.eventsPublished = new Counter({ name: 'events_published_total', help: 'Events published, by subject', labelNames: ['subject'], registers });
+    this.eventsPublishFailed = new Counter({
+      name: 'events_publish_failed_total',
+      help: 'Event publishes that failed (they stay in the outbox and are retried), by subject',
+      labelNames: ['subject'],
+      registers,
+    });
+    this.eventsConsumed = new Counter({
+      name: 'events_consumed_total',
+      help: 'Events handled, by subject and result (ok, failed: redelivered later)',
+      labelNames: ['subject', 'result'],
+      registers,
+    });
+    this.outboxBacklog = new Gauge({ name: 'outbox_backlog', help: 'Events written but not yet published', registers });
+    this.consumerPending = new Gauge({
+      name: 'events_consumer_pending',
+      help: 'Events waiting for (or being handled by) a consumer group',
+      labelNames: ['group'],
+      registers,
     });
   }
 

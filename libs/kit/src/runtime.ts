@@ -3,6 +3,7 @@
  * others in the embedded process: the CLI builds a ServiceContext and calls the
  * service's definition.
  */
+import type { Bus } from '@delinkcious/events';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { MutualAuth } from './mutual-auth.ts';
@@ -18,6 +19,8 @@ export interface ServiceContext {
   /** True in the embedded default: one process, embedded stores. */
   embedded: boolean;
   mutualAuth: MutualAuth;
+  /** Events: NATS JetStream when NATS_URL is set, else the in-process bus shared by the process's services. */
+  bus: Bus;
   lifecycle: Lifecycle;
   logger: Logger;
   /** The base URL of another service. */

@@ -1,7 +1,8 @@
 /** Wires link-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
 import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
-import type { EventSink, LinkEvent } from '@delinkcious/object-model';
+import { OutboxRelay, subjects } from '@delinkcious/events';
+import type { LinkCheckedEvent } from '@delinkcious/object-model';
 import { ServiceMetrics, createServiceServer, listen, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
 import { DefaultLinkManager } from './manager.ts';
@@ -25,15 +26,6 @@ async function openLinkDatabase(config: LinkServiceConfig, logger: Logger): Prom
   return db;
 }
 
-/** Until the news issue adds the outbox and bus, changes are logged. */
-function loggingSink(logger: Logger): EventSink<LinkEvent> {
-  return {
-    async emit(event) {
-      logger.debug({ event: event.type, eventId: event.id }, 'link event');
-    },
-  };
-}
-
 export const linkService: ServiceDefinition = {
   name: 'link-service',
   checkConfig: (env: Env) => void readLinkServiceConfig(env),
@@ -44,13 +36,43 @@ export const linkService: ServiceDefinition = {
     const db = await openLinkDatabase(config, logger);
     context.lifecycle.onClose('link database', () => db.close());
 
+    const metrics = new ServiceMetrics('link-service');
+
+    // Events leave through the outbox: the bus being down never fails a write.
+    const relay = new OutboxRelay({
+      db,
+      bus: context.bus,
+      onPublished: (subject) => metrics.eventsPublished.inc({ subject }),
+      onFailed: (subject, error) => {
+        metrics.eventsPublishFailed.inc({ subject });
+        logger.debug({ subject, err: error instanceof Error ? error.message : String(error) }, 'event not published yet');
+      },
+      onBacklog: (backlog) => metrics.outboxBacklog.set(backlog),
+    });
+    relay.start();
+    context.lifecycle.onClose('outbox relay', () => relay.stop());
+
     const store = new SqlLinkStore(db);
-    const manager = new DefaultLinkManager({ store, events: loggingSink(logger), maxLinksPerUser: config.MAX_LINKS_PER_USER });
+    const manager = new DefaultLinkManager({ store, maxLinksPerUser: config.MAX_LINKS_PER_USER, onChange: () => relay.notify() });
+
+    // Check results from the link-checker; stale ones are ignored by the manager.
+    const checks = await context.bus.subscribe<LinkCheckedEvent>({ group: 'link-service', subjects: [subjects.linkChecked] }, async ({ data }) => {
+      try {
+        await manager.applyCheckResult({ url: data.url, status: data.status, checkedAt: new Date(data.checked_at) });
+        metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'ok' });
+      } catch (error) {
+        metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'failed' });
+        throw error;
+      }
+    });
+    context.lifecycle.onClose('link.checked consumer', () => checks.close());
+
     const server = createServiceServer({
       service: 'link-service',
       logger,
-      metrics: new ServiceMetrics('link-service'),
+      metrics,
       mutualAuth: context.mutualAuth,
+      // The store only: with the outbox, link-service serves writes while the bus is down.
       readiness: () => store.ping(),
     });
     registerLinkRoutes(server, manager);

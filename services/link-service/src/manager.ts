@@ -1,7 +1,7 @@
 /**
  * The LinkManager: every rule about links lives here; transports and stores
- * are adapters around it. Each change is reported to an event sink with its
- * author (DESIGN.md §4).
+ * are adapters around it. Each change comes with its event (DESIGN.md §4),
+ * which the store commits together with the change (the outbox).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -10,19 +10,17 @@ import {
   NotFoundError,
   ValidationError,
   type AddLinkRequest,
-  type EventSink,
   type GetLinksRequest,
   type GetLinksResult,
   type Link,
   type LinkCheckResult,
-  type LinkEvent,
   type LinkEventType,
   type LinkManager,
   type LinkStatusUpdater,
   type UpdateLinkRequest,
 } from '@delinkcious/object-model';
 import { compilePattern, decodePageToken, encodePageToken, type TextMatcher } from './filters.ts';
-import type { LinkChanges, LinkStore, StoredLink } from './stores/link-store.ts';
+import type { EventBuilder, LinkChanges, LinkStore, StoredLink } from './stores/link-store.ts';
 import {
   checkTagCount,
   parseTags,
@@ -38,8 +36,9 @@ export const maxPageSize = 100;
 
 export interface LinkManagerOptions {
   store: LinkStore;
-  events: EventSink<LinkEvent>;
   maxLinksPerUser: number;
+  /** Called after each change is committed (the outbox relay publishes at once). */
+  onChange?: () => void;
   /**
    * With a regex filter, the most links one GetLinks call examines. A page may
    * then hold fewer matches than asked for, with a token to go on from there:
@@ -51,14 +50,14 @@ export interface LinkManagerOptions {
 
 export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   private readonly store: LinkStore;
-  private readonly events: EventSink<LinkEvent>;
+  private readonly onChange: () => void;
   private readonly maxLinksPerUser: number;
   private readonly scanBudget: number;
   private readonly now: () => Date;
 
   constructor(options: LinkManagerOptions) {
     this.store = options.store;
-    this.events = options.events;
+    this.onChange = options.onChange ?? (() => {});
     this.maxLinksPerUser = options.maxLinksPerUser;
     this.scanBudget = options.scanBudget ?? 5000;
     this.now = options.now ?? (() => new Date());
@@ -117,14 +116,18 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const title = validateTitle(request.title);
     const description = validateDescription(request.description);
     const tags = parseTags(request.tags);
-    const outcome = await this.store.insert({ username, url, title, description, tags, createdAt: this.now() }, this.maxLinksPerUser);
+    const outcome = await this.store.insert(
+      { username, url, title, description, tags, createdAt: this.now() },
+      this.maxLinksPerUser,
+      (link) => linkEvent('link.added', username, link, link.createdAt),
+    );
     switch (outcome.kind) {
       case 'duplicate':
         throw new ConflictError(`you already saved ${url}`);
       case 'limit':
         throw new ForbiddenError(`you have reached the limit of ${this.maxLinksPerUser} links; delete some to add more`);
       case 'added':
-        await this.emit('link.added', username, outcome.link, outcome.link.createdAt);
+        this.onChange();
         return publicLink(outcome.link);
     }
   }
@@ -158,6 +161,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
         return Object.keys(changes).length > 0 ? changes : null;
       },
       this.now(),
+      (link, before) => linkEvent('link.updated', username, link, link.updatedAt, before && before.url !== link.url ? before.url : undefined),
     );
     switch (outcome.kind) {
       case 'not_found':
@@ -167,13 +171,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
       case 'unchanged':
         return publicLink(outcome.link);
       case 'updated':
-        await this.emit(
-          'link.updated',
-          username,
-          outcome.link,
-          outcome.link.updatedAt,
-          outcome.before.url !== outcome.link.url ? outcome.before.url : undefined,
-        );
+        this.onChange();
         return publicLink(outcome.link);
     }
   }
@@ -181,9 +179,10 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   async deleteLink(username: string, url: string): Promise<void> {
     const owner = requireUsername(username);
     const key = requireUrlKey(url);
-    const deleted = await this.store.delete(owner, key);
+    const at = this.now();
+    const deleted = await this.store.delete(owner, key, (link) => linkEvent('link.deleted', owner, link, at));
     if (!deleted) throw new NotFoundError(`you have no link with url ${key}`);
-    await this.emit('link.deleted', owner, deleted, this.now());
+    this.onChange();
   }
 
   async applyCheckResult(result: LinkCheckResult): Promise<number> {
@@ -192,18 +191,18 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     }
     return this.store.applyCheck(result);
   }
+}
 
-  /** `at` is when the change happened: the link's own timestamp, so events and links agree. */
-  private async emit(type: LinkEventType, username: string, link: StoredLink, at: Date, previousUrl?: string): Promise<void> {
-    await this.events.emit({
-      id: randomUUID(),
-      type,
-      username,
-      link: { url: link.url, title: link.title, description: link.description, status: link.status, tags: [...link.tags] },
-      ...(previousUrl !== undefined ? { previousUrl } : {}),
-      timestamp: at.toISOString(),
-    });
-  }
+/** `at` is when the change happened: the link's own timestamp, so events and links agree. */
+function linkEvent(type: LinkEventType, username: string, link: StoredLink, at: Date, previousUrl?: string): ReturnType<EventBuilder> {
+  return {
+    id: randomUUID(),
+    type,
+    username,
+    link: { url: link.url, title: link.title, description: link.description, status: link.status, tags: [...link.tags] },
+    ...(previousUrl !== undefined ? { previousUrl } : {}),
+    timestamp: at.toISOString(),
+  };
 }
 
 function publicLink(link: StoredLink): Link {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LinkClient } from '@delinkcious/clients';
 import { ServiceMetrics, createLogger, createServiceServer, listen, mutualAuthFromTokens } from '@delinkcious/kit';
-import { ConflictError, NotFoundError, ValidationError, type LinkEvent } from '@delinkcious/object-model';
+import { ConflictError, NotFoundError, ValidationError } from '@delinkcious/object-model';
 import type { FastifyInstance } from 'fastify';
 import { DefaultLinkManager } from '../src/manager.ts';
 import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
@@ -11,14 +11,11 @@ import { registerLinkRoutes } from '../src/transport/http.ts';
 const tokens = { 'api-gateway': 'gateway-token-0123456789', 'news-service': 'news-token-0123456789abc' };
 let server: FastifyInstance;
 let base: string;
-const emitted: LinkEvent[] = [];
+const store = new MemoryLinkStore();
+const emitted = store.outbox;
 
 before(async () => {
-  const manager = new DefaultLinkManager({
-    store: new MemoryLinkStore(),
-    events: { emit: async (event) => void emitted.push(event) },
-    maxLinksPerUser: 100,
-  });
+  const manager = new DefaultLinkManager({ store, maxLinksPerUser: 100 });
   server = createServiceServer({
     service: 'link-service',
     logger: createLogger('link-service-test').child({}, { level: 'silent' }),

@@ -1,12 +1,28 @@
 /** What every LinkStore must do; run against each implementation by link-store.test.ts. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LinkStore, NewLink } from '../src/stores/link-store.ts';
+import type { LinkEvent } from '@delinkcious/object-model';
+import type { EventBuilder, LinkChanges, LinkStore, NewLink, StoredLink } from '../src/stores/link-store.ts';
 
 export interface StoreFixture {
   store: LinkStore;
+  /** The events the store recorded with its changes (its outbox), oldest first. */
+  events(): Promise<LinkEvent[]>;
   close(): Promise<void>;
 }
+
+let eventSeq = 0;
+/** A recognisable event per change, so tests can see which changes recorded one. */
+const eventFor =
+  (type: LinkEvent['type']): EventBuilder =>
+  (link, before) => ({
+    id: `00000000-0000-4000-8000-${String(++eventSeq).padStart(12, '0')}`,
+    type,
+    username: link.username,
+    link: { url: link.url, title: link.title, description: link.description, status: link.status, tags: link.tags },
+    ...(before && before.url !== link.url ? { previousUrl: before.url } : {}),
+    timestamp: link.updatedAt.toISOString(),
+  });
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -23,6 +39,12 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
     let n = 0;
     const user = () => `user${++n}-${Math.random().toString(36).slice(2, 8)}`;
 
+    const insert = (link: NewLink, max: number) => store.insert(link, max, eventFor('link.added'));
+    const update = (username: string, url: string, change: (current: StoredLink) => LinkChanges | null, now: Date) =>
+      store.update(username, url, change, now, eventFor('link.updated'));
+    const remove = (username: string, url: string) => store.delete(username, url, eventFor('link.deleted'));
+    const eventsOf = async (username: string) => (await fixture.events()).filter((event) => event.username === username);
+
     before(async () => {
       fixture = await open();
       store = fixture.store;
@@ -31,7 +53,7 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
 
     test('insert answers the stored link, pending, with its fields', async () => {
       const u = user();
-      const outcome = await store.insert(newLink(u, 'https://a.example/', { title: 'A', description: 'd', tags: ['x', 'y'] }), 10);
+      const outcome = await insert(newLink(u, 'https://a.example/', { title: 'A', description: 'd', tags: ['x', 'y'] }), 10);
       assert.equal(outcome.kind, 'added');
       if (outcome.kind !== 'added') return;
       assert.equal(outcome.link.username, u);
@@ -47,35 +69,35 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
 
     test('the same user cannot insert the same URL twice; another user can', async () => {
       const [u, v] = [user(), user()];
-      assert.equal((await store.insert(newLink(u, 'https://dup.example/'), 10)).kind, 'added');
-      assert.equal((await store.insert(newLink(u, 'https://dup.example/'), 10)).kind, 'duplicate');
-      assert.equal((await store.insert(newLink(v, 'https://dup.example/'), 10)).kind, 'added');
+      assert.equal((await insert(newLink(u, 'https://dup.example/'), 10)).kind, 'added');
+      assert.equal((await insert(newLink(u, 'https://dup.example/'), 10)).kind, 'duplicate');
+      assert.equal((await insert(newLink(v, 'https://dup.example/'), 10)).kind, 'added');
       assert.equal((await store.list(u, { limit: 10 })).length, 1);
     });
 
     test('the per-user limit refuses the link past it, and frees a place on delete', async () => {
       const u = user();
-      assert.equal((await store.insert(newLink(u, 'https://1.example/'), 2)).kind, 'added');
-      assert.equal((await store.insert(newLink(u, 'https://2.example/'), 2)).kind, 'added');
-      assert.equal((await store.insert(newLink(u, 'https://3.example/'), 2)).kind, 'limit');
+      assert.equal((await insert(newLink(u, 'https://1.example/'), 2)).kind, 'added');
+      assert.equal((await insert(newLink(u, 'https://2.example/'), 2)).kind, 'added');
+      assert.equal((await insert(newLink(u, 'https://3.example/'), 2)).kind, 'limit');
       assert.equal((await store.list(u, { limit: 10 })).length, 2, 'the refused link is not stored');
-      assert.ok(await store.delete(u, 'https://1.example/'));
-      assert.equal((await store.insert(newLink(u, 'https://3.example/'), 2)).kind, 'added');
-      assert.equal((await store.insert(newLink(user(), 'https://1.example/'), 2)).kind, 'added', 'the limit is per user');
+      assert.ok(await remove(u, 'https://1.example/'));
+      assert.equal((await insert(newLink(u, 'https://3.example/'), 2)).kind, 'added');
+      assert.equal((await insert(newLink(user(), 'https://1.example/'), 2)).kind, 'added', 'the limit is per user');
     });
 
     test('a duplicate at the limit is reported as a duplicate and changes nothing', async () => {
       const u = user();
-      await store.insert(newLink(u, 'https://1.example/'), 1);
-      assert.equal((await store.insert(newLink(u, 'https://1.example/'), 1)).kind, 'duplicate');
-      assert.ok(await store.delete(u, 'https://1.example/'));
-      assert.equal((await store.insert(newLink(u, 'https://2.example/'), 1)).kind, 'added');
+      await insert(newLink(u, 'https://1.example/'), 1);
+      assert.equal((await insert(newLink(u, 'https://1.example/'), 1)).kind, 'duplicate');
+      assert.ok(await remove(u, 'https://1.example/'));
+      assert.equal((await insert(newLink(u, 'https://2.example/'), 1)).kind, 'added');
     });
 
     test('list answers newest first, pages by id, and filters by tag', async () => {
       const u = user();
       for (let i = 1; i <= 5; i++) {
-        await store.insert(newLink(u, `https://${i}.example/`, { tags: i % 2 ? ['odd'] : ['even'], createdAt: at(i) }), 100);
+        await insert(newLink(u, `https://${i}.example/`, { tags: i % 2 ? ['odd'] : ['even'], createdAt: at(i) }), 100);
       }
       const all = await store.list(u, { limit: 10 });
       assert.deepEqual(
@@ -99,8 +121,8 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
 
     test('update applies the changes, stamps updatedAt and answers before and after', async () => {
       const u = user();
-      await store.insert(newLink(u, 'https://u.example/', { tags: ['a'] }), 10);
-      const outcome = await store.update(u, 'https://u.example/', () => ({ title: 'New', tags: ['a', 'b'] }), at(60));
+      await insert(newLink(u, 'https://u.example/', { tags: ['a'] }), 10);
+      const outcome = await update(u, 'https://u.example/', () => ({ title: 'New', tags: ['a', 'b'] }), at(60));
       assert.equal(outcome.kind, 'updated');
       if (outcome.kind !== 'updated') return;
       assert.equal(outcome.before.title, 'title of https://u.example/');
@@ -114,28 +136,28 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
 
     test('update can move a link to a new URL, but not onto one the user has', async () => {
       const u = user();
-      await store.insert(newLink(u, 'https://old.example/'), 10);
-      await store.insert(newLink(u, 'https://taken.example/'), 10);
-      assert.equal((await store.update(u, 'https://old.example/', () => ({ url: 'https://taken.example/' }), at(1))).kind, 'duplicate');
-      const moved = await store.update(u, 'https://old.example/', () => ({ url: 'https://new.example/', status: 'pending' }), at(2));
+      await insert(newLink(u, 'https://old.example/'), 10);
+      await insert(newLink(u, 'https://taken.example/'), 10);
+      assert.equal((await update(u, 'https://old.example/', () => ({ url: 'https://taken.example/' }), at(1))).kind, 'duplicate');
+      const moved = await update(u, 'https://old.example/', () => ({ url: 'https://new.example/', status: 'pending' }), at(2));
       assert.equal(moved.kind, 'updated');
       assert.deepEqual((await store.list(u, { limit: 10 })).map((l) => l.url).sort(), ['https://new.example/', 'https://taken.example/']);
     });
 
     test('update of a missing link is not_found; a change function answering null leaves it unchanged', async () => {
       const u = user();
-      assert.equal((await store.update(u, 'https://none.example/', () => ({ title: 'x' }), at(1))).kind, 'not_found');
-      await store.insert(newLink(u, 'https://same.example/'), 10);
-      const outcome = await store.update(u, 'https://same.example/', () => null, at(5));
+      assert.equal((await update(u, 'https://none.example/', () => ({ title: 'x' }), at(1))).kind, 'not_found');
+      await insert(newLink(u, 'https://same.example/'), 10);
+      const outcome = await update(u, 'https://same.example/', () => null, at(5));
       assert.equal(outcome.kind, 'unchanged');
       if (outcome.kind === 'unchanged') assert.equal(outcome.link.updatedAt.getTime(), t0.getTime());
     });
 
     test('a change function that throws leaves the link as it was', async () => {
       const u = user();
-      await store.insert(newLink(u, 'https://keep.example/'), 10);
+      await insert(newLink(u, 'https://keep.example/'), 10);
       await assert.rejects(
-        store.update(u, 'https://keep.example/', () => {
+        update(u, 'https://keep.example/', () => {
           throw new Error('refused');
         }, at(1)),
         /refused/,
@@ -146,18 +168,18 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
 
     test('delete answers the deleted link, then null', async () => {
       const u = user();
-      await store.insert(newLink(u, 'https://d.example/'), 10);
-      assert.equal((await store.delete(u, 'https://d.example/'))?.url, 'https://d.example/');
-      assert.equal(await store.delete(u, 'https://d.example/'), null);
-      assert.equal(await store.delete(user(), 'https://d.example/'), null);
+      await insert(newLink(u, 'https://d.example/'), 10);
+      assert.equal((await remove(u, 'https://d.example/'))?.url, 'https://d.example/');
+      assert.equal(await remove(u, 'https://d.example/'), null);
+      assert.equal(await remove(user(), 'https://d.example/'), null);
     });
 
     test('applyCheck sets the status of every link with the URL, ignoring older results', async () => {
       const [u, v] = [user(), user()];
       const url = `https://checked-${u}.example/`;
-      await store.insert(newLink(u, url), 10);
-      await store.insert(newLink(v, url), 10);
-      await store.insert(newLink(u, `${url}other`), 10);
+      await insert(newLink(u, url), 10);
+      await insert(newLink(v, url), 10);
+      await insert(newLink(u, `${url}other`), 10);
       assert.equal(await store.applyCheck({ url, status: 'valid', checkedAt: at(10) }), 2);
       assert.equal(await store.applyCheck({ url, status: 'invalid', checkedAt: at(5) }), 0, 'an older result is stale');
       const [uLinks, vLinks] = [await store.list(u, { limit: 10 }), await store.list(v, { limit: 10 })];
@@ -169,10 +191,30 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
       assert.equal((await store.list(v, { limit: 1 }))[0]?.status, 'invalid');
     });
 
+    test('every change records its event with it; refused and empty changes record none', async () => {
+      const u = user();
+      await insert(newLink(u, 'https://ev.example/'), 1);
+      await insert(newLink(u, 'https://ev.example/'), 1); // duplicate
+      await insert(newLink(u, 'https://other.example/'), 1); // over the limit
+      await update(u, 'https://ev.example/', () => null, at(1)); // nothing to change
+      await assert.rejects(update(u, 'https://ev.example/', () => {
+        throw new Error('refused');
+      }, at(2)));
+      await update(u, 'https://ev.example/', () => ({ url: 'https://moved.example/' }), at(3));
+      await remove(u, 'https://moved.example/');
+      await remove(u, 'https://moved.example/'); // already gone
+      const events = await eventsOf(u);
+      assert.deepEqual(events.map((e) => [e.type, e.link.url, e.previousUrl]), [
+        ['link.added', 'https://ev.example/', undefined],
+        ['link.updated', 'https://moved.example/', 'https://ev.example/'],
+        ['link.deleted', 'https://moved.example/', undefined],
+      ]);
+    });
+
     test('concurrent inserts at the limit never exceed it', async () => {
       const u = user();
       const outcomes = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => store.insert(newLink(u, `https://c${i}.example/`), 3)),
+        Array.from({ length: 10 }, (_, i) => insert(newLink(u, `https://c${i}.example/`), 3)),
       );
       assert.equal(outcomes.filter((o) => o.kind === 'added').length, 3);
       assert.equal((await store.list(u, { limit: 20 })).length, 3);
@@ -181,7 +223,7 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
     test('text survives as given: unicode, quotes and long values', async () => {
       const u = user();
       const title = `Ünïcødé "quotes" 'single' \\ ${'x'.repeat(400)}`;
-      const outcome = await store.insert(newLink(u, "https://q.example/?a='1'&b=\"2\"", { title, description: 'd'.repeat(8192), tags: ['日本'] }), 10);
+      const outcome = await insert(newLink(u, "https://q.example/?a='1'&b=\"2\"", { title, description: 'd'.repeat(8192), tags: ['日本'] }), 10);
       assert.equal(outcome.kind, 'added');
       const [link] = await store.list(u, { limit: 1, tag: '日本' });
       assert.equal(link?.title, title);

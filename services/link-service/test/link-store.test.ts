@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import type { LinkEvent } from '@delinkcious/object-model';
 import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
@@ -9,6 +11,11 @@ async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () 
   await migrate(db, await loadMigrations(migrationsDir));
   return {
     store: new SqlLinkStore(db),
+    async events() {
+      const { rows } = await db.query<{ subject: string; payload: LinkEvent }>('SELECT subject, payload FROM outbox ORDER BY id');
+      for (const row of rows) assert.equal(row.subject, row.payload.type, 'published under the event type');
+      return rows.map((row) => row.payload);
+    },
     async close() {
       await db.close();
       await cleanup();
@@ -16,7 +23,10 @@ async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () 
   };
 }
 
-linkStoreContract('memory', async () => ({ store: new MemoryLinkStore(), close: async () => {} }));
+linkStoreContract('memory', async () => {
+  const store = new MemoryLinkStore();
+  return { store, events: async () => store.outbox, close: async () => {} };
+});
 
 linkStoreContract('PGlite', async () => sqlFixture(await openPglite('memory://')));
 

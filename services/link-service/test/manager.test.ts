@@ -5,29 +5,24 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
-  type EventSink,
-  type LinkEvent,
 } from '@delinkcious/object-model';
 import { DefaultLinkManager } from '../src/manager.ts';
 import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
 
-class RecordingSink implements EventSink<LinkEvent> {
-  readonly events: LinkEvent[] = [];
-  async emit(event: LinkEvent) {
-    this.events.push(event);
-  }
-}
-
 let clock = 0;
-let events: RecordingSink;
+let store: MemoryLinkStore;
+let changes = 0;
 let manager: DefaultLinkManager;
+/** The events committed with the changes, as the outbox holds them. */
+const events = { get events() { return store.outbox; } };
 
 function setup(options: { maxLinksPerUser?: number; scanBudget?: number } = {}) {
   clock = Date.parse('2026-03-01T00:00:00Z');
-  events = new RecordingSink();
+  store = new MemoryLinkStore();
+  changes = 0;
   manager = new DefaultLinkManager({
-    store: new MemoryLinkStore(),
-    events,
+    store,
+    onChange: () => changes++,
     maxLinksPerUser: options.maxLinksPerUser ?? 1000,
     scanBudget: options.scanBudget,
     now: () => new Date((clock += 1000)),
@@ -60,6 +55,7 @@ describe('LinkManager.addLink', () => {
     assert.deepEqual(event?.link, { url: 'https://example.com/a', title: 'A title', description: 'about a', status: 'pending', tags: ['go', 'k8s'] });
     assert.match(event?.id ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(event?.timestamp, link.createdAt.toISOString());
+    assert.equal(changes, 1, 'the relay is woken after the commit');
   });
 
   test('accepts tags as a comma- or space-separated string and as the original map', async () => {

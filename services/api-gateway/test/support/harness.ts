@@ -97,7 +97,7 @@ export interface HarnessOptions {
 
 export function memoryManagers() {
   return {
-    links: new DefaultLinkManager({ store: new MemoryLinkStore(), events: { emit: async () => {} }, maxLinksPerUser: 1000 }),
+    links: new DefaultLinkManager({ store: new MemoryLinkStore(), maxLinksPerUser: 1000 }),
     users: new DefaultUserManager({ store: new MemoryUserStore() }),
     socialGraph: new DefaultSocialGraphManager({ store: new MemorySocialGraphStore() }),
   };

@@ -1,5 +1,5 @@
 /** What LinkManager needs from storage; implemented in memory and on PostgreSQL/PGlite. */
-import type { Link, LinkCheckResult, LinkStatus } from '@delinkcious/object-model';
+import type { Link, LinkCheckResult, LinkEvent, LinkStatus } from '@delinkcious/object-model';
 
 export interface StoredLink extends Link {
   /** Increases with every link added: newest first is highest id first. */
@@ -42,17 +42,29 @@ export interface ListQuery {
   limit: number;
 }
 
+/**
+ * Builds the event a change emits from the link as stored (and as it was, for
+ * an update). The store writes it in the same transaction as the change.
+ */
+export type EventBuilder = (link: StoredLink, before?: StoredLink) => LinkEvent;
+
 export interface LinkStore {
   /** The user's links, newest first. */
   list(username: string, query: ListQuery): Promise<StoredLink[]>;
   /** Adds a link unless the user has that URL already or has `maxLinksPerUser` links. */
-  insert(link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome>;
+  insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome>;
   /**
    * Changes a link atomically: `change` sees the current link and answers what
    * to change (null: nothing). It may throw to refuse; nothing is written then.
    */
-  update(username: string, url: string, change: (current: StoredLink) => LinkChanges | null, now: Date): Promise<UpdateOutcome>;
-  delete(username: string, url: string): Promise<StoredLink | null>;
+  update(
+    username: string,
+    url: string,
+    change: (current: StoredLink) => LinkChanges | null,
+    now: Date,
+    event: EventBuilder,
+  ): Promise<UpdateOutcome>;
+  delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null>;
   /** Sets the status of every link with that URL whose last result is older; answers how many changed. */
   applyCheck(result: LinkCheckResult): Promise<number>;
   ping(): Promise<void>;

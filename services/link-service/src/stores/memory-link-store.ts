@@ -1,10 +1,12 @@
 /** LinkStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import type { LinkCheckResult } from '@delinkcious/object-model';
-import type { InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+import type { LinkCheckResult, LinkEvent } from '@delinkcious/object-model';
+import type { EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 const copy = (link: StoredLink): StoredLink => ({ ...link, tags: [...link.tags] });
 
 export class MemoryLinkStore implements LinkStore {
+  /** The events of every change, in order: what the SQL store writes to its outbox. */
+  readonly outbox: LinkEvent[] = [];
   private nextId = 1;
   /** username → url → link */
   private readonly byUser = new Map<string, Map<string, StoredLink>>();
@@ -17,7 +19,7 @@ export class MemoryLinkStore implements LinkStore {
     return links.slice(0, query.limit).map(copy);
   }
 
-  async insert(link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome> {
+  async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
     const links = this.byUser.get(link.username) ?? new Map<string, StoredLink>();
     if (links.has(link.url)) return { kind: 'duplicate' };
     if (links.size >= maxLinksPerUser) return { kind: 'limit' };
@@ -29,8 +31,10 @@ export class MemoryLinkStore implements LinkStore {
       checkedAt: null,
       updatedAt: link.createdAt,
     };
+    const outboxEvent = event(copy(stored));
     links.set(link.url, stored);
     this.byUser.set(link.username, links);
+    this.outbox.push(outboxEvent);
     return { kind: 'added', link: copy(stored) };
   }
 
@@ -39,6 +43,7 @@ export class MemoryLinkStore implements LinkStore {
     url: string,
     change: (current: StoredLink) => LinkChanges | null,
     now: Date,
+    event: EventBuilder,
   ): Promise<UpdateOutcome> {
     const links = this.byUser.get(username);
     const current = links?.get(url);
@@ -47,16 +52,20 @@ export class MemoryLinkStore implements LinkStore {
     if (!changes) return { kind: 'unchanged', link: copy(current) };
     if (changes.url !== undefined && changes.url !== url && links.has(changes.url)) return { kind: 'duplicate' };
     const updated: StoredLink = { ...current, ...changes, updatedAt: now };
+    const outboxEvent = event(copy(updated), copy(current));
     links.delete(url);
     links.set(updated.url, updated);
+    this.outbox.push(outboxEvent);
     return { kind: 'updated', before: copy(current), link: copy(updated) };
   }
 
-  async delete(username: string, url: string): Promise<StoredLink | null> {
+  async delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null> {
     const links = this.byUser.get(username);
     const link = links?.get(url);
     if (!links || !link) return null;
+    const outboxEvent = event(copy(link));
     links.delete(url);
+    this.outbox.push(outboxEvent);
     return copy(link);
   }
 

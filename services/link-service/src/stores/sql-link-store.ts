@@ -1,7 +1,8 @@
 /** LinkStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import type { LinkCheckResult, LinkStatus } from '@delinkcious/object-model';
+import type { LinkCheckResult, LinkEvent, LinkStatus } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
-import type { InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+import { appendToOutbox } from '@delinkcious/events';
+import type { EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 interface LinkRow {
   id: number | string;
@@ -60,14 +61,14 @@ export class SqlLinkStore implements LinkStore {
     return rows.map(fromRow);
   }
 
-  async insert(link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome> {
+  async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
     return this.rollbackable(
-      (tx) => this.insertIn(tx, link, maxLinksPerUser),
+      (tx) => this.insertIn(tx, link, maxLinksPerUser, event),
       () => ({ kind: 'duplicate' }),
     );
   }
 
-  private async insertIn(tx: Queryable, link: NewLink, maxLinksPerUser: number): Promise<InsertOutcome> {
+  private async insertIn(tx: Queryable, link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
     const added = await tx.query<LinkRow>(
       `INSERT INTO links (username, url, title, description, tags, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5::text[], $6, $6)
@@ -83,7 +84,9 @@ export class SqlLinkStore implements LinkStore {
       [link.username, maxLinksPerUser],
     );
     if (counted.rows.length === 0) throw new Rollback<InsertOutcome>({ kind: 'limit' });
-    return { kind: 'added', link: fromRow(added.rows[0]!) };
+    const stored = fromRow(added.rows[0]!);
+    await this.record(tx, event(stored));
+    return { kind: 'added', link: stored };
   }
 
   async update(
@@ -91,6 +94,7 @@ export class SqlLinkStore implements LinkStore {
     url: string,
     change: (current: StoredLink) => LinkChanges | null,
     now: Date,
+    event: EventBuilder,
   ): Promise<UpdateOutcome> {
     return this.rollbackable(
       async (tx): Promise<UpdateOutcome> => {
@@ -108,18 +112,22 @@ export class SqlLinkStore implements LinkStore {
            WHERE id = $1 RETURNING ${columns}`,
           [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now],
         );
-        return { kind: 'updated', before, link: fromRow(rows[0]!) };
+        const link = fromRow(rows[0]!);
+        await this.record(tx, event(link, before));
+        return { kind: 'updated', before, link };
       },
       () => ({ kind: 'duplicate' }),
     );
   }
 
-  async delete(username: string, url: string): Promise<StoredLink | null> {
+  async delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<LinkRow>(`DELETE FROM links WHERE username = $1 AND url = $2 RETURNING ${columns}`, [username, url]);
       if (rows.length === 0) return null;
       await tx.query('UPDATE link_counts SET links = links - 1 WHERE username = $1', [username]);
-      return fromRow(rows[0]!);
+      const deleted = fromRow(rows[0]!);
+      await this.record(tx, event(deleted));
+      return deleted;
     });
   }
 
@@ -134,6 +142,10 @@ export class SqlLinkStore implements LinkStore {
 
   async ping(): Promise<void> {
     await this.db.ping();
+  }
+
+  private async record(tx: Queryable, event: LinkEvent): Promise<void> {
+    await appendToOutbox(tx, event.type, event);
   }
 
   /** Runs `fn` in a transaction; a Rollback answers its outcome, a unique violation answers `onDuplicate()`. */

@@ -1,0 +1,171 @@
+/**
+ * The transactional outbox (DESIGN.md §4): a service writes each event into
+ * its own database in the same transaction as the change it describes, and a
+ * relay publishes what is unpublished, then marks it. The bus being down
+ * never fails a write; a crash loses nothing (unmarked rows are published
+ * again, and consumers dedupe by event id).
+ *
+ * The table, created by the owning service's migrations:
+ *   outbox (id bigint identity primary key, event_id text unique, subject text,
+ *           payload jsonb, headers jsonb, created_at timestamptz,
+ *           claimed_until timestamptz, published_at timestamptz)
+ */
+import type { Database, Queryable } from '@delinkcious/db';
+import type { Bus, BusEvent } from './bus.ts';
+
+export async function appendToOutbox(
+  tx: Queryable,
+  subject: string,
+  event: BusEvent,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  await tx.query('INSERT INTO outbox (event_id, subject, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)', [
+    event.id,
+    subject,
+    JSON.stringify(event),
+    JSON.stringify(headers),
+  ]);
+}
+
+export interface OutboxRelayOptions {
+  db: Database;
+  bus: Bus;
+  batchSize?: number;
+  /** Pause between passes when there is nothing to publish (a write wakes the relay at once via notify()). */
+  idleMs?: number;
+  /** How long a relay owns the rows it claimed; another replica takes them over after that. */
+  leaseMs?: number;
+  /** Published rows are kept this long (the event log), then pruned. */
+  retentionMs?: number;
+  onPublished?: (subject: string) => void;
+  onFailed?: (subject: string, error: unknown) => void;
+  onBacklog?: (backlog: number) => void;
+}
+
+interface OutboxRow {
+  id: number | string;
+  subject: string;
+  payload: BusEvent;
+  headers: Record<string, string> | null;
+}
+
+export class OutboxRelay {
+  private readonly db: Database;
+  private readonly bus: Bus;
+  private readonly batchSize: number;
+  private readonly idleMs: number;
+  private readonly leaseMs: number;
+  private readonly retentionMs: number;
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private lastPrune = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.db = options.db;
+    this.bus = options.bus;
+    this.batchSize = options.batchSize ?? 100;
+    this.idleMs = options.idleMs ?? 500;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** A write just happened: publish now rather than after the idle pause. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops the loop after one last pass, so what was written before shutdown goes out. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.relayOnce().catch(() => 0);
+  }
+
+  /** Publishes one batch in order, stopping at the first failure; answers how many went out. */
+  async relayOnce(): Promise<number> {
+    const { rows } = await this.db.query<OutboxRow>(
+      `UPDATE outbox SET claimed_until = now() + ($2 || ' milliseconds')::interval
+       WHERE id IN (
+         SELECT id FROM outbox
+         WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, subject, payload, headers`,
+      [this.batchSize, String(this.leaseMs)],
+    );
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    const published: number[] = [];
+    try {
+      for (const row of rows) {
+        try {
+          await this.bus.publish(row.subject, row.payload, row.headers ?? {});
+        } catch (error) {
+          this.options.onFailed?.(row.subject, error);
+          break;
+        }
+        published.push(Number(row.id));
+        this.options.onPublished?.(row.subject);
+      }
+    } finally {
+      if (rows.length > 0) {
+        // Mark what went out; release the rest for the next pass.
+        await this.db.query(
+          `UPDATE outbox SET published_at = CASE WHEN id = ANY($1::bigint[]) THEN now() ELSE NULL END, claimed_until = NULL
+           WHERE id = ANY($2::bigint[])`,
+          [published, rows.map((row) => Number(row.id))],
+        );
+      }
+    }
+    return published.length;
+  }
+
+  async backlog(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number | string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let sent = 0;
+      try {
+        sent = await this.relayOnce();
+        const backlog = await this.backlog();
+        this.options.onBacklog?.(backlog);
+        failures = backlog > 0 && sent === 0 ? failures + 1 : 0;
+        await this.pruneNow();
+      } catch (error) {
+        failures++;
+        this.options.onFailed?.('outbox', error);
+      }
+      if (sent === this.batchSize) continue;
+      // Idle, or the bus is down: wait, longer after repeated failures.
+      await this.pause(failures > 0 ? Math.min(5000, this.idleMs * 2 ** failures) : this.idleMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async pruneNow(): Promise<void> {
+    if (Date.now() - this.lastPrune < 3_600_000) return;
+    this.lastPrune = Date.now();
+    await this.db.query(`DELETE FROM outbox WHERE published_at < now() - ($1 || ' milliseconds')::interval`, [String(this.retentionMs)]);
+  }
+}

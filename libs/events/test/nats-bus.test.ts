@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { UnavailableError } from '@delinkcious/object-model';
+import { externalService } from '@delinkcious/testing';
+import { NatsBus, type BusMessage } from '../src/index.ts';
+
+const nats = await externalService('TEST_NATS_URL');
+
+/** A bus on a stream and subjects of its own, deleted after the tests. */
+function isolatedBus(name: string, prefix: string) {
+  return new NatsBus({ url: nats.url!, name, stream: `TEST_${prefix}`, streamSubjects: [`${prefix}.>`], ackWaitMs: 2000 });
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('NATS JetStream bus', { skip: nats.skip }, () => {
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  const buses: NatsBus[] = [];
+  const bus = (name = 'test') => {
+    const b = isolatedBus(name, prefix);
+    buses.push(b);
+    return b;
+  };
+  after(async () => {
+    await buses[0]?.destroyStream();
+    await Promise.all(buses.map((b) => b.close()));
+  });
+
+  test('publish and consume with headers; a duplicate id is stored once', async () => {
+    const publisher = bus('publisher');
+    const consumer = bus('consumer');
+    const got: Array<BusMessage<{ id: string; n: number }>> = [];
+    const sub = await consumer.subscribe<{ id: string; n: number }>({ group: 'g1', subjects: [`${prefix}.a`] }, async (m) => void got.push(m));
+    await until(() => (publisher as unknown as { connected?: unknown }).connected !== undefined);
+    await publisher.publish(`${prefix}.a`, { id: 'e1', n: 1 } as never, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    await publisher.publish(`${prefix}.a`, { id: 'e1', n: 1 } as never);
+    await publisher.publish(`${prefix}.a`, { id: 'e2', n: 2 } as never);
+    await until(() => got.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(got.map((m) => m.data.id), ['e1', 'e2']);
+    assert.equal(got[0]?.headers.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    assert.equal(got[0]?.deliveryCount, 1);
+    await sub.close();
+  });
+
+  test('a handler that throws gets the message redelivered', async () => {
+    const b = bus('redeliver');
+    const counts: number[] = [];
+    const sub = await b.subscribe<{ id: string }>({ group: 'g2', subjects: [`${prefix}.r`] }, async (m) => {
+      counts.push(m.deliveryCount);
+      if (m.deliveryCount === 1) throw new Error('transient');
+    });
+    await until(() => (b as unknown as { connected?: unknown }).connected !== undefined);
+    await b.publish(`${prefix}.r`, { id: 'r1' });
+    await until(() => counts.length >= 2);
+    assert.deepEqual(counts.slice(0, 2), [1, 2]);
+    await sub.close();
+  });
+
+  test('replicas sharing a durable group handle each event exactly once between them', async () => {
+    const [a, b, publisher] = [bus('replica-a'), bus('replica-b'), bus('pub')];
+    const handled: string[] = [];
+    const byReplica = { a: 0, b: 0 };
+    const subA = await a.subscribe<{ id: string }>({ group: 'shared', subjects: [`${prefix}.s`] }, async (m) => {
+      handled.push(m.data.id);
+      byReplica.a++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    });
+    const subB = await b.subscribe<{ id: string }>({ group: 'shared', subjects: [`${prefix}.s`] }, async (m) => {
+      handled.push(m.data.id);
+      byReplica.b++;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    });
+    await until(() => (publisher as unknown as { connected?: unknown }).connected !== undefined);
+    for (let i = 0; i < 200; i++) await publisher.publish(`${prefix}.s`, { id: `s${i}` });
+    await until(() => handled.length >= 200, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(handled.length, 200, 'no event handled twice');
+    assert.equal(new Set(handled).size, 200, 'every event handled');
+    await Promise.all([subA.close(), subB.close()]);
+  });
+
+  test('a consumer stopped mid-stream and started again resumes where it was: nothing lost, nothing twice', async () => {
+    const publisher = bus('pub-resume');
+    const handled: string[] = [];
+    const handler = async (m: BusMessage<{ id: string }>) => void handled.push(m.data.id);
+    const first = bus('first');
+    let sub = await first.subscribe({ group: 'resume', subjects: [`${prefix}.m`] }, handler);
+    await until(() => (publisher as unknown as { connected?: unknown }).connected !== undefined);
+    for (let i = 0; i < 50; i++) await publisher.publish(`${prefix}.m`, { id: `m${i}` });
+    await until(() => handled.length >= 10);
+    await sub.close();
+    await first.close();
+    for (let i = 50; i < 100; i++) await publisher.publish(`${prefix}.m`, { id: `m${i}` });
+    sub = await bus('second').subscribe({ group: 'resume', subjects: [`${prefix}.m`] }, handler);
+    await until(() => new Set(handled).size >= 100, 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(new Set(handled).size, 100);
+    await sub.close();
+  });
+});
+
+test('with NATS unreachable, publish fails fast with UnavailableError and ping says so', async () => {
+  const bus = new NatsBus({ url: 'nats://127.0.0.1:1', name: 'unreachable' });
+  const started = Date.now();
+  await assert.rejects(bus.publish('link.added', { id: 'x' }), UnavailableError);
+  await assert.rejects(bus.ping(), UnavailableError);
+  assert.ok(Date.now() - started < 1000);
+  await bus.close();
+});

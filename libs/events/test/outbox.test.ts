@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
+import { UnavailableError } from '@delinkcious/object-model';
+import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { fileURLToPath } from 'node:url';
+import { OutboxRelay, appendToOutbox, type Bus, type BusEvent } from '../src/index.ts';
+
+// The outbox table as link-service creates it.
+const linkMigrations = fileURLToPath(new URL('../../../services/link-service/migrations', import.meta.url));
+
+/** A bus whose availability the test switches, recording what it was given. */
+class SwitchableBus implements Bus {
+  readonly kind = 'in-process';
+  up = true;
+  readonly published: Array<{ subject: string; id: string }> = [];
+  async publish(subject: string, event: BusEvent) {
+    if (!this.up) throw new UnavailableError('bus down');
+    this.published.push({ subject, id: event.id });
+  }
+  async subscribe(): Promise<never> {
+    throw new Error('not used');
+  }
+  async ping() {}
+  async close() {}
+}
+
+async function write(db: Database, ids: string[]) {
+  for (const id of ids) await db.transaction((tx) => appendToOutbox(tx, 'link.added', { id }));
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function relaySuite(name: string, open: () => Promise<{ db: Database; fresh: () => Promise<Database>; close: () => Promise<void> }>, skip: string | false = false) {
+  describe(`outbox relay: ${name}`, { skip }, () => {
+    test('publishes in order and marks what went out; a rerun publishes nothing again', async () => {
+      const { db, close } = await open();
+      try {
+        const bus = new SwitchableBus();
+        await write(db, ['a', 'b', 'c']);
+        const relay = new OutboxRelay({ db, bus });
+        assert.equal(await relay.relayOnce(), 3);
+        assert.equal(await relay.relayOnce(), 0);
+        assert.deepEqual(bus.published.map((p) => p.id), ['a', 'b', 'c']);
+        assert.equal(await relay.backlog(), 0);
+      } finally {
+        await close();
+      }
+    });
+
+    test('bus down: writes still commit, nothing is lost, and all go out in order once it is back', async () => {
+      const { db, close } = await open();
+      try {
+        const bus = new SwitchableBus();
+        bus.up = false;
+        const backlogs: number[] = [];
+        const relay = new OutboxRelay({ db, bus, idleMs: 20, onBacklog: (n) => backlogs.push(n) });
+        relay.start();
+        await write(db, ['e1', 'e2', 'e3', 'e4']);
+        await until(() => backlogs.at(-1) === 4);
+        assert.equal(bus.published.length, 0);
+        bus.up = true;
+        relay.notify();
+        await until(() => bus.published.length === 4);
+        assert.deepEqual(bus.published.map((p) => p.id), ['e1', 'e2', 'e3', 'e4']);
+        await relay.stop();
+        assert.equal(await relay.backlog(), 0);
+      } finally {
+        await close();
+      }
+    });
+
+    test('a relay stopped with events left behind: a new one (after a restart) publishes them', async () => {
+      const { db, fresh, close } = await open();
+      try {
+        const bus = new SwitchableBus();
+        bus.up = false;
+        await write(db, ['r1', 'r2']);
+        const first = new OutboxRelay({ db, bus });
+        assert.equal(await first.relayOnce(), 0);
+        const reopened = await fresh();
+        bus.up = true;
+        const second = new OutboxRelay({ db: reopened, bus });
+        assert.equal(await second.relayOnce(), 2, 'a failed publish releases its claim at once');
+        assert.deepEqual(bus.published.map((p) => p.id), ['r1', 'r2']);
+      } finally {
+        await close();
+      }
+    });
+
+    test('stop() publishes what was written just before shutdown', async () => {
+      const { db, close } = await open();
+      try {
+        const bus = new SwitchableBus();
+        const relay = new OutboxRelay({ db, bus, idleMs: 60_000 });
+        relay.start();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await write(db, ['last']);
+        await relay.stop();
+        assert.deepEqual(bus.published.map((p) => p.id), ['last']);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+relaySuite('PGlite', async () => {
+  const db = await openPglite('memory://');
+  await migrate(db, await loadMigrations(linkMigrations));
+  return { db, fresh: async () => db, close: () => db.close() };
+});
+
+const postgres = await externalService('TEST_DATABASE_URL');
+relaySuite(
+  'PostgreSQL',
+  async () => {
+    const temp = await createTemporaryDatabase(postgres.url!, 'test_outbox');
+    const opened: Database[] = [];
+    const open = async () => {
+      const db = await openPostgres({ url: temp.url, label: 'outbox' });
+      opened.push(db);
+      return db;
+    };
+    const db = await open();
+    await migrate(db, await loadMigrations(linkMigrations));
+    return {
+      db,
+      fresh: open,
+      close: async () => {
+        await Promise.all(opened.map((d) => d.close()));
+        await temp.drop();
+      },
+    };
+  },
+  postgres.skip,
+);
+
+describe('outbox relays on several replicas', { skip: postgres.skip }, () => {
+  test('relays running at once publish every event, none twice', async () => {
+    const temp = await createTemporaryDatabase(postgres.url!, 'test_outbox_replicas');
+    const dbs = await Promise.all([1, 2, 3].map(() => openPostgres({ url: temp.url, label: 'outbox' })));
+    try {
+      await migrate(dbs[0]!, await loadMigrations(linkMigrations));
+      await write(dbs[0]!, Array.from({ length: 300 }, (_, i) => `p${i}`));
+      const bus = new SwitchableBus();
+      const relays = dbs.map((db) => new OutboxRelay({ db, bus, batchSize: 25, idleMs: 10 }));
+      relays.forEach((relay) => relay.start());
+      await until(() => bus.published.length >= 300, 20_000);
+      await Promise.all(relays.map((relay) => relay.stop()));
+      assert.equal(bus.published.length, 300);
+      assert.equal(new Set(bus.published.map((p) => p.id)).size, 300);
+    } finally {
+      await Promise.all(dbs.map((db) => db.close()));
+      await temp.drop();
+    }
+  });
+});

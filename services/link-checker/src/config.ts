@@ -1,0 +1,21 @@
+import { ConfigError, commonConfig, envVar, readConfig, type Env, type EnvReader } from '@delinkcious/kit';
+
+/** A duration of at least 1 ms: a zero deadline would fail every check. */
+const positiveDuration =
+  (fallback: number): EnvReader<number> =>
+  (name, env) => {
+    const value = envVar.durationMs(fallback)(name, env);
+    if (value < 1) throw new ConfigError(`${name} must be longer than 0 ms`);
+    return value;
+  };
+
+export const linkCheckerConfigSpec = {
+  ...commonConfig,
+  /** The deadline of one whole check (DNS, redirects, GET fallback). */
+  LINK_CHECK_TIMEOUT: positiveDuration(10_000),
+  /** Lifts the SSRF guard (DESIGN.md §5): tests and local use only. */
+  LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: envVar.bool(false),
+};
+
+export const readLinkCheckerConfig = (env: Env) => readConfig(linkCheckerConfigSpec, env);
+export type LinkCheckerConfig = ReturnType<typeof readLinkCheckerConfig>;

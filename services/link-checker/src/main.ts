@@ -1,0 +1,50 @@
+/** Wires the link-checker function: its checker, the event bus it publishes to, and its HTTP transport. */
+import { subjects } from '@delinkcious/events';
+import { ServiceMetrics, createServiceServer, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { checkUrl } from './check-url.ts';
+import { DefaultLinkChecker, type Publish } from './checker.ts';
+import { readLinkCheckerConfig } from './config.ts';
+import { createAddressPolicy, systemResolver } from './ssrf-guard.ts';
+import { registerLinkCheckerRoutes } from './transport/http.ts';
+
+export const linkChecker: ServiceDefinition = {
+  name: 'link-checker',
+  checkConfig: (env: Env) => void readLinkCheckerConfig(env),
+
+  async start(context) {
+    const config = readLinkCheckerConfig(context.env);
+    const { logger, bus } = context;
+    const metrics = new ServiceMetrics('link-checker');
+    const policy = createAddressPolicy({ allowPrivateNetworks: config.LINK_CHECKER_ALLOW_PRIVATE_NETWORKS });
+    if (config.LINK_CHECKER_ALLOW_PRIVATE_NETWORKS) logger.warn('LINK_CHECKER_ALLOW_PRIVATE_NETWORKS=true: links may point into private networks');
+
+    // No outbox here: the function has no store, so a failed publish fails the call (503) and the caller retries.
+    const publish: Publish = async (event) => {
+      try {
+        await bus.publish(subjects.linkChecked, event);
+        metrics.eventsPublished.inc({ subject: subjects.linkChecked });
+      } catch (error) {
+        metrics.eventsPublishFailed.inc({ subject: subjects.linkChecked });
+        logger.warn({ err: error instanceof Error ? error.message : String(error), url: event.url }, 'link.checked not published');
+        throw error;
+      }
+    };
+    const checker = new DefaultLinkChecker({
+      checkUrl: (url) => checkUrl(url, { timeoutMs: config.LINK_CHECK_TIMEOUT, resolver: systemResolver, policy }),
+      publish,
+    });
+    const server = createServiceServer({
+      service: 'link-checker',
+      logger,
+      metrics,
+      // link-service is the caller; its token is checked as on every internal service.
+      mutualAuth: context.mutualAuth,
+      // A result that cannot be published is useless: not ready without the bus.
+      readiness: () => bus.ping(),
+    });
+    registerLinkCheckerRoutes(server, checker);
+    const url = await listen(server, context.host, context.port);
+    context.lifecycle.onClose('link-checker http', () => server.close());
+    return { url };
+  },
+};
