@@ -5,12 +5,14 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, commonConfig, createLogger, flushLogs, readConfig } from '@delinkcious/kit';
 import { DelinkciousError } from '@delinkcious/object-model';
+import { recheckLinks } from '@delinkcious/link-service';
 import { resolveDefinitions, start } from './start.ts';
 
 const usage = `Usage:
   delinkcious start                       every service in one process (embedded default)
   delinkcious start --service <name> ...  only those services, as in a Kubernetes pod
-  delinkcious migrate --service <name>    apply that service's database migrations and exit`;
+  delinkcious migrate --service <name>    apply that service's database migrations and exit
+  delinkcious recheck                     one link re-check pass (pending and stale links), then exit`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -43,6 +45,15 @@ async function main(argv: string[]): Promise<void> {
         const applied = await definition.migrate({ env: process.env, logger: createLogger(definition.name) });
         console.log(`${definition.name}: ${applied.length ? `applied migrations ${applied.join(', ')}` : 'already up to date'}`);
       }
+      return;
+    }
+    case 'recheck': {
+      const report = await recheckLinks(process.env, createLogger('link-service'));
+      console.log(
+        `recheck: ${report.examined} URLs due, ${report.requested} checks requested, ${report.reused} recent results reused, ${report.failed} failed`,
+      );
+      // A CronJob whose checks could not be requested should show as failed.
+      if (report.failed > 0) process.exitCode = 1;
       return;
     }
     default:

@@ -94,3 +94,50 @@ test('start --service link-service on PostgreSQL: mutual auth from the mounted f
     await temp.drop();
   }
 });
+
+test('recheck: one pass over pending links; exit 1 while the checker is down, 0 once it takes the checks', async () => {
+  const { createServer } = await import('node:http');
+  const port = await freePort();
+  const env = {
+    DATA_DIR: join(dir, 'recheck'),
+    LOG_LEVEL: 'silent',
+    DELINKCIOUS_MUTUAL_AUTH: 'false',
+    LINK_CHECKER_URL: 'http://127.0.0.1:1',
+    LINK_RECHECK_PENDING_AFTER: '0',
+    LINK_RECONCILE_EVERY: '0',
+  };
+  const service = runDelinkcious(['start', '--service', 'link-service'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const [, url] = await service.waitFor(/running at (\S+)/, 60_000);
+  const added = await fetch(`${url}/links`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ Username: 'alice', Url: 'https://pending.example/', Title: 'p' }),
+  });
+  assert.equal(added.status, 200);
+  service.child.kill('SIGTERM');
+  assert.equal(await service.exited, 0);
+
+  const down = runDelinkcious(['recheck'], env);
+  assert.equal(await down.exited, 1);
+  assert.match(down.stdout(), /recheck: 1 URLs due, 0 checks requested, 0 recent results reused, 1 failed/);
+
+  const asked: unknown[] = [];
+  const checker = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      asked.push(JSON.parse(body));
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"err":"","status":"valid","http_status":200}');
+    });
+  });
+  await new Promise<void>((resolve) => checker.listen(0, '127.0.0.1', resolve));
+  try {
+    const address = checker.address() as { port: number };
+    const up = runDelinkcious(['recheck'], { ...env, LINK_CHECKER_URL: `http://127.0.0.1:${address.port}` });
+    assert.equal(await up.exited, 0, up.stderr());
+    assert.match(up.stdout(), /recheck: 1 URLs due, 1 checks requested/);
+    assert.deepEqual(asked, [{ Username: 'alice', Url: 'https://pending.example/' }]);
+  } finally {
+    checker.close();
+  }
+});

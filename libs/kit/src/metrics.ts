@@ -63,6 +63,16 @@ export class ServiceMetrics {
     });
   }
 
+  /** A counter of the service's own, in its registry. */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** A histogram of the service's own (seconds), in its registry. */
+  histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) });
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }

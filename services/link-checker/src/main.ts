@@ -15,6 +15,7 @@ export const linkChecker: ServiceDefinition = {
     const config = readLinkCheckerConfig(context.env);
     const { logger, bus } = context;
     const metrics = new ServiceMetrics('link-checker');
+    const checks = metrics.counter('link_checks_total', 'Links checked, by result (valid, invalid)', ['result']);
     const policy = createAddressPolicy({ allowPrivateNetworks: config.LINK_CHECKER_ALLOW_PRIVATE_NETWORKS });
     if (config.LINK_CHECKER_ALLOW_PRIVATE_NETWORKS) logger.warn('LINK_CHECKER_ALLOW_PRIVATE_NETWORKS=true: links may point into private networks');
 
@@ -23,6 +24,7 @@ export const linkChecker: ServiceDefinition = {
       try {
         await bus.publish(subjects.linkChecked, event);
         metrics.eventsPublished.inc({ subject: subjects.linkChecked });
+        checks.inc({ result: event.status });
       } catch (error) {
         metrics.eventsPublishFailed.inc({ subject: subjects.linkChecked });
         logger.warn({ err: error instanceof Error ? error.message : String(error), url: event.url }, 'link.checked not published');

@@ -1,4 +1,4 @@
-export { linkService } from './main.ts';
+export { linkService, recheckLinks } from './main.ts';
 export { DefaultLinkManager } from './manager.ts';
 export { MemoryLinkStore } from './stores/memory-link-store.ts';
 export { SqlLinkStore } from './stores/sql-link-store.ts';

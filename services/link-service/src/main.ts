@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
 import { OutboxRelay, subjects } from '@delinkcious/events';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
-import { ServiceMetrics, createServiceServer, listen, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { LinkCheckerClient } from '@delinkcious/clients';
+import { ServiceMetrics, createServiceServer, listen, loadMutualAuth, serviceUrl, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
+import { LinkCheckScheduler, type LinkCheckRequester, type ReconcileReport } from './check-scheduler.ts';
 import { DefaultLinkManager } from './manager.ts';
 import { SqlLinkStore } from './stores/sql-link-store.ts';
 import { registerLinkRoutes } from './transport/http.ts';
@@ -24,6 +26,33 @@ async function openLinkDatabase(config: LinkServiceConfig, logger: Logger): Prom
   const applied = await migrate(db, await loadMigrations(migrationsDir));
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   return db;
+}
+
+function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker: LinkCheckRequester, logger: Logger, reconcileEveryMs = config.LINK_RECONCILE_EVERY) {
+  return new LinkCheckScheduler({
+    store,
+    checker,
+    apply: (result) => store.applyCheck(result),
+    pendingAfterMs: config.LINK_RECHECK_PENDING_AFTER,
+    revalidateAfterMs: config.LINK_REVALIDATE_AFTER,
+    reconcileEveryMs,
+    onError: (url, error) => logger.warn({ url, err: error instanceof Error ? error.message : String(error) }, 'link check not requested; the reconciler will retry'),
+  });
+}
+
+/** One reconciliation pass (`delinkcious recheck`, a Kubernetes CronJob). */
+export async function recheckLinks(env: Env, logger: Logger): Promise<ReconcileReport> {
+  const config = readLinkServiceConfig(env);
+  const mutualAuth = loadMutualAuth({ self: 'link-service', file: config.MUTUAL_AUTH_FILE, enabled: config.DELINKCIOUS_MUTUAL_AUTH });
+  const db = await openDatabase({ ...databaseChoice(config), poolSize: 4 });
+  const checker = new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? serviceUrl('link-checker', env), callerToken: mutualAuth.outboundToken });
+  try {
+    await migrate(db, await loadMigrations(migrationsDir));
+    return await checkScheduler(config, new SqlLinkStore(db), checker, logger, 0).reconcile();
+  } finally {
+    checker.close();
+    await db.close();
+  }
 }
 
 export const linkService: ServiceDefinition = {
@@ -53,7 +82,20 @@ export const linkService: ServiceDefinition = {
     context.lifecycle.onClose('outbox relay', () => relay.stop());
 
     const store = new SqlLinkStore(db);
-    const manager = new DefaultLinkManager({ store, maxLinksPerUser: config.MAX_LINKS_PER_USER, onChange: () => relay.notify() });
+    const checker = new LinkCheckerClient({
+      baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'),
+      callerToken: context.mutualAuth.outboundToken,
+    });
+    context.lifecycle.onClose('link-checker client', () => checker.close());
+    const scheduler = checkScheduler(config, store, checker, logger);
+    scheduler.start();
+    context.lifecycle.onClose('link checks', () => scheduler.stop());
+    const manager = new DefaultLinkManager({
+      store,
+      maxLinksPerUser: config.MAX_LINKS_PER_USER,
+      onChange: () => relay.notify(),
+      checks: scheduler,
+    });
 
     // Check results from the link-checker; stale ones are ignored by the manager.
     const checks = await context.bus.subscribe<LinkCheckedEvent>({ group: 'link-service', subjects: [subjects.linkChecked] }, async ({ data }) => {

@@ -39,6 +39,8 @@ export interface LinkManagerOptions {
   maxLinksPerUser: number;
   /** Called after each change is committed (the outbox relay publishes at once). */
   onChange?: () => void;
+  /** Asked to check a link saved with a new URL, after the change committed. */
+  checks?: { request(username: string, url: string): void };
   /**
    * With a regex filter, the most links one GetLinks call examines. A page may
    * then hold fewer matches than asked for, with a token to go on from there:
@@ -51,6 +53,7 @@ export interface LinkManagerOptions {
 export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   private readonly store: LinkStore;
   private readonly onChange: () => void;
+  private readonly checks: LinkManagerOptions['checks'];
   private readonly maxLinksPerUser: number;
   private readonly scanBudget: number;
   private readonly now: () => Date;
@@ -58,6 +61,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   constructor(options: LinkManagerOptions) {
     this.store = options.store;
     this.onChange = options.onChange ?? (() => {});
+    this.checks = options.checks;
     this.maxLinksPerUser = options.maxLinksPerUser;
     this.scanBudget = options.scanBudget ?? 5000;
     this.now = options.now ?? (() => new Date());
@@ -128,6 +132,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
         throw new ForbiddenError(`you have reached the limit of ${this.maxLinksPerUser} links; delete some to add more`);
       case 'added':
         this.onChange();
+        this.checks?.request(username, outcome.link.url);
         return publicLink(outcome.link);
     }
   }
@@ -172,6 +177,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
         return publicLink(outcome.link);
       case 'updated':
         this.onChange();
+        if (outcome.before.url !== outcome.link.url) this.checks?.request(username, outcome.link.url);
         return publicLink(outcome.link);
     }
   }

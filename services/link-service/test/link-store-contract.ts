@@ -211,6 +211,47 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
       ]);
     });
 
+    test('claimCheck: one claim per URL per interval, across users; a recent result is reused', async () => {
+      const url = `https://claim-${user()}.example/`;
+      const since = (s: number) => at(s);
+      assert.deepEqual(await store.claimCheck(url, at(100), since(0), since(40)), { kind: 'claimed' });
+      assert.deepEqual(await store.claimCheck(url, at(110), since(0), since(50)), { kind: 'in_progress' }, 'claimed at 100, after 50');
+      assert.deepEqual(await store.claimCheck(url, at(200), since(0), since(150)), { kind: 'claimed' }, 'the old claim expired');
+      const u = user();
+      await insert(newLink(u, url), 10);
+      await store.applyCheck({ url, status: 'invalid', checkedAt: at(210) });
+      const reused = await store.claimCheck(url, at(220), since(200), since(215));
+      assert.equal(reused.kind, 'known');
+      if (reused.kind === 'known') {
+        assert.equal(reused.result.status, 'invalid');
+        assert.equal(reused.result.checkedAt.getTime(), at(210).getTime());
+      }
+      assert.deepEqual(await store.claimCheck(url, at(300), since(250), since(215)), { kind: 'claimed' }, 'too old to reuse');
+    });
+
+    test('concurrent claims of one URL: exactly one wins', async () => {
+      const url = `https://race-${user()}.example/`;
+      const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimCheck(url, at(500), at(0), at(400))));
+      assert.equal(claims.filter((c) => c.kind === 'claimed').length, 1);
+    });
+
+    test('urlsToRecheck: pending too long, or checked too long ago, each URL once', async () => {
+      const [u, v] = [user(), user()];
+      const tag = u.replace(/\W/g, '');
+      const url = (name: string) => `https://${name}-${tag}.example/`;
+      await insert(newLink(u, url('old-pending'), { createdAt: at(10) }), 10);
+      await insert(newLink(v, url('old-pending'), { createdAt: at(12) }), 10);
+      await insert(newLink(u, url('new-pending'), { createdAt: at(990) }), 10);
+      await insert(newLink(u, url('stale'), { createdAt: at(5) }), 10);
+      await insert(newLink(u, url('fresh'), { createdAt: at(5) }), 10);
+      await store.applyCheck({ url: url('stale'), status: 'valid', checkedAt: at(20) });
+      await store.applyCheck({ url: url('fresh'), status: 'valid', checkedAt: at(900) });
+      const due = (await store.urlsToRecheck(at(500), at(100), 1000)).filter((d) => d.url.includes(tag));
+      assert.deepEqual(due.map((d) => d.url).sort(), [url('old-pending'), url('stale')].sort());
+      assert.equal(due.filter((d) => d.url === url('old-pending')).length, 1, 'one entry per URL');
+      assert.ok([u, v].includes(due.find((d) => d.url === url('old-pending'))!.username));
+    });
+
     test('concurrent inserts at the limit never exceed it', async () => {
       const u = user();
       const outcomes = await Promise.all(

@@ -81,7 +81,7 @@ async function whenReady(run: RunningCommand, what: string): Promise<string> {
   return url!;
 }
 
-export async function startEmbedded(): Promise<Deployment> {
+export async function startEmbedded(extraEnv: Record<string, string> = {}): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), 'delinkcious-e2e-embedded-'));
   const github = await GitHub.start();
   const env = {
@@ -90,6 +90,7 @@ export async function startEmbedded(): Promise<Deployment> {
     LOG_LEVEL: logLevel,
     ...(await embeddedPorts()),
     ...github.env(),
+    ...extraEnv,
   };
   const run = spawn(['start'], env);
   const stop = async () => {

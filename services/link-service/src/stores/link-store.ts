@@ -48,6 +48,15 @@ export interface ListQuery {
  */
 export type EventBuilder = (link: StoredLink, before?: StoredLink) => LinkEvent;
 
+/** What the store knows about checking a URL, answered when a check is claimed. */
+export type CheckClaim =
+  /** A result no older than asked for exists: reuse it, no check needed. */
+  | { kind: 'known'; result: LinkCheckResult }
+  /** This caller should request the check. */
+  | { kind: 'claimed' }
+  /** Someone requested it recently; its result will apply to every link with the URL. */
+  | { kind: 'in_progress' };
+
 export interface LinkStore {
   /** The user's links, newest first. */
   list(username: string, query: ListQuery): Promise<StoredLink[]>;
@@ -67,5 +76,16 @@ export interface LinkStore {
   delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null>;
   /** Sets the status of every link with that URL whose last result is older; answers how many changed. */
   applyCheck(result: LinkCheckResult): Promise<number>;
+  /**
+   * Decides whether `url` needs a check at `now`: a result newer than
+   * `reuseAfter` is reused; otherwise the first caller since `claimBefore`
+   * claims the check (across users and replicas).
+   */
+  claimCheck(url: string, now: Date, reuseAfter: Date, claimBefore: Date): Promise<CheckClaim>;
+  /**
+   * URLs the reconciler should check again: links pending since before
+   * `pendingBefore`, or whose result is older than `checkedBefore`. Distinct, oldest first.
+   */
+  urlsToRecheck(pendingBefore: Date, checkedBefore: Date, limit: number): Promise<Array<{ url: string; username: string }>>;
   ping(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /** LinkStore in memory: for unit tests, and the reference the contract suite holds the others to. */
 import type { LinkCheckResult, LinkEvent } from '@delinkcious/object-model';
-import type { EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+import type { CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 const copy = (link: StoredLink): StoredLink => ({ ...link, tags: [...link.tags] });
 
@@ -8,6 +8,7 @@ export class MemoryLinkStore implements LinkStore {
   /** The events of every change, in order: what the SQL store writes to its outbox. */
   readonly outbox: LinkEvent[] = [];
   private nextId = 1;
+  private readonly checks = new Map<string, { requestedAt: Date; result?: LinkCheckResult }>();
   /** username → url → link */
   private readonly byUser = new Map<string, Map<string, StoredLink>>();
 
@@ -70,6 +71,10 @@ export class MemoryLinkStore implements LinkStore {
   }
 
   async applyCheck(result: LinkCheckResult): Promise<number> {
+    const check = this.checks.get(result.url);
+    if (!check?.result || check.result.checkedAt < result.checkedAt) {
+      this.checks.set(result.url, { requestedAt: check?.requestedAt ?? result.checkedAt, result: { ...result } });
+    }
     let changed = 0;
     for (const links of this.byUser.values()) {
       const link = links.get(result.url);
@@ -80,6 +85,24 @@ export class MemoryLinkStore implements LinkStore {
       }
     }
     return changed;
+  }
+
+  async claimCheck(url: string, now: Date, reuseAfter: Date, claimBefore: Date): Promise<CheckClaim> {
+    const check = this.checks.get(url);
+    if (check?.result && check.result.checkedAt >= reuseAfter) return { kind: 'known', result: { ...check.result } };
+    if (check && check.requestedAt >= claimBefore) return { kind: 'in_progress' };
+    this.checks.set(url, { requestedAt: now, ...(check?.result ? { result: check.result } : {}) });
+    return { kind: 'claimed' };
+  }
+
+  async urlsToRecheck(pendingBefore: Date, checkedBefore: Date, limit: number): Promise<Array<{ url: string; username: string }>> {
+    const due = [...this.byUser.values()]
+      .flatMap((links) => [...links.values()])
+      .filter((link) => (link.status === 'pending' ? link.updatedAt < pendingBefore : (link.checkedAt ?? link.updatedAt) < checkedBefore))
+      .sort((a, b) => (a.checkedAt ?? a.updatedAt).getTime() - (b.checkedAt ?? b.updatedAt).getTime());
+    const byUrl = new Map<string, string>();
+    for (const link of due) if (!byUrl.has(link.url)) byUrl.set(link.url, link.username);
+    return [...byUrl].slice(0, limit).map(([url, username]) => ({ url, username }));
   }
 
   async ping(): Promise<void> {}

@@ -2,7 +2,7 @@
 import type { LinkCheckResult, LinkEvent, LinkStatus } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox } from '@delinkcious/events';
-import type { EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+import type { CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 interface LinkRow {
   id: number | string;
@@ -132,12 +132,51 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async applyCheck(result: LinkCheckResult): Promise<number> {
-    const { rowCount } = await this.db.query(
-      `UPDATE links SET status = $2, checked_at = $3
-       WHERE url = $1 AND (checked_at IS NULL OR checked_at < $3)`,
-      [result.url, result.status, result.checkedAt],
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO url_checks (url, requested_at, status, checked_at) VALUES ($1, $3, $2, $3)
+         ON CONFLICT (url) DO UPDATE SET status = $2, checked_at = $3
+         WHERE url_checks.checked_at IS NULL OR url_checks.checked_at < $3`,
+        [result.url, result.status, result.checkedAt],
+      );
+      const { rowCount } = await tx.query(
+        `UPDATE links SET status = $2, checked_at = $3
+         WHERE url = $1 AND (checked_at IS NULL OR checked_at < $3)`,
+        [result.url, result.status, result.checkedAt],
+      );
+      return rowCount;
+    });
+  }
+
+  async claimCheck(url: string, now: Date, reuseAfter: Date, claimBefore: Date): Promise<CheckClaim> {
+    const known = await this.db.query<{ status: 'valid' | 'invalid'; checked_at: Date }>(
+      'SELECT status, checked_at FROM url_checks WHERE url = $1 AND checked_at >= $2',
+      [url, reuseAfter],
     );
-    return rowCount;
+    const fresh = known.rows[0];
+    if (fresh) return { kind: 'known', result: { url, status: fresh.status, checkedAt: fresh.checked_at } };
+    // One statement: of many callers at once, exactly one gets the row back.
+    const claimed = await this.db.query(
+      `INSERT INTO url_checks (url, requested_at) VALUES ($1, $2)
+       ON CONFLICT (url) DO UPDATE SET requested_at = $2 WHERE url_checks.requested_at < $3
+       RETURNING url`,
+      [url, now, claimBefore],
+    );
+    return claimed.rows.length > 0 ? { kind: 'claimed' } : { kind: 'in_progress' };
+  }
+
+  async urlsToRecheck(pendingBefore: Date, checkedBefore: Date, limit: number): Promise<Array<{ url: string; username: string }>> {
+    const { rows } = await this.db.query<{ url: string; username: string }>(
+      `SELECT url, username FROM (
+         SELECT DISTINCT ON (url) url, username, due FROM (
+           SELECT url, username, updated_at AS due FROM links WHERE status = 'pending' AND updated_at < $1
+           UNION ALL
+           SELECT url, username, checked_at AS due FROM links WHERE status <> 'pending' AND checked_at < $2
+         ) candidates ORDER BY url, due
+       ) per_url ORDER BY due LIMIT $3`,
+      [pendingBefore, checkedBefore, limit],
+    );
+    return rows;
   }
 
   async ping(): Promise<void> {
