@@ -6,6 +6,8 @@
  * service do. Publishing is deduplicated by event id, and consumers are
  * idempotent by event id, so redelivery and duplicates change nothing.
  */
+import { childSpan, parseTraceparent, runInTrace } from '@delinkcious/kit';
+
 export interface BusEvent {
   id: string;
 }
@@ -39,6 +41,11 @@ export interface Bus {
   /** Throws when the bus cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Runs a handler inside the trace its message carries, so its logs and calls continue that trace. */
+export function inMessageTrace<T>(headers: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  return runInTrace(childSpan(parseTraceparent(headers.traceparent)), fn);
 }
 
 /** The subjects of DESIGN.md §4. */

@@ -7,7 +7,7 @@
  * across restarts, and consumers dedupe by event id.
  */
 import { UnavailableError } from '@delinkcious/object-model';
-import { redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
+import { inMessageTrace, redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
 
 interface Group {
   subjects: string[];
@@ -73,7 +73,7 @@ export class InProcessBus implements Bus {
       if (group.handlers.length === 0) throw new UnavailableError(`no consumer listens to ${subject} any more`);
       const handler = group.handlers[group.next++ % group.handlers.length]!;
       try {
-        await handler({ subject, data, headers: { ...headers }, deliveryCount });
+        await inMessageTrace(headers, () => handler({ subject, data, headers: { ...headers }, deliveryCount }));
         return;
       } catch (error) {
         if (deliveryCount >= this.maxDeliveries) throw error;

@@ -11,7 +11,7 @@
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { UnavailableError } from '@delinkcious/object-model';
-import { redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
+import { inMessageTrace, redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
 
 export interface NatsBusOptions {
   url: string;
@@ -92,7 +92,7 @@ export class NatsBus implements Bus {
             try {
               const headers: Record<string, string> = {};
               for (const key of message.headers?.keys() ?? []) headers[key] = message.headers!.get(key);
-              await handler({ subject: message.subject, data: message.json<T>(), headers, deliveryCount });
+              await inMessageTrace(headers, () => handler({ subject: message.subject, data: message.json<T>(), headers, deliveryCount }));
               message.ack();
             } catch (error) {
               this.options.log?.('warn', 'event handling failed; it will be redelivered', {

@@ -11,13 +11,15 @@
  *           claimed_until timestamptz, published_at timestamptz)
  */
 import type { Database, Queryable } from '@delinkcious/db';
+import { traceHeaders } from '@delinkcious/kit';
 import type { Bus, BusEvent } from './bus.ts';
 
 export async function appendToOutbox(
   tx: Queryable,
   subject: string,
   event: BusEvent,
-  headers: Record<string, string> = {},
+  // The trace of the request that made the change travels with its event.
+  headers: Record<string, string> = traceHeaders(),
 ): Promise<void> {
   await tx.query('INSERT INTO outbox (event_id, subject, payload, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)', [
     event.id,

@@ -63,3 +63,12 @@ test('handlers get a copy: changing it does not change the publisher’s object'
   await bus.publish('s', event);
   assert.deepEqual(event.tags, ['a']);
 });
+
+test('a handler runs in the trace its message carries', async () => {
+  const { currentTrace } = await import('@delinkcious/kit');
+  const bus = new InProcessBus();
+  let seen: string | undefined;
+  await bus.subscribe({ group: 'g', subjects: ['s'] }, async () => void (seen = currentTrace()?.traceId));
+  await bus.publish('s', { id: 't1' }, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+  assert.equal(seen, '4bf92f3577b34da6a3ce929d0e0e4736');
+});

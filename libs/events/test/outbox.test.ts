@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
+import { runInTrace } from '@delinkcious/kit';
 import { UnavailableError } from '@delinkcious/object-model';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +90,21 @@ function relaySuite(name: string, open: () => Promise<{ db: Database; fresh: () 
         const second = new OutboxRelay({ db: reopened, bus });
         assert.equal(await second.relayOnce(), 2, 'a failed publish releases its claim at once');
         assert.deepEqual(bus.published.map((p) => p.id), ['r1', 'r2']);
+      } finally {
+        await close();
+      }
+    });
+
+    test('an event written inside a request carries that request\'s trace to the bus', async () => {
+      const { db, close } = await open();
+      try {
+        const seen: Array<Record<string, string>> = [];
+        const bus = new SwitchableBus();
+        bus.publish = async (_subject, _event, headers = {}) => void seen.push(headers);
+        const trace = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', sampled: true };
+        await runInTrace(trace, () => db.transaction((tx) => appendToOutbox(tx, 'link.added', { id: 'traced' })));
+        await new OutboxRelay({ db, bus }).relayOnce();
+        assert.match(seen[0]?.traceparent ?? '', /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
       } finally {
         await close();
       }

@@ -9,6 +9,7 @@ import CircuitBreaker from 'opossum';
 import { DelinkciousError, UnavailableError, errorFromStatus } from '@delinkcious/object-model';
 import { callerTokenHeader } from './mutual-auth.ts';
 import { withRetries } from './resilience.ts';
+import { traceHeaders } from './trace.ts';
 
 export interface HttpClientOptions {
   /** The downstream service's name, for error messages. */
@@ -83,7 +84,7 @@ export class ServiceHttpClient {
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders(), ...request.headers };
     if (this.options.callerToken) headers[callerTokenHeader] = this.options.callerToken;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
 

@@ -8,3 +8,4 @@ export * from './resilience.ts';
 export * from './server.ts';
 export * from './services.ts';
 export * from './runtime.ts';
+export * from './trace.ts';

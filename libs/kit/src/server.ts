@@ -10,6 +10,7 @@ import { DelinkciousError } from '@delinkcious/object-model';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { callerTokenHeader, type MutualAuth } from './mutual-auth.ts';
+import { childSpan, parseTraceparent, runInTrace } from './trace.ts';
 
 export interface ServiceServerOptions {
   service: string;
@@ -49,6 +50,14 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     },
   });
   let shuttingDown = false;
+
+  // Continue the caller's trace (or start one) for everything this request does.
+  server.addHook('onRequest', (request, _reply, done) => {
+    const header = request.headers.traceparent;
+    const trace = childSpan(parseTraceparent(typeof header === 'string' ? header : undefined));
+    request.log = request.log.child({ traceId: trace.traceId });
+    runInTrace(trace, done);
+  });
 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

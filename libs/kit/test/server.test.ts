@@ -71,3 +71,28 @@ test('/readyz reports the readiness check', async () => {
   assert.deepEqual(await response.json(), { status: 'not ready', err: 'store unreachable' });
   ready = true;
 });
+
+test('trace context: a caller\'s traceparent is continued, and passed on to the next service', async () => {
+  const { ServiceHttpClient, currentTrace } = await import('../src/index.ts');
+  const quiet = (name: string) => ({ service: name, logger: createLogger(name).child({}, { level: 'silent' }), metrics: new ServiceMetrics(name) });
+  const downstream = createServiceServer(quiet('down'));
+  downstream.get('/seen', async (request) => ({ traceparent: request.headers.traceparent ?? null }));
+  const upstream = createServiceServer(quiet('up'));
+  const client = new ServiceHttpClient({ target: 'down', baseUrl: await listen(downstream, '127.0.0.1', 0) });
+  upstream.get('/relay', async () => ({ here: currentTrace(), there: await client.request<{ traceparent: string }>({ method: 'GET', path: '/seen' }) }));
+  try {
+    const up = await listen(upstream, '127.0.0.1', 0);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(`${up}/relay`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const body = (await response.json()) as { here: { traceId: string; spanId: string }; there: { traceparent: string } };
+    assert.equal(body.here.traceId, traceId, 'the service continues the caller\'s trace');
+    assert.notEqual(body.here.spanId, '00f067aa0ba902b7', 'in a span of its own');
+    assert.match(body.there.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`), 'and passes it on');
+    const fresh = (await (await fetch(`${up}/relay`)).json()) as { here: { traceId: string } };
+    assert.match(fresh.here.traceId, /^[0-9a-f]{32}$/, 'without a caller trace, one is started');
+    assert.notEqual(fresh.here.traceId, traceId);
+  } finally {
+    client.close();
+    await Promise.all([upstream.close(), downstream.close()]);
+  }
+});
