@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Database } from './database.ts';
+import { loadMigrations, migrate } from './migrate.ts';
 import { ensureDatabase, openPostgres } from './postgres.ts';
 import { openPglite } from './pglite.ts';
 
@@ -32,4 +33,31 @@ export async function openDatabase(choice: DatabaseChoice): Promise<Database> {
     return openPostgres({ url, label: choice.database, poolSize: choice.poolSize, onError: choice.onError });
   }
   return openPglite(join(choice.dataDir, choice.database));
+}
+
+/** Opens a service's database and brings its schema up to date: what every service does at start-up. */
+export async function openServiceDatabase(
+  choice: DatabaseChoice,
+  migrationsDir: string,
+  log?: { info(detail: object, message: string): void; warn(detail: object, message: string): void },
+): Promise<Database> {
+  const db = await openDatabase({ onError: (error) => log?.warn({ err: error }, 'database connection error'), ...choice });
+  try {
+    const applied = await migrate(db, await loadMigrations(migrationsDir));
+    if (applied.length > 0) log?.info({ applied }, 'migrations applied');
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** `delinkcious migrate --service …`: applies the service's migrations, then closes. */
+export async function migrateServiceDatabase(choice: DatabaseChoice, migrationsDir: string): Promise<number[]> {
+  const db = await openDatabase({ ...choice, poolSize: 1 });
+  try {
+    return await migrate(db, await loadMigrations(migrationsDir));
+  } finally {
+    await db.close();
+  }
 }

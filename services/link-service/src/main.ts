@@ -1,6 +1,6 @@
 /** Wires link-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
+import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { OutboxRelay, subjects } from '@delinkcious/events';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
 import { LinkCheckerClient } from '@delinkcious/clients';
@@ -17,16 +17,6 @@ function databaseChoice(config: LinkServiceConfig): DatabaseChoice {
   return { database: 'link_manager', url: config.LINK_DATABASE_URL, serverUrl: config.DATABASE_URL, dataDir: config.DATA_DIR };
 }
 
-async function openLinkDatabase(config: LinkServiceConfig, logger: Logger): Promise<Database> {
-  const db = await openDatabase({
-    ...databaseChoice(config),
-    poolSize: config.DB_POOL_SIZE,
-    onError: (error) => logger.warn({ err: error }, 'database connection error'),
-  });
-  const applied = await migrate(db, await loadMigrations(migrationsDir));
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  return db;
-}
 
 function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker: LinkCheckRequester, logger: Logger, reconcileEveryMs = config.LINK_RECONCILE_EVERY) {
   return new LinkCheckScheduler({
@@ -44,10 +34,9 @@ function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker:
 export async function recheckLinks(env: Env, logger: Logger): Promise<ReconcileReport> {
   const config = readLinkServiceConfig(env);
   const mutualAuth = loadMutualAuth({ self: 'link-service', file: config.MUTUAL_AUTH_FILE, enabled: config.DELINKCIOUS_MUTUAL_AUTH });
-  const db = await openDatabase({ ...databaseChoice(config), poolSize: 4 });
+  const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: 4 }, migrationsDir, logger);
   const checker = new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? serviceUrl('link-checker', env), callerToken: mutualAuth.outboundToken });
   try {
-    await migrate(db, await loadMigrations(migrationsDir));
     return await checkScheduler(config, new SqlLinkStore(db), checker, logger, 0).reconcile();
   } finally {
     checker.close();
@@ -62,7 +51,7 @@ export const linkService: ServiceDefinition = {
   async start(context) {
     const config = readLinkServiceConfig(context.env);
     const logger = context.logger;
-    const db = await openLinkDatabase(config, logger);
+    const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
     context.lifecycle.onClose('link database', () => db.close());
 
     const metrics = new ServiceMetrics('link-service');
@@ -123,13 +112,5 @@ export const linkService: ServiceDefinition = {
     return { url };
   },
 
-  async migrate(context) {
-    const config = readLinkServiceConfig(context.env);
-    const db = await openDatabase({ ...databaseChoice(config), poolSize: 1 });
-    try {
-      return await migrate(db, await loadMigrations(migrationsDir));
-    } finally {
-      await db.close();
-    }
-  },
+  migrate: (context) => migrateServiceDatabase(databaseChoice(readLinkServiceConfig(context.env)), migrationsDir),
 };

@@ -1,7 +1,7 @@
 /** Wires social-graph-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, listen, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { ServiceMetrics, createServiceServer, listen, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readSocialGraphServiceConfig, type SocialGraphServiceConfig } from './config.ts';
 import { DefaultSocialGraphManager } from './manager.ts';
 import { SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';
@@ -18,16 +18,6 @@ function databaseChoice(config: SocialGraphServiceConfig): DatabaseChoice {
   };
 }
 
-async function openSocialGraphDatabase(config: SocialGraphServiceConfig, logger: Logger): Promise<Database> {
-  const db = await openDatabase({
-    ...databaseChoice(config),
-    poolSize: config.DB_POOL_SIZE,
-    onError: (error) => logger.warn({ err: error }, 'database connection error'),
-  });
-  const applied = await migrate(db, await loadMigrations(migrationsDir));
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  return db;
-}
 
 export const socialGraphService: ServiceDefinition = {
   name: 'social-graph-service',
@@ -36,7 +26,7 @@ export const socialGraphService: ServiceDefinition = {
   async start(context) {
     const config = readSocialGraphServiceConfig(context.env);
     const logger = context.logger;
-    const db = await openSocialGraphDatabase(config, logger);
+    const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
     context.lifecycle.onClose('social graph database', () => db.close());
 
     const store = new SqlSocialGraphStore(db);
@@ -54,13 +44,5 @@ export const socialGraphService: ServiceDefinition = {
     return { url };
   },
 
-  async migrate(context) {
-    const config = readSocialGraphServiceConfig(context.env);
-    const db = await openDatabase({ ...databaseChoice(config), poolSize: 1 });
-    try {
-      return await migrate(db, await loadMigrations(migrationsDir));
-    } finally {
-      await db.close();
-    }
-  },
+  migrate: (context) => migrateServiceDatabase(databaseChoice(readSocialGraphServiceConfig(context.env)), migrationsDir),
 };

@@ -1,7 +1,7 @@
 /** Wires user-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, migrate, openDatabase, type Database, type DatabaseChoice } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, listen, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { ServiceMetrics, createServiceServer, listen, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readUserServiceConfig, type UserServiceConfig } from './config.ts';
 import { DefaultUserManager } from './manager.ts';
 import { SqlUserStore } from './stores/sql-user-store.ts';
@@ -13,16 +13,6 @@ function databaseChoice(config: UserServiceConfig): DatabaseChoice {
   return { database: 'user_manager', url: config.USER_DATABASE_URL, serverUrl: config.DATABASE_URL, dataDir: config.DATA_DIR };
 }
 
-async function openUserDatabase(config: UserServiceConfig, logger: Logger): Promise<Database> {
-  const db = await openDatabase({
-    ...databaseChoice(config),
-    poolSize: config.DB_POOL_SIZE,
-    onError: (error) => logger.warn({ err: error }, 'database connection error'),
-  });
-  const applied = await migrate(db, await loadMigrations(migrationsDir));
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  return db;
-}
 
 export const userService: ServiceDefinition = {
   name: 'user-service',
@@ -31,7 +21,7 @@ export const userService: ServiceDefinition = {
   async start(context) {
     const config = readUserServiceConfig(context.env);
     const logger = context.logger;
-    const db = await openUserDatabase(config, logger);
+    const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
     context.lifecycle.onClose('user database', () => db.close());
 
     const store = new SqlUserStore(db);
@@ -49,13 +39,5 @@ export const userService: ServiceDefinition = {
     return { url };
   },
 
-  async migrate(context) {
-    const config = readUserServiceConfig(context.env);
-    const db = await openDatabase({ ...databaseChoice(config), poolSize: 1 });
-    try {
-      return await migrate(db, await loadMigrations(migrationsDir));
-    } finally {
-      await db.close();
-    }
-  },
+  migrate: (context) => migrateServiceDatabase(databaseChoice(readUserServiceConfig(context.env)), migrationsDir),
 };
