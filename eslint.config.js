@@ -6,8 +6,10 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.delinkcious/**', 'test-output/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Node everywhere but in the web UI, which runs in the browser.
+  { ignores: ['web/src/**'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['web/src/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
   {
-    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',

@@ -3,6 +3,7 @@ import type { ServiceDefinition, ServiceName } from '@delinkcious/kit';
 import { apiGateway } from '@delinkcious/api-gateway';
 import { linkChecker } from '@delinkcious/link-checker';
 import { linkService } from '@delinkcious/link-service';
+import { newsService } from '@delinkcious/news-service';
 import { socialGraphService } from '@delinkcious/social-graph-service';
 import { userService } from '@delinkcious/user-service';
 
@@ -11,5 +12,6 @@ export const definitions: Partial<Record<ServiceName, ServiceDefinition>> = {
   'social-graph-service': socialGraphService,
   'link-service': linkService,
   'link-checker': linkChecker,
+  'news-service': newsService,
   'api-gateway': apiGateway,
 };

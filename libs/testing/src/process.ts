@@ -74,5 +74,6 @@ export async function embeddedPorts(): Promise<Record<string, string>> {
     if (name === 'api-gateway') env.PORT = port;
     else env[`${envPrefix}_SERVICE_PORT`] = port;
   }
+  env.NEWS_HTTP_PORT = String(await freePort());
   return env;
 }

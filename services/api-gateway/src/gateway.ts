@@ -12,7 +12,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ServiceMetrics, createServiceServer, type Logger } from '@delinkcious/kit';
-import { RateLimitedError, type LinkManager, type SocialGraphManager, type UserManager } from '@delinkcious/object-model';
+import { RateLimitedError, type LinkManager, type NewsManager, type SocialGraphManager, type UserManager } from '@delinkcious/object-model';
 import { Authenticator } from './auth/authenticator.ts';
 import { requireCaller } from './auth/hooks.ts';
 import { tokenKey } from './auth/token-cache.ts';
@@ -21,19 +21,26 @@ import { GitHubOAuth } from './github.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerLinkRoutes } from './routes/links.ts';
 import { registerLoginRoutes } from './routes/login.ts';
+import { registerNewsRoutes } from './routes/news.ts';
+import { registerLoginOptionsRoute, registerSessionRoute } from './routes/session.ts';
 import { registerSocialRoutes } from './routes/social.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
+import { registerWebUi } from './web.ts';
 
 export interface GatewayManagers {
   links: LinkManager;
   socialGraph: SocialGraphManager;
   users: UserManager;
+  /** news-service; absent, GET /v1/news answers 503. */
+  news?: NewsManager;
 }
 
 export interface GatewayOptions extends GatewayManagers {
   config: ApiGatewayConfig;
   logger: Logger;
   metrics?: ServiceMetrics;
+  /** The built web UI (index.html and hashed assets); default: the repository's web/dist. */
+  webDir?: string;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<FastifyInstance> {
@@ -101,6 +108,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   await registerOpenApi(server);
 
   registerLoginRoutes(server, { users, auth, github, devLogin: config.DEV_LOGIN, publicUrl: config.PUBLIC_URL });
+  registerLoginOptionsRoute(server, { github: github !== undefined, devLogin: config.DEV_LOGIN });
+  registerWebUi(server, { dir: options.webDir });
   await server.register(
     async (v1) => {
       v1.addHook('preValidation', requireCaller(auth, config.PUBLIC_URL));
@@ -111,6 +120,8 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
       registerLinkRoutes(v1, links);
       registerSocialRoutes(v1, socialGraph);
       registerTokenRoutes(v1, users, auth);
+      registerNewsRoutes(v1, options.news);
+      registerSessionRoute(v1);
     },
     { prefix: '/v1' },
   );

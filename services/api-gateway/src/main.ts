@@ -3,7 +3,7 @@
  * gateway's caller token, timeouts, retries and a circuit breaker) and the
  * public HTTP server.
  */
-import { LinkClient, SocialGraphClient, UserClient } from '@delinkcious/clients';
+import { LinkClient, NewsClient, SocialGraphClient, UserClient } from '@delinkcious/clients';
 import { ServiceMetrics, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { readApiGatewayConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
@@ -28,13 +28,15 @@ export const apiGateway: ServiceDefinition = {
     const links = new LinkClient({ baseUrl: context.urlOf('link-service'), ...client });
     const users = new UserClient({ baseUrl: context.urlOf('user-service'), ...client });
     const socialGraph = new SocialGraphClient({ baseUrl: context.urlOf('social-graph-service'), ...client });
+    const news = new NewsClient({ baseUrl: context.urlOf('news-service'), ...client });
     context.lifecycle.onClose('api-gateway clients', () => {
       links.close();
       users.close();
       socialGraph.close();
+      news.close();
     });
 
-    const server = await createGateway({ config, links, users, socialGraph, logger, metrics: new ServiceMetrics('api-gateway') });
+    const server = await createGateway({ config, links, users, socialGraph, news, logger, metrics: new ServiceMetrics('api-gateway') });
     const url = await listen(server, context.host, context.port);
     context.lifecycle.onClose('api-gateway http', () => server.close());
     return { url };

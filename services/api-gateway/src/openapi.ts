@@ -90,6 +90,7 @@ export async function registerOpenApi(server: FastifyInstance): Promise<void> {
       tags: [
         { name: 'links', description: 'Your saved links' },
         { name: 'social', description: 'Who you follow and who follows you' },
+        { name: 'news', description: 'Your news feed' },
         { name: 'tokens', description: 'Personal API tokens' },
         { name: 'sign-in', description: 'GitHub OAuth and sessions' },
         { name: 'operations', description: 'Probes, metrics and this description' },

@@ -1,0 +1,119 @@
+/**
+ * Wires news-service: its store (Redis, or embedded PGlite), the manager, the
+ * link-event consumer, gRPC pb.News with gRPC health on the service port, and
+ * an HTTP side (/healthz, /readyz, /metrics) on NEWS_HTTP_PORT.
+ */
+import { SocialGraphClient } from '@delinkcious/clients';
+import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
+import { ServiceMetrics, createServiceServer, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { Counter, Histogram } from 'prom-client';
+import { readNewsServiceConfig } from './config.ts';
+import { startNewsConsumer } from './consumer.ts';
+import { DefaultNewsManager } from './manager.ts';
+import { embeddedDir, migrationsDir, openNewsStore } from './stores/open.ts';
+import { bindGrpc, createNewsGrpcServer } from './transport/grpc.ts';
+import type { ServingStatus } from './transport/health.ts';
+
+export { migrationsDir };
+
+/** Rejects when `promise` takes longer than `ms`: a probe must answer, not hang on a dead store. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function grpcMetrics(metrics: ServiceMetrics) {
+  const registers = [metrics.registry];
+  const handled = new Counter({
+    name: 'grpc_server_handled_total',
+    help: 'gRPC calls answered, by method and outcome (ok, err: a service error in `err`, unauthenticated)',
+    labelNames: ['method', 'outcome'],
+    registers,
+  });
+  const seconds = new Histogram({
+    name: 'grpc_server_handling_seconds',
+    help: 'gRPC call latency, by method',
+    labelNames: ['method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  return (outcome: string, s: number) => {
+    handled.inc({ method: 'GetNews', outcome });
+    seconds.observe({ method: 'GetNews' }, s);
+  };
+}
+
+export const newsService: ServiceDefinition = {
+  name: 'news-service',
+  checkConfig: (env: Env) => void readNewsServiceConfig(env),
+
+  async start(context) {
+    const config = readNewsServiceConfig(context.env);
+    const { logger, lifecycle } = context;
+    const { store, kind } = await openNewsStore(config, logger);
+    lifecycle.onClose('news store', () => store.close());
+    if (kind === 'pglite' && !context.embedded) {
+      logger.warn('REDIS_URL is not set: feeds are kept in PGlite under DATA_DIR (fine for one process, not for replicas)');
+    }
+
+    const socialGraph = new SocialGraphClient({
+      baseUrl: context.urlOf('social-graph-service'),
+      callerToken: context.mutualAuth.outboundToken,
+      timeoutMs: config.NEWS_DOWNSTREAM_TIMEOUT,
+    });
+    lifecycle.onClose('social-graph client', () => socialGraph.close());
+
+    const metrics = new ServiceMetrics('news-service');
+    const manager = new DefaultNewsManager({ store, socialGraph, pageSize: config.NEWS_PAGE_SIZE, batchSize: config.NEWS_FANOUT_BATCH });
+
+    const storeReady = () => within(store.ping(), 1000, `the news store (${kind})`);
+    const health = async (): Promise<ServingStatus> => {
+      if (lifecycle.isClosing) return 'NOT_SERVING';
+      return storeReady().then(
+        () => 'SERVING',
+        () => 'NOT_SERVING',
+      );
+    };
+
+    const grpcServer = createNewsGrpcServer({ manager, mutualAuth: context.mutualAuth, health, logger, onCall: grpcMetrics(metrics) });
+    const grpcPort = await bindGrpc(grpcServer.server, context.host, context.port);
+    lifecycle.onClose('news-service grpc', () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT / 2));
+    logger.info({ host: context.host, port: grpcPort }, 'gRPC pb.News listening');
+
+    // Registered after the server, so it stops first: in-flight fan-outs finish, the rest is redelivered.
+    const consumer = await startNewsConsumer({ bus: context.bus, manager, metrics, logger });
+    lifecycle.onClose('link event consumer', () => consumer.close());
+
+    const http = createServiceServer({
+      service: 'news-service',
+      logger,
+      metrics,
+      mutualAuth: context.mutualAuth,
+      readiness: async () => {
+        await storeReady();
+        await within(context.bus.ping(), 1000, 'the event bus');
+      },
+    });
+    // Probes and metrics only; embedded, they stay on loopback.
+    const httpHost = context.embedded ? '127.0.0.1' : context.host;
+    const httpPort = config.NEWS_HTTP_PORT ?? (grpcPort < 65535 && context.port !== 0 ? grpcPort + 1 : 0);
+    const url = await listen(http, httpHost, httpPort);
+    lifecycle.onClose('news-service http', () => http.close());
+    // The URL the command prints and harnesses poll for /readyz; the gRPC port is context.port.
+    return { url };
+  },
+
+  async migrate(context) {
+    const config = readNewsServiceConfig(context.env);
+    if (config.REDIS_URL) return []; // Redis keys need no schema
+    const db = await openPglite(embeddedDir(config));
+    try {
+      return await migrate(db, await loadMigrations(migrationsDir));
+    } finally {
+      await db.close();
+    }
+  },
+};

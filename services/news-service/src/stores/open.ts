@@ -1,0 +1,48 @@
+/** The store the configuration asks for: Redis when REDIS_URL is set, else PGlite under DATA_DIR (survives restarts). */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
+import type { Logger } from '@delinkcious/kit';
+import type { NewsServiceConfig } from '../config.ts';
+import type { NewsStore } from './news-store.ts';
+import { RedisNewsStore } from './redis-news-store.ts';
+import { SqlNewsStore } from './sql-news-store.ts';
+
+export const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export const embeddedDir = (config: Pick<NewsServiceConfig, 'DATA_DIR'>) => join(config.DATA_DIR, 'news_manager');
+
+/** A Redis connection that fails commands within seconds instead of queueing them forever while Redis is away. */
+export function connectRedis(url: string, logger?: Logger): Redis {
+  const redis = new Redis(url, {
+    connectionName: 'news-service',
+    maxRetriesPerRequest: 2,
+    commandTimeout: 5000,
+    retryStrategy: (attempt) => Math.min(5000, 100 * attempt),
+  });
+  let lastWarning = 0;
+  redis.on('error', (error: Error) => {
+    // Reconnection is automatic; say so once a minute, not on every attempt.
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    logger?.warn({ err: error.message }, 'redis connection error; reconnecting');
+  });
+  return redis;
+}
+
+export async function openNewsStore(config: NewsServiceConfig, logger: Logger): Promise<{ store: NewsStore; kind: 'redis' | 'pglite' }> {
+  if (config.REDIS_URL) {
+    const store = new RedisNewsStore(connectRedis(config.REDIS_URL, logger), { feedMax: config.NEWS_FEED_MAX, keyPrefix: config.NEWS_REDIS_KEY_PREFIX });
+    return { store, kind: 'redis' };
+  }
+  const db = await openPglite(embeddedDir(config));
+  try {
+    const applied = await migrate(db, await loadMigrations(migrationsDir));
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return { store: new SqlNewsStore(db, { feedMax: config.NEWS_FEED_MAX }), kind: 'pglite' };
+}

@@ -1,0 +1,116 @@
+/** What every NewsStore must do; run against each implementation by news-store.test.ts. */
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import type { FeedItem } from '../src/feed.ts';
+import { positionOf } from '../src/feed.ts';
+import type { NewsStore } from '../src/stores/news-store.ts';
+
+export interface StoreFixture {
+  store: NewsStore;
+  close(): Promise<void>;
+}
+
+export type OpenStore = (options: { feedMax: number }) => Promise<StoreFixture>;
+
+const base = Date.parse('2026-03-01T12:00:00.000Z');
+
+export function item(eventId: string, secondsLater: number, extra: Partial<FeedItem> = {}): FeedItem {
+  return {
+    eventId,
+    eventType: 'LINK_ADDED',
+    username: 'author',
+    url: `https://example.com/${eventId}`,
+    title: `Title ${eventId}`,
+    timestamp: new Date(base + secondsLater * 1000),
+    ...extra,
+  };
+}
+
+const ids = (items: FeedItem[]) => items.map((i) => i.eventId);
+
+export function newsStoreContract(name: string, open: OpenStore, options: { skip?: string | false } = {}) {
+  describe(`NewsStore contract: ${name}`, { skip: options.skip ?? false }, () => {
+    let fixture: StoreFixture | undefined;
+    const fresh = async (feedMax = 1000) => (fixture = await open({ feedMax })).store;
+    afterEach(async () => {
+      await fixture?.close();
+      fixture = undefined;
+    });
+
+    test('an unknown feed is empty; nothing is delivered yet; ping answers', async () => {
+      const store = await fresh();
+      assert.deepEqual(await store.page('nobody', undefined, 10), []);
+      assert.equal(await store.isDelivered('e1'), false);
+      await store.ping();
+    });
+
+    test('items go to the named feeds only, whole, newest first', async () => {
+      const store = await fresh();
+      const updated = item('e2', 2, { eventType: 'LINK_UPDATED', title: 'New title', url: 'https://example.com/ü?q=1&x="y"' });
+      await store.addToFeeds(['bob', 'carol'], item('e1', 1));
+      await store.addToFeeds(['bob'], updated);
+      await store.addToFeeds(['carol'], item('e3', 3, { eventType: 'LINK_DELETED', username: 'dave' }));
+      assert.deepEqual(await store.page('bob', undefined, 10), [updated, item('e1', 1)]);
+      assert.deepEqual(await store.page('carol', undefined, 10), [item('e3', 3, { eventType: 'LINK_DELETED', username: 'dave' }), item('e1', 1)]);
+      assert.deepEqual(await store.page('author', undefined, 10), [], 'nothing reaches a feed not named');
+      await store.addToFeeds([], item('e4', 4));
+    });
+
+    test('adding an item a feed holds changes nothing', async () => {
+      const store = await fresh();
+      await store.addToFeeds(['bob'], item('e1', 1));
+      await store.addToFeeds(['bob', 'carol'], item('e1', 1));
+      await store.addToFeeds(['bob'], item('e1', 1));
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e1']);
+      assert.deepEqual(ids(await store.page('carol', undefined, 10)), ['e1']);
+    });
+
+    test('ties on the timestamp are broken by event id, descending, and paging through them loses nothing', async () => {
+      const store = await fresh();
+      for (const id of ['b', 'a', 'd', 'c', 'ab']) await store.addToFeeds(['bob'], item(id, 5));
+      await store.addToFeeds(['bob'], item('z', 4));
+      await store.addToFeeds(['bob'], item('y', 6));
+      const all = await store.page('bob', undefined, 100);
+      assert.deepEqual(ids(all), ['y', 'd', 'c', 'b', 'ab', 'a', 'z']);
+      // Two by two, each page starting after the last item of the previous one.
+      const seen: string[] = [];
+      let after = undefined;
+      for (;;) {
+        const page = await store.page('bob', after, 2);
+        seen.push(...ids(page));
+        if (page.length < 2) break;
+        after = positionOf(page.at(-1)!);
+      }
+      assert.deepEqual(seen, ids(all));
+      assert.deepEqual(ids(await store.page('bob', { timestampMs: base + 5000, eventId: 'bb' }, 10)), ['b', 'ab', 'a', 'z'], 'a position needs no item of its own');
+    });
+
+    test('a feed keeps its newest feedMax items; an old item added again does not displace a newer one', async () => {
+      const store = await fresh(3);
+      for (let n = 1; n <= 5; n++) await store.addToFeeds(['bob', 'carol'], item(`e${n}`, n));
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e5', 'e4', 'e3']);
+      await store.addToFeeds(['bob'], item('e1', 1));
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e5', 'e4', 'e3']);
+      await store.addToFeeds(['bob'], item('e6', 3.5));
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e5', 'e4', 'e6']);
+      assert.deepEqual(ids(await store.page('carol', undefined, 10)), ['e5', 'e4', 'e3']);
+    });
+
+    test('delivered marks', async () => {
+      const store = await fresh();
+      await store.markDelivered('e1');
+      await store.markDelivered('e1');
+      assert.equal(await store.isDelivered('e1'), true);
+      assert.equal(await store.isDelivered('e2'), false);
+    });
+
+    test('names and ids beyond ASCII, and one batch of 2,000 feeds', async () => {
+      const store = await fresh();
+      const followers = Array.from({ length: 2000 }, (_, n) => `fan-${n}-ünï`);
+      await store.addToFeeds(followers, item('ëvent-1', 1, { username: 'Zoë', title: 'line\nbreak 💡' }));
+      for (const name of [followers[0]!, followers[1999]!]) {
+        assert.deepEqual(await store.page(name, undefined, 10), [item('ëvent-1', 1, { username: 'Zoë', title: 'line\nbreak 💡' })]);
+      }
+    });
+  });
+}

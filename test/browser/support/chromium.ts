@@ -1,0 +1,68 @@
+/**
+ * The system's Chromium (Debian's package, /usr/bin/chromium) driven by
+ * playwright-core; never a downloaded browser. Missing, the browser tests are
+ * skipped with a line that says so, unless DELINKCIOUS_REQUIRE_SERVICES=1
+ * (CI, where .ci/run installs it), where they fail.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** false when Chromium is there; else why the tests are skipped (or a throw, when it is required). */
+export function chromiumSkip(): string | false {
+  if (existsSync(chromiumPath)) return false;
+  const problem = `${chromiumPath} is missing (apt-get install chromium)`;
+  if (process.env.DELINKCIOUS_REQUIRE_SERVICES === '1') throw new Error(`DELINKCIOUS_REQUIRE_SERVICES=1 but ${problem}`);
+  const skip = `skipped: ${problem}`;
+  console.log(`# ${skip}`);
+  return skip;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args, headless: true, timeout: 60_000 });
+}
+
+export const desktop = { width: 1280, height: 800 };
+export const phone = { width: 390, height: 844 };
+
+/** test-output/screenshots at the repository root (git-ignored). */
+export const screenshotDir = join(new URL('../../..', import.meta.url).pathname, 'test-output', 'screenshots');
+
+/** The narrowest phone the UI is made for. */
+export const narrowest = { width: 360, height: 740 };
+
+/**
+ * The page as it is, at desktop and at phone width: <name>-desktop.png and
+ * <name>-phone.png (the whole page, or only the screen with a dialog open).
+ * Also checks that at 360px nothing sticks out sideways; answers what does.
+ */
+export async function screenshots(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string[]> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const before = page.viewportSize() ?? desktop;
+  for (const [size, viewport] of [
+    ['desktop', desktop],
+    ['phone', phone],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    // Let the layout (and the toast's transition) settle.
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: join(screenshotDir, `${name}-${size}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });
+  }
+  await page.setViewportSize(narrowest);
+  await page.waitForTimeout(100);
+  const overflowing = (await page.evaluate(`(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = document.documentElement.scrollWidth > width ? ['the page is ' + document.documentElement.scrollWidth + 'px wide'] : [];
+    for (const element of document.querySelectorAll('main *, header *, dialog *')) {
+      const box = element.getBoundingClientRect();
+      if (box.width > 0 && box.right > width + 1 && !element.closest('nav')) wide.push(element.tagName.toLowerCase() + '.' + element.className + ' ends at ' + Math.round(box.right) + 'px');
+    }
+    return wide;
+  })()`)) as string[];
+  await page.setViewportSize(before);
+  return overflowing.map((problem) => `${name} at 360px: ${problem}`);
+}

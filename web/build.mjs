@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * Builds the web UI: web/src/main.ts (and the CSS it imports) bundled by
+ * esbuild into web/dist/app.<hash>.js and app.<hash>.css, the icon as
+ * icon.<hash>.svg, and web/dist/index.html naming them. The gateway serves
+ * index.html uncached and the hashed files as immutable. Run by `npm start`
+ * and `npm test` (prestart, pretest); `node web/build.mjs` on its own.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const webDir = fileURLToPath(new URL('.', import.meta.url));
+const distDir = join(webDir, 'dist');
+
+const result = await build({
+  entryPoints: { app: join(webDir, 'src/main.ts') },
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022', 'chrome109', 'firefox115', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  charset: 'utf8',
+  outdir: distDir,
+  entryNames: '[name].[hash]',
+  write: false,
+  logLevel: 'warning',
+});
+
+const written = new Set();
+mkdirSync(distDir, { recursive: true });
+const names = { js: '', css: '' };
+for (const file of result.outputFiles) {
+  const name = basename(file.path);
+  if (name.endsWith('.js')) names.js = name;
+  else if (name.endsWith('.css')) names.css = name;
+  writeFileSync(file.path, file.contents);
+  written.add(name);
+}
+if (!names.js || !names.css) throw new Error(`esbuild wrote no ${names.js ? 'CSS' : 'JavaScript'} for web/src/main.ts`);
+
+const icon = readFileSync(join(webDir, 'src/icon.svg'));
+const iconName = `icon.${createHash('sha256').update(icon).digest('base64url').slice(0, 10)}.svg`;
+writeFileSync(join(distDir, iconName), icon);
+written.add(iconName);
+
+const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="description" content="Delinkcious: save links, tag them, follow people.">
+<title>Delinkcious</title>
+<link rel="icon" href="/${iconName}" type="image/svg+xml">
+<link rel="stylesheet" href="/${names.css}">
+<script type="module" src="/${names.js}"></script>
+</head>
+<body>
+<div id="app"><p class="boot">Loading Delinkcious…</p></div>
+<noscript><p>The Delinkcious web UI needs JavaScript. The API is described at <a href="/docs">/docs</a>.</p></noscript>
+</body>
+</html>
+`;
+// index.html last, by rename: a gateway serving meanwhile never sends a half-written page or one naming missing files.
+const temporary = join(distDir, `.index.${process.pid}.html`);
+writeFileSync(temporary, html);
+renameSync(temporary, join(distDir, 'index.html'));
+written.add('index.html');
+
+for (const name of readdirSync(distDir)) {
+  if (!written.has(name) && !name.startsWith('.index.')) rmSync(join(distDir, name), { recursive: true, force: true });
+}
+console.log(`web UI built: web/dist/index.html, ${names.js}, ${names.css}`);

@@ -1,0 +1,176 @@
+/**
+ * The public API, as the web UI uses it: /v1 with the session cookie (sent by
+ * the browser, same origin), and the sign-in routes. Every failure becomes an
+ * ApiError carrying the API's own message ({"err": "..."}) and status.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type LinkStatus = 'pending' | 'valid' | 'invalid';
+
+/** The LINK object as the API answers it (PascalCase, as the original). */
+export interface Link {
+  Url: string;
+  Title: string;
+  Description: string;
+  Status: LinkStatus;
+  Tags: Record<string, boolean> | null;
+  CreatedAt: string;
+  UpdatedAt: string;
+}
+
+export interface LinkPage {
+  links: Link[];
+  next_page_token: string;
+}
+
+export interface LinkFilter {
+  tag?: string;
+  url_regex?: string;
+  title_regex?: string;
+  description_regex?: string;
+}
+
+export interface NewsEvent {
+  event_type: 'LINK_ADDED' | 'LINK_UPDATED' | 'LINK_DELETED';
+  username: string;
+  url: string;
+  title: string;
+  timestamp: string;
+}
+
+export interface NewsPage {
+  events: NewsEvent[];
+  next_token: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface Session {
+  username: string;
+  name: string;
+  email: string;
+}
+
+export interface LoginOptions {
+  github: boolean;
+  dev_login: boolean;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** Called when the session is gone (401): the app goes back to its sign-in screen. */
+let onSignedOut: (() => void) | undefined;
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+async function request<T>(method: string, path: string, options: { query?: Query; body?: unknown; quiet401?: boolean } = {}): Promise<T> {
+  const url = new URL(path, location.origin);
+  for (const [key, value] of Object.entries(options.query ?? {})) {
+    if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+  }
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'Delinkcious could not be reached: check your connection, then try again.');
+  }
+  const data = (await response.json().catch(() => undefined)) as { err?: unknown } | undefined;
+  const err = typeof data?.err === 'string' ? data.err : '';
+  if (!response.ok || err) {
+    if (response.status === 401 && !options.quiet401) onSignedOut?.();
+    throw new ApiError(response.status, err || `the server answered ${response.status} ${response.statusText}`.trim());
+  }
+  return data as T;
+}
+
+export const api = {
+  loginOptions: () => request<LoginOptions>('GET', '/login/options'),
+
+  /** Who is signed in; undefined when nobody is (no session, or it ended). */
+  async session(): Promise<Session | undefined> {
+    try {
+      return await request<Session>('GET', '/v1/session', { quiet401: true });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return undefined;
+      throw error;
+    }
+  },
+
+  /**
+   * The local sign-in (DEV_LOGIN). Sent as a browser's sign-in (HTML first in
+   * Accept), so the gateway answers with the session cookie and a redirect,
+   * not with a token for scripts; errors still come as {"err"}.
+   */
+  async devSignIn(username: string): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch('/login/dev', {
+        method: 'POST',
+        headers: { accept: 'text/html, application/json;q=0.9', 'content-type': 'application/json' },
+        body: JSON.stringify({ username }),
+        credentials: 'same-origin',
+        redirect: 'manual',
+      });
+    } catch {
+      throw new ApiError(0, 'Delinkcious could not be reached: check your connection, then try again.');
+    }
+    if (response.type === 'opaqueredirect' || response.ok) return;
+    const data = (await response.json().catch(() => undefined)) as { err?: unknown } | undefined;
+    throw new ApiError(response.status, typeof data?.err === 'string' && data.err ? data.err : `sign-in failed (${response.status})`);
+  },
+
+  signOut: () => request<unknown>('POST', '/logout', { quiet401: true }),
+
+  links: (filter: LinkFilter, startToken?: string, limit = 20) =>
+    request<LinkPage>('GET', '/v1/links', { query: { ...filter, start_token: startToken, limit } }),
+  addLink: (link: { url: string; title: string; description: string; tags: string[] }) =>
+    request<{ link?: Link }>('POST', '/v1/links', { body: link }),
+  updateLink: (change: { url: string; new_url?: string; title?: string; description?: string; add_tags?: string[]; remove_tags?: string[] }) =>
+    request<{ link?: Link }>('PUT', '/v1/links', { body: change }),
+  deleteLink: (url: string) => request<unknown>('DELETE', '/v1/links', { query: { url } }),
+
+  following: () => request<{ following: Record<string, boolean> }>('GET', '/v1/following'),
+  followers: () => request<{ followers: Record<string, boolean> }>('GET', '/v1/followers'),
+  follow: (followed: string) => request<unknown>('POST', '/v1/following', { body: { followed } }),
+  unfollow: (followed: string) => request<unknown>('DELETE', '/v1/following', { query: { followed } }),
+
+  news: (startToken?: string) => request<NewsPage>('GET', '/v1/news', { query: { start_token: startToken } }),
+
+  tokens: () => request<{ tokens: ApiToken[] }>('GET', '/v1/tokens'),
+  createToken: (name: string) => request<{ access_token: string; token: ApiToken }>('POST', '/v1/tokens', { body: { name } }),
+  revokeToken: (id: string) => request<unknown>('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
+};
+
+/** The tags of a link, as a sorted list. */
+export function tagsOf(link: Link): string[] {
+  return Object.entries(link.Tags ?? {})
+    .filter(([, on]) => on)
+    .map(([tag]) => tag)
+    .sort();
+}
+
+/** Tags as a person types them: separated by spaces or commas, lower-cased as the service stores them. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter((tag) => tag !== '').map((tag) => tag.toLowerCase()))];
+}

@@ -1,0 +1,154 @@
+/**
+ * Personal API tokens: create one (its secret is shown this once, with a copy
+ * button), list them (names and dates, never secrets), revoke one.
+ */
+import { api, type ApiToken } from '../api.ts';
+import { confirmDialog } from '../dialog.ts';
+import { field, h, time } from '../dom.ts';
+import { messageOf, onSubmit } from '../forms.ts';
+import { announce } from '../status.ts';
+import type { View } from '../view.ts';
+
+/** Copies text: the Clipboard API where the page may use it, else the selected field and execCommand. */
+async function copy(text: string, fallbackField: HTMLInputElement): Promise<boolean> {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // fall through to the older way
+  }
+  fallbackField.focus();
+  fallbackField.select();
+  try {
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  }
+}
+
+export function tokensView(): View {
+  let generation = 0;
+  const name = h('input', { name: 'name', maxlength: 100, autocomplete: 'off', placeholder: 'e.g. my laptop script' });
+  const createForm = h(
+    'form',
+    { class: 'inline-form card', 'aria-labelledby': 'create-token-title' },
+    h('h2', { id: 'create-token-title' }, 'Create a token'),
+    field({ label: 'What is it for?', control: name, beside: h('button', { type: 'submit', class: 'button primary' }, 'Create token') }),
+  );
+  const secretPanel = h('div', { class: 'secret-panel', hidden: true });
+  const list = h('ul', { class: 'token-list', 'aria-labelledby': 'tokens-title' });
+  const error = h('div', { class: 'list-error', role: 'alert', hidden: true });
+  const element = h(
+    'section',
+    { class: 'view tokens-view', 'aria-labelledby': 'view-title' },
+    h('div', { class: 'view-head' }, h('h1', { id: 'view-title', tabindex: '-1' }, 'API tokens')),
+    h(
+      'p',
+      { class: 'lead' },
+      'A token lets a script use the API as you. Send it as the ',
+      h('code', {}, 'Access-Token'),
+      ' header or as ',
+      h('code', {}, 'Authorization: Bearer …'),
+      '. Revoke one you no longer use.',
+    ),
+    createForm,
+    secretPanel,
+    h('section', { class: 'card' }, h('h2', { id: 'tokens-title' }, 'Your tokens'), error, list),
+  );
+
+  onSubmit(createForm, { fields: { name: ['name'] } }, async () => {
+    const created = await api.createToken(name.value.trim());
+    name.value = '';
+    showSecret(created.access_token, created.token.name);
+    await load();
+  });
+
+  function showSecret(secret: string, tokenName: string): void {
+    const secretField = h('input', { id: 'new-token-secret', readonly: true, value: secret, spellcheck: 'false', class: 'secret' });
+    secretField.addEventListener('focus', () => secretField.select());
+    const copied = h('span', { class: 'copied muted', 'aria-hidden': 'true' });
+    const copyButton = h('button', { type: 'button', class: 'button primary' }, 'Copy');
+    copyButton.addEventListener('click', () => {
+      void copy(secret, secretField).then((ok) => {
+        copied.textContent = ok ? 'Copied' : '';
+        announce(ok ? 'Token copied to the clipboard.' : 'Could not copy: select the token and copy it yourself.', ok ? 'ok' : 'error');
+        copyButton.focus();
+      });
+    });
+    const done = h('button', { type: 'button', class: 'button' }, 'Done');
+    done.addEventListener('click', () => {
+      secretPanel.hidden = true;
+      secretPanel.replaceChildren();
+      name.focus();
+    });
+    secretPanel.replaceChildren(
+      h('h2', { id: 'secret-title', tabindex: '-1' }, `Your new token “${tokenName}”`),
+      h('p', { class: 'warning' }, 'Copy it now: it will not be shown again.'),
+      h('label', { for: secretField.id, class: 'visually-hidden' }, 'The new token'),
+      h('div', { class: 'secret-row' }, secretField, copyButton, copied),
+      h('div', { class: 'actions' }, done),
+    );
+    secretPanel.setAttribute('role', 'region');
+    secretPanel.setAttribute('aria-labelledby', 'secret-title');
+    secretPanel.hidden = false;
+    secretField.focus();
+    announce('Token created. Copy it now: it will not be shown again.');
+  }
+
+  function tokenRow(token: ApiToken): HTMLLIElement {
+    const revoke = h('button', { type: 'button', class: 'button small danger-outline', 'aria-label': `Revoke ${token.name}` }, 'Revoke');
+    revoke.addEventListener('click', () =>
+      confirmDialog({
+        title: 'Revoke token',
+        message: ['Revoke “', h('strong', {}, token.name), '”? Scripts using it will be refused from now on.'],
+        confirmLabel: 'Revoke',
+        action: async () => {
+          await api.revokeToken(token.id);
+          announce(`Revoked “${token.name}”.`);
+          await load();
+          window.setTimeout(() => name.focus(), 0);
+        },
+      }),
+    );
+    return h(
+      'li',
+      { class: 'token', 'data-token-id': token.id },
+      h(
+        'div',
+        { class: 'token-main' },
+        h('strong', { class: 'token-name' }, token.name),
+        h('span', { class: 'muted small' }, time(token.created_at, 'Created '), ' · ', token.last_used_at ? time(token.last_used_at, 'last used ') : 'never used'),
+      ),
+      revoke,
+    );
+  }
+
+  async function load(): Promise<void> {
+    const mine = ++generation;
+    error.hidden = true;
+    try {
+      const answer = await api.tokens();
+      if (mine !== generation) return;
+      const tokens = [...answer.tokens].sort((a, b) => b.created_at.localeCompare(a.created_at));
+      list.replaceChildren(...tokens.map(tokenRow));
+      if (tokens.length === 0) list.append(h('li', { class: 'muted empty-row' }, 'You have no API tokens.'));
+    } catch (failure) {
+      if (mine !== generation) return;
+      error.replaceChildren(
+        h('p', {}, `Your tokens could not be loaded: ${messageOf(failure)}`),
+        h('button', { type: 'button', class: 'button', onclick: () => void load() }, 'Try again'),
+      );
+      error.hidden = false;
+    }
+  }
+
+  void load();
+  return {
+    element,
+    dispose() {
+      generation++;
+    },
+  };
+}
