@@ -10,14 +10,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startEmbedded, type Deployment } from '../e2e/support/deployments.ts';
+import { startEmbedded, type Deployment } from '@delinkcious/testing';
+import { withGitHub, type GitHub } from '../e2e/support/github.ts';
 import { call, poll } from '../e2e/support/http.ts';
 import { chromiumSkip, desktop, launchChromium, screenshots } from './support/chromium.ts';
 
 const skip = chromiumSkip();
 
 describe('the web UI in Chromium', { skip }, () => {
-  let deployment: Deployment | undefined;
+  let deployment: (Deployment & { github: GitHub }) | undefined;
   let site: Server;
   let siteUrl = '';
   let browser: Browser | undefined;
@@ -44,7 +45,7 @@ describe('the web UI in Chromium', { skip }, () => {
       });
       await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
       siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-      deployment = await startEmbedded({ LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' });
+      deployment = await withGitHub((githubEnv) => startEmbedded({ extraEnv: { ...githubEnv, LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' } }));
       browser = await launchChromium();
       context = await browser.newContext({ viewport: desktop, locale: 'en-GB', timezoneId: 'UTC', reducedMotion: 'reduce' });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: deployment.baseUrl });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { startEmbedded, type Deployment } from './support/deployments.ts';
+import { startEmbedded, type Deployment } from '@delinkcious/testing';
 import { call, poll } from './support/http.ts';
 
 describe('link status, embedded: pending, then valid or invalid', () => {
@@ -23,7 +23,7 @@ describe('link status, embedded: pending, then valid or invalid', () => {
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    deployment = await startEmbedded({ LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' });
+    deployment = await startEmbedded({ extraEnv: { LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' } });
   }, { timeout: 120_000 });
   after(async () => {
     await deployment?.stop();

@@ -10,17 +10,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { externalService } from '@delinkcious/testing';
-import { startEmbedded, startSeparate, type Deployment, type SeparateDeployment } from './support/deployments.ts';
+import { externalService, startEmbedded, startSeparate, type Deployment, type SeparateDeployment } from '@delinkcious/testing';
+import { withGitHub, type GitHub } from './support/github.ts';
 import { call, poll } from './support/http.ts';
 import { publicApiSuite } from './support/public-api-suite.ts';
 
 const startUpTimeout = { timeout: 120_000 };
 
 describe('public API, embedded: one `delinkcious start` process', () => {
-  let deployment: Deployment | undefined;
+  let deployment: (Deployment & { github: GitHub }) | undefined;
   before(async () => {
-    deployment = await startEmbedded();
+    deployment = await withGitHub((githubEnv) => startEmbedded({ extraEnv: githubEnv }));
   }, startUpTimeout);
   after(() => deployment?.stop(), startUpTimeout);
 
@@ -30,9 +30,16 @@ describe('public API, embedded: one `delinkcious start` process', () => {
 const postgres = await externalService('TEST_DATABASE_URL');
 
 describe('public API, separate processes: one per service, on PostgreSQL', { skip: postgres.skip }, () => {
-  let deployment: SeparateDeployment | undefined;
+  let deployment: (SeparateDeployment & { github: GitHub }) | undefined;
   before(async () => {
-    deployment = await startSeparate(postgres.url!);
+    // The public API's four services (no news-service, no link-checker, so no Redis or NATS needed).
+    deployment = await withGitHub((githubEnv) =>
+      startSeparate({
+        databaseUrl: postgres.url!,
+        services: ['user-service', 'social-graph-service', 'link-service', 'api-gateway'],
+        serviceEnv: { 'api-gateway': githubEnv },
+      }),
+    );
   }, startUpTimeout);
   after(() => deployment?.stop(), startUpTimeout);
 

@@ -1,3 +1,4 @@
 export * from './external.ts';
 export * from './postgres.ts';
 export * from './process.ts';
+export * from './deployments.ts';

@@ -6,6 +6,7 @@
  * exchanges the code. The front consents as `user`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Deployment } from '@delinkcious/testing';
 import { GitHubStandIn, type StandInUser } from '../../../services/api-gateway/test/support/github-stand-in.ts';
 
 export type { StandInUser };
@@ -109,4 +110,30 @@ export class GitHub {
     response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
     response.end(await answer.text());
   }
+}
+
+/**
+ * Starts GitHub, then a deployment whose gateway is pointed at it (`start` gets
+ * the GITHUB_* variables to pass on); the answer's stop() stops both.
+ */
+export async function withGitHub<D extends Deployment>(start: (githubEnv: Record<string, string>) => Promise<D>): Promise<D & { github: GitHub }> {
+  const github = await GitHub.start();
+  let deployment: D;
+  try {
+    deployment = await start(github.env());
+  } catch (error) {
+    await github.close();
+    throw error;
+  }
+  const stopDeployment = deployment.stop.bind(deployment);
+  return Object.assign(deployment, {
+    github,
+    async stop() {
+      try {
+        await stopDeployment();
+      } finally {
+        await github.close();
+      }
+    },
+  });
 }
