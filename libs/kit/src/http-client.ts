@@ -6,6 +6,7 @@
  * the remote manager threw.
  */
 import CircuitBreaker from 'opossum';
+import { Agent, request as send } from 'undici';
 import { DelinkciousError, UnavailableError, errorFromStatus } from '@delinkcious/object-model';
 import { callerTokenHeader } from './mutual-auth.ts';
 import { withRetries } from './resilience.ts';
@@ -38,6 +39,8 @@ export class ServiceHttpClient {
   private readonly breaker: CircuitBreaker<[HttpRequest], unknown>;
   private readonly timeoutMs: number;
   private readonly retries: number;
+  /** Kept-alive connections to the one service this client calls (undici's request API: far cheaper than fetch). */
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 3000 } });
 
   constructor(private readonly options: HttpClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -63,9 +66,10 @@ export class ServiceHttpClient {
     })) as T;
   }
 
-  /** Stops the breaker's timers. */
+  /** Stops the breaker's timers and closes the connections. */
   close(): void {
     this.breaker.shutdown();
+    void this.agent.close();
   }
 
   private async fire(request: HttpRequest): Promise<unknown> {
@@ -88,31 +92,43 @@ export class ServiceHttpClient {
     if (this.options.callerToken) headers[callerTokenHeader] = this.options.callerToken;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
 
-    let response: Response;
+    let status: number;
     let text: string;
+    // A timer of our own: undici's header and body timeouts tick about once a second.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
     try {
-      response = await fetch(url, {
+      const response = await send(url, {
         method: request.method,
         headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        dispatcher: this.agent,
+        signal: controller.signal,
       });
-      text = await response.text();
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
+      const code = (error as { code?: string }).code ?? '';
+      const reason = timedOut || /TIMEOUT/.test(code) ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
       throw new TransientError(`${this.options.target} is unavailable (${reason})`);
+    } finally {
+      clearTimeout(timer);
     }
 
     const body = parseJson(text);
-    if (response.ok) return body;
-    const message = typeof body?.err === 'string' && body.err ? body.err : `${this.options.target} answered ${response.status}`;
-    if ([502, 503, 504].includes(response.status)) throw new TransientError(message);
-    if (response.status >= 500) throw new UnavailableError(`${this.options.target} failed: ${message}`);
+    if (status >= 200 && status < 300) return body;
+    const message = typeof body?.err === 'string' && body.err ? body.err : `${this.options.target} answered ${status}`;
+    if ([502, 503, 504].includes(status)) throw new TransientError(message);
+    if (status >= 500) throw new UnavailableError(`${this.options.target} failed: ${message}`);
     // The service refused this caller, not the user: a deployment fault, not "Access Denied".
-    if (response.status === 401 && /caller token/.test(message)) {
+    if (status === 401 && /caller token/.test(message)) {
       throw new UnavailableError(`${this.options.target} refused this service's caller token (${message})`);
     }
-    throw errorFromStatus(response.status, message);
+    throw errorFromStatus(status, message);
   }
 }
 

@@ -51,12 +51,10 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
   });
   let shuttingDown = false;
 
-  // Continue the caller's trace (or start one) for everything this request does.
+  // Continue the caller's trace (or start one) for everything this request does; logs add its id.
   server.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.traceparent;
-    const trace = childSpan(parseTraceparent(typeof header === 'string' ? header : undefined));
-    request.log = request.log.child({ traceId: trace.traceId });
-    runInTrace(trace, done);
+    runInTrace(childSpan(parseTraceparent(typeof header === 'string' ? header : undefined)), done);
   });
 
   server.addHook('onRequest', async (request, reply) => {

@@ -4,7 +4,7 @@
  * one), logs its trace id, and passes it on in HTTP headers and event headers.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 export interface TraceContext {
   traceId: string;
@@ -25,11 +25,14 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
 }
 
+// randomUUID draws from a cached pool of entropy: far cheaper per request than randomBytes.
+const randomHex = (length: 16 | 32) => randomUUID().replace(/-/g, '').slice(0, length);
+
 /** A span of this service: the parent's trace with a new span id, or a new trace. */
 export function childSpan(parent: TraceContext | undefined): TraceContext {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: parent?.traceId ?? randomHex(32),
+    spanId: randomHex(16),
     sampled: parent?.sampled ?? true,
   };
 }

@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ServiceMetrics, createServiceServer, type Logger } from '@delinkcious/kit';
@@ -26,6 +25,7 @@ import { registerLoginOptionsRoute, registerSessionRoute } from './routes/sessio
 import { registerSocialRoutes } from './routes/social.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerWebUi } from './web.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface GatewayManagers {
   links: LinkManager;
@@ -70,7 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
         })
       : undefined;
 
-  await server.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       // For the same-origin web UI (served at / later) and /docs: nothing from elsewhere, no inline script.
@@ -89,6 +89,9 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
         styleSrc: ["'self'"],
       },
     },
+  });
+  server.addHook('onRequest', async (_request, reply) => {
+    reply.headers(headers);
   });
   await server.register(cookie, { secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url') });
   await server.register(formbody, { bodyLimit: config.BODY_LIMIT });
