@@ -5,7 +5,11 @@ import type { Database, Queryable, QueryResult } from './database.ts';
 
 export async function openPglite(dataDir: string): Promise<Database> {
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  // Four of these share the embedded process: PostgreSQL's default 128 MB of shared buffers each
+  // cost ~130 MB of RSS per instance (measured: 1,404 → 891 MiB for four) for no gain at this size.
+  const db = await PGlite.create(dataDir, {
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'work_mem=4MB'],
+  });
 
   const on = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: drives Delinkcious on loopback, embedded and distributed,
+ * and reports every figure next to a baseline measured in the same run (the
+ * machine is shared and noisy: ratios travel, absolute numbers do not).
+ * Prints a table and writes bench/results/<date>.json.
+ *
+ * BENCH_SECONDS (5) per load run, BENCH_LINKS (10000) links of the reading
+ * user, BENCH_FOLLOWERS (10000) followers of the fan-out author.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { externalService, startEmbedded, startSeparate, type Deployment } from '@delinkcious/testing';
+import { bareNodeCeiling, rawRedisFeedWriteRate } from './baselines.ts';
+import type { LoadResult } from './load.ts';
+import { rawPostgresBaseline } from './raw-postgres.ts';
+import { fanOut, feedCaughtUp, readLinks, readNews, seedLinks, totalRss, writeLinks, type BenchTarget, type FanOutResult } from './scenarios.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const linkCount = Number(process.env.BENCH_LINKS ?? 10_000);
+const followerCount = Number(process.env.BENCH_FOLLOWERS ?? 10_000);
+const benchEnv = { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' };
+
+interface ModeReport {
+  mode: string;
+  startupFreshMs: number;
+  startupExistingMs?: number;
+  rssIdleMiB: number;
+  rssUnderReadLoadMiB: number;
+  /** After the write runs, how long until their events were all handled (the consumers' backlog). */
+  eventsDrainedMs: number;
+  bareNode: LoadResult;
+  read: LoadResult;
+  write: LoadResult;
+  news: LoadResult;
+  fanOut: FanOutResult;
+}
+
+const log = (message: string) => console.error(`# ${message}`);
+const elapsed = (started: number) => Math.round(performance.now() - started);
+
+function asTarget(deployment: Deployment): BenchTarget {
+  return { mode: deployment.mode, baseUrl: deployment.baseUrl, signIn: (u) => deployment.signIn(u), pids: () => deployment.pids() };
+}
+
+async function benchDeployment(mode: string, start: () => Promise<Deployment>, restart?: () => Promise<Deployment>): Promise<ModeReport> {
+  log(`${mode}: starting`);
+  let started = performance.now();
+  const deployment = await start();
+  const startupFreshMs = elapsed(started);
+  const target = asTarget(deployment);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const rssIdleMiB = totalRss(target);
+    const reader = await target.signIn('reader');
+    log(`${mode}: seeding ${linkCount} links`);
+    await seedLinks(target, reader, linkCount);
+
+    const page = await (await fetch(`${target.baseUrl}/v1/links?limit=10`, { headers: { 'access-token': reader } })).text();
+    log(`${mode}: bare-Node ceiling with the same ${Buffer.byteLength(page)} bytes`);
+    const bareNode = await bareNodeCeiling(page, seconds);
+    log(`${mode}: read`);
+    const read = await readLinks(target, reader, seconds);
+    log(`${mode}: write`);
+    const write = await writeLinks(target, reader, seconds);
+
+    const newsReader = await target.signIn('newsreader');
+    await fetch(`${target.baseUrl}/v1/following`, {
+      method: 'POST',
+      headers: { 'access-token': newsReader, 'content-type': 'application/json' },
+      body: JSON.stringify({ followed: 'reader' }),
+    });
+    // Fan-out is on write: what reader saves from now on fills newsreader's feed. Every event
+    // written so far must be handled before the fan-out is timed, or it would queue behind them.
+    const fill = await writeLinks(target, reader, 1);
+    const drainMs = await feedCaughtUp(target, newsReader, fill.lastUrl);
+    log(`${mode}: the events of the write runs were all handled ${drainMs} ms after the last write`);
+    log(`${mode}: news`);
+    const news = await readNews(target, newsReader, seconds);
+    log(`${mode}: fan-out to ${followerCount} followers`);
+    const fanOutResult = await fanOut(target, followerCount, Math.min(100, followerCount));
+    const report: ModeReport = {
+      mode,
+      startupFreshMs,
+      rssIdleMiB,
+      rssUnderReadLoadMiB: read.rssUnderLoad,
+      eventsDrainedMs: drainMs,
+      bareNode,
+      read: read.result,
+      write,
+      news,
+      fanOut: fanOutResult,
+    };
+    await deployment.stop();
+    if (restart) {
+      log(`${mode}: restart with the existing data`);
+      started = performance.now();
+      const again = await restart();
+      report.startupExistingMs = elapsed(started);
+      await again.stop();
+    }
+    return report;
+  } catch (error) {
+    await deployment.stop();
+    throw error;
+  }
+}
+
+function ratio(value: number, base: number): string {
+  return `${(value / base).toFixed(2)}×`;
+}
+
+function table(reports: ModeReport[], baselines: { rawPostgresPagesPerSecond?: number; rawRedisFeedWritesPerSecond?: number }): string {
+  const rows: string[][] = [['figure', ...reports.map((r) => r.mode)]];
+  const add = (name: string, cell: (r: ModeReport) => string) => rows.push([name, ...reports.map(cell)]);
+  add('bare node:http, same page bytes (req/s)', (r) => `${r.bareNode.requestsPerSecond}`);
+  add('GET /v1/links page of 10 (req/s, × bare)', (r) => `${r.read.requestsPerSecond} (${ratio(r.read.requestsPerSecond, r.bareNode.requestsPerSecond)})`);
+  add('GET /v1/links p50 / p99 (ms)', (r) => `${r.read.p50Ms} / ${r.read.p99Ms}`);
+  if (baselines.rawPostgresPagesPerSecond) {
+    add('GET /v1/links × raw pg page query', (r) => ratio(r.read.requestsPerSecond, baselines.rawPostgresPagesPerSecond!));
+  }
+  add('POST /v1/links (req/s, × bare)', (r) => `${r.write.requestsPerSecond} (${ratio(r.write.requestsPerSecond, r.bareNode.requestsPerSecond)})`);
+  add('POST /v1/links p50 / p99 (ms)', (r) => `${r.write.p50Ms} / ${r.write.p99Ms}`);
+  add('GET /v1/news (req/s, × bare)', (r) => `${r.news.requestsPerSecond} (${ratio(r.news.requestsPerSecond, r.bareNode.requestsPerSecond)})`);
+  add('GET /v1/news p50 / p99 (ms)', (r) => `${r.news.p50Ms} / ${r.news.p99Ms}`);
+  add(`fan-out to ${followerCount} followers: p50 / p99 / max (ms)`, (r) => `${r.fanOut.p50Ms} / ${r.fanOut.p99Ms} / ${r.fanOut.maxMs}`);
+  add('write backlog handled, after the last write (ms)', (r) => `${r.eventsDrainedMs}`);
+  add('start to /readyz, fresh / existing data (ms)', (r) => `${r.startupFreshMs} / ${r.startupExistingMs ?? '—'}`);
+  add('RSS idle / under read load (MiB, all processes)', (r) => `${r.rssIdleMiB} / ${r.rssUnderReadLoadMiB}`);
+  add('errors (read, write, news)', (r) => `${r.read.errors + r.read.non2xx}, ${r.write.errors + r.write.non2xx}, ${r.news.errors + r.news.non2xx}`);
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+const benchStarted = performance.now();
+const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+const reports: ModeReport[] = [];
+const baselines: { rawPostgresPagesPerSecond?: number; rawRedisFeedWritesPerSecond?: number } = {};
+
+// Embedded: one process, PGlite, the in-process bus.
+const dataDir = mkdtempSync(join(os.tmpdir(), 'delinkcious-bench-'));
+try {
+  const embedded = () => startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: dataDir } });
+  reports.push(await benchDeployment('embedded', embedded, embedded));
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+// Distributed: a process per service on PostgreSQL, Redis and NATS JetStream.
+const [postgres, redis] = [await externalService('TEST_DATABASE_URL'), await externalService('TEST_REDIS_URL')];
+if (postgres.url && redis.url) {
+  log('raw PostgreSQL and Redis baselines');
+  baselines.rawPostgresPagesPerSecond = await rawPostgresBaseline(postgres.url, linkCount, seconds);
+  baselines.rawRedisFeedWritesPerSecond = await rawRedisFeedWriteRate(redis.url, 1000, 20);
+  reports.push(await benchDeployment('distributed', () => startSeparate({ databaseUrl: postgres.url!, redisUrl: redis.url!, extraEnv: benchEnv })));
+} else {
+  log(`distributed mode skipped: ${postgres.skip || redis.skip}`);
+}
+
+const output = table(reports, baselines);
+const extra = [
+  baselines.rawPostgresPagesPerSecond ? `raw pg page query, pool of 10: ${baselines.rawPostgresPagesPerSecond} pages/s` : '',
+  baselines.rawRedisFeedWritesPerSecond ? `raw Redis pipelined feed writes (ZADD + trim): ${baselines.rawRedisFeedWritesPerSecond} items/s` : '',
+]
+  .filter(Boolean)
+  .join('\n');
+console.log(`Delinkcious benchmark — ${new Date().toISOString()} — ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
+console.log(output);
+if (extra) console.log(`\n${extra}`);
+console.log(`\n(${Math.round((performance.now() - benchStarted) / 1000)} s in all; ${seconds} s per load run, ${linkCount} links, ${followerCount} followers)`);
+
+const resultsDir = new URL('./results/', import.meta.url);
+mkdirSync(resultsDir, { recursive: true });
+const file = new URL(`${new Date().toISOString().slice(0, 10)}.json`, resultsDir);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { seconds, linkCount, followerCount }, baselines, reports }, null, 2)}\n`);
+log(`written ${file.pathname}`);
