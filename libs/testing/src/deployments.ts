@@ -16,6 +16,7 @@
  * Nothing here knows GitHub: a caller that wants the gateway pointed at a
  * stand-in passes its GITHUB_* variables (`extraEnv`, `serviceEnv`).
  */
+import { deleteRedisKeys } from './redis.ts';
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -383,21 +384,6 @@ const databaseOf: Partial<Record<SeparateService, { variable: string; prefix: st
   'link-service': { variable: 'LINK_DATABASE_URL', prefix: 'e2e_link' },
 };
 
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export async function startSeparate(options: SeparateOptions): Promise<SeparateDeployment> {
   const services = [...new Set(options.services ?? allServices)];

@@ -2,28 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { Redis } from 'ioredis';
 import type { Bus } from '@delinkcious/events';
 import { Lifecycle, ServiceMetrics, createLogger, createServiceServer, listen, mutualAuthFromTokens, type Env } from '@delinkcious/kit';
 import type { LinkEvent, LinkEventType } from '@delinkcious/object-model';
 import { DefaultSocialGraphManager, MemorySocialGraphStore, registerSocialGraphRoutes } from '@delinkcious/social-graph-service';
-import { freePort } from '@delinkcious/testing';
+import { deleteRedisKeys, freePort } from '@delinkcious/testing';
 import { newsService } from '../src/main.ts';
 
 /** Deletes every key under `prefix` (tests own their prefix). */
-export async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
-}
+export const deleteKeys = deleteRedisKeys;
 
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,58 +13,9 @@ import { DefaultUserManager, MemoryUserStore } from '@delinkcious/user-service';
 import { createGateway } from '../../src/gateway.ts';
 import { readApiGatewayConfig } from '../../src/config.ts';
 
-export interface CallOptions {
-  token?: string;
-  /** Sent as `Authorization: Bearer` instead of `Access-Token`. */
-  bearer?: boolean;
-  cookie?: string;
-  json?: unknown;
-  form?: Record<string, string | string[]>;
-  query?: Record<string, string>;
-  body?: string;
-  headers?: Record<string, string>;
-}
+export { call, type Answer, type CallOptions } from '@delinkcious/testing';
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers loosely
-  body: any;
-  text: string;
-  ms: number;
-}
-
-export async function call(base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
-  const url = new URL(path, base);
-  for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token !== undefined) {
-    if (options.bearer) headers.authorization = `Bearer ${options.token}`;
-    else headers['access-token'] = options.token;
-  }
-  if (options.cookie !== undefined) headers.cookie = options.cookie;
-  let body: string | undefined = options.body;
-  if (options.json !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.form !== undefined) {
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(options.form)) for (const item of [value].flat()) params.append(key, item);
-    body = params.toString();
-  }
-  const started = performance.now();
-  const response = await fetch(url, { method, headers, body, redirect: 'manual' });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, headers: response.headers, body: parsed, text, ms };
-}
+import { call, type Answer, type CallOptions } from '@delinkcious/testing';
 
 /** The value of cookie `name` among the response's Set-Cookie lines, with its attributes. */
 export function setCookie(answer: Answer, name: string): { value: string; attributes: string } | undefined {
