@@ -10,9 +10,9 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import CircuitBreaker from 'opossum';
-import { DelinkciousError, UnavailableError, errorFromStatus, statusByCode, type ErrorCode, type GetNewsResult, type NewsEventType, type NewsManager } from '@delinkcious/object-model';
-import { callerTokenHeader, traceHeaders, withRetries } from '@delinkcious/kit';
+import type { DelinkciousError} from '@delinkcious/object-model';
+import { UnavailableError, errorFromStatus, statusByCode, type ErrorCode, type GetNewsResult, type NewsEventType, type NewsManager } from '@delinkcious/object-model';
+import { ServiceBreaker, callerTokenHeader, traceHeaders, withRetries, type BreakerOptions } from '@delinkcious/kit';
 
 const newsProtoPath = fileURLToPath(new URL('../../../proto/news.proto', import.meta.url));
 const errorCodeKey = 'delinkcious-error-code';
@@ -26,7 +26,7 @@ export interface NewsClientOptions {
   /** The deadline of each attempt. */
   timeoutMs?: number;
   retries?: number;
-  breaker?: { errorThresholdPercentage?: number; resetTimeoutMs?: number; volumeThreshold?: number };
+  breaker?: BreakerOptions;
 }
 
 interface WireEvent {
@@ -42,7 +42,7 @@ interface GetNewsResponse {
   err: string;
 }
 
-type NewsStub = grpc.Client & {
+type NewsGrpcClient = grpc.Client & {
   GetNews(
     request: { username: string; startToken: string },
     metadata: grpc.Metadata,
@@ -51,15 +51,15 @@ type NewsStub = grpc.Client & {
   ): grpc.ClientUnaryCall;
 };
 
-let stubClass: (new (address: string, credentials: grpc.ChannelCredentials) => NewsStub) | undefined;
+let grpcClientClass: (new (address: string, credentials: grpc.ChannelCredentials) => NewsGrpcClient) | undefined;
 
-function newsStubClass() {
-  if (!stubClass) {
+function newsGrpcClientClass() {
+  if (!grpcClientClass) {
     const definition = protoLoader.loadSync(newsProtoPath, { keepCase: true, enums: String, longs: Number, defaults: true });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { pb: { News: typeof stubClass } };
-    stubClass = loaded.pb.News;
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as { pb: { News: typeof grpcClientClass } };
+    grpcClientClass = loaded.pb.News;
   }
-  return stubClass!;
+  return grpcClientClass!;
 }
 
 /** Not answered, or answered that it is overloaded or restarting: worth another try. */
@@ -68,30 +68,22 @@ class TransientError extends UnavailableError {}
 const transientCodes = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
 export class NewsClient implements NewsManager {
-  private readonly stub: NewsStub;
+  private readonly grpc: NewsGrpcClient;
   private readonly timeoutMs: number;
   private readonly retries: number;
-  private readonly breaker: CircuitBreaker<[string, string], GetNewsResult>;
+  private readonly breaker: ServiceBreaker<[string, string], GetNewsResult>;
 
   constructor(private readonly options: NewsClientOptions) {
     const address = /^\w+:\/\//.test(options.baseUrl) ? new URL(options.baseUrl).host : options.baseUrl;
-    const Stub = newsStubClass();
-    this.stub = new Stub(address, grpc.credentials.createInsecure());
+    const GrpcClient = newsGrpcClientClass();
+    this.grpc = new GrpcClient(address, grpc.credentials.createInsecure());
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.retries = options.retries ?? 2;
-    this.breaker = new CircuitBreaker((username: string, startToken: string) => this.attempt(username, startToken), {
-      timeout: false, // each attempt has its own deadline
-      errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
-      resetTimeout: options.breaker?.resetTimeoutMs ?? 5000,
-      volumeThreshold: options.breaker?.volumeThreshold ?? 5,
-      rollingCountTimeout: 10_000,
-      // A bad start token means the service works: it must not open the circuit.
-      errorFilter: (error: unknown) => error instanceof DelinkciousError && error.status < 500,
-    });
+    this.breaker = new ServiceBreaker('news-service', (username: string, startToken: string) => this.attempt(username, startToken), options.breaker);
   }
 
   async getNews(username: string, startToken = ''): Promise<GetNewsResult> {
-    return withRetries(() => this.fire(username, startToken), {
+    return withRetries(() => this.breaker.fire(username, startToken), {
       retries: this.retries,
       baseDelayMs: 50,
       maxDelayMs: 1000,
@@ -101,19 +93,8 @@ export class NewsClient implements NewsManager {
 
   /** Closes the channel and stops the breaker's timers. */
   close(): void {
-    this.breaker.shutdown();
-    this.stub.close();
-  }
-
-  private async fire(username: string, startToken: string): Promise<GetNewsResult> {
-    try {
-      return await this.breaker.fire(username, startToken);
-    } catch (error) {
-      if (error instanceof Error && CircuitBreaker.isOurError(error)) {
-        throw new UnavailableError('news-service is unavailable (failing fast after repeated errors)');
-      }
-      throw error;
-    }
+    this.breaker.close();
+    this.grpc.close();
   }
 
   private attempt(username: string, startToken: string): Promise<GetNewsResult> {
@@ -124,7 +105,7 @@ export class NewsClient implements NewsManager {
     return new Promise((resolve, reject) => {
       let response: GetNewsResponse | undefined;
       let failure: grpc.ServiceError | null = null;
-      const call = this.stub.GetNews({ username, startToken }, metadata, { deadline: Date.now() + this.timeoutMs }, (error, value) => {
+      const call = this.grpc.GetNews({ username, startToken }, metadata, { deadline: Date.now() + this.timeoutMs }, (error, value) => {
         failure = error;
         response = value;
       });

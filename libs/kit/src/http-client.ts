@@ -5,11 +5,10 @@
  * the caller token of mutual auth, and errors mapped back to the typed errors
  * the remote manager threw.
  */
-import CircuitBreaker from 'opossum';
 import { Agent, request as send } from 'undici';
-import { DelinkciousError, UnavailableError, errorFromStatus } from '@delinkcious/object-model';
+import { UnavailableError, errorFromStatus } from '@delinkcious/object-model';
 import { callerTokenHeader } from './mutual-auth.ts';
-import { withRetries } from './resilience.ts';
+import { ServiceBreaker, withRetries, type BreakerOptions } from './resilience.ts';
 import { traceHeaders } from './trace.ts';
 
 export interface HttpClientOptions {
@@ -19,7 +18,7 @@ export interface HttpClientOptions {
   callerToken?: string | undefined;
   timeoutMs?: number;
   retries?: number;
-  breaker?: { errorThresholdPercentage?: number; resetTimeoutMs?: number; volumeThreshold?: number };
+  breaker?: BreakerOptions;
 }
 
 export interface HttpRequest {
@@ -36,7 +35,7 @@ export interface HttpRequest {
 class TransientError extends UnavailableError {}
 
 export class ServiceHttpClient {
-  private readonly breaker: CircuitBreaker<[HttpRequest], unknown>;
+  private readonly breaker: ServiceBreaker<[HttpRequest], unknown>;
   private readonly timeoutMs: number;
   private readonly retries: number;
   /** Kept-alive connections to the one service this client calls (undici's request API: far cheaper than fetch). */
@@ -45,20 +44,12 @@ export class ServiceHttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.retries = options.retries ?? 2;
-    this.breaker = new CircuitBreaker((request: HttpRequest) => this.attempt(request), {
-      timeout: false, // each attempt has its own timeout
-      errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
-      resetTimeout: options.breaker?.resetTimeoutMs ?? 5000,
-      volumeThreshold: options.breaker?.volumeThreshold ?? 5,
-      rollingCountTimeout: 10_000,
-      // An answer such as 400 or 404 means the service works: it must not open the circuit.
-      errorFilter: (error: unknown) => error instanceof DelinkciousError && error.status < 500,
-    });
+    this.breaker = new ServiceBreaker(options.target, (request: HttpRequest) => this.attempt(request), options.breaker);
   }
 
   async request<T>(request: HttpRequest): Promise<T> {
     const idempotent = request.idempotent ?? request.method === 'GET';
-    return (await withRetries(() => this.fire(request), {
+    return (await withRetries(() => this.breaker.fire(request), {
       retries: idempotent ? this.retries : 0,
       baseDelayMs: 50,
       maxDelayMs: 1000,
@@ -68,19 +59,8 @@ export class ServiceHttpClient {
 
   /** Stops the breaker's timers and closes the connections. */
   close(): void {
-    this.breaker.shutdown();
+    this.breaker.close();
     void this.agent.close();
-  }
-
-  private async fire(request: HttpRequest): Promise<unknown> {
-    try {
-      return await this.breaker.fire(request);
-    } catch (error) {
-      if (error instanceof Error && CircuitBreaker.isOurError(error)) {
-        throw new UnavailableError(`${this.options.target} is unavailable (failing fast after repeated errors)`);
-      }
-      throw error;
-    }
   }
 
   private async attempt(request: HttpRequest): Promise<unknown> {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DelinkciousError } from '@delinkcious/object-model';
+import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { callerTokenHeader, type MutualAuth } from './mutual-auth.ts';
@@ -144,4 +145,11 @@ export async function listen(server: FastifyInstance, host: string, port: number
   const actualPort = address && typeof address === 'object' ? address.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
+}
+
+/** Listens, and closes the server first on shutdown (it stops accepting and finishes requests in flight); answers its URL. */
+export async function serve(server: FastifyInstance, lifecycle: Lifecycle, host: string, port: number, name: string): Promise<string> {
+  const url = await listen(server, host, port);
+  lifecycle.onClose(`${name} http`, () => server.close());
+  return url;
 }

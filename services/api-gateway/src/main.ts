@@ -4,7 +4,7 @@
  * public HTTP server.
  */
 import { LinkClient, NewsClient, SocialGraphClient, UserClient } from '@delinkcious/clients';
-import { ServiceMetrics, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { ServiceMetrics, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { readApiGatewayConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
 
@@ -37,8 +37,7 @@ export const apiGateway: ServiceDefinition = {
     });
 
     const server = await createGateway({ config, links, users, socialGraph, news, logger, metrics: new ServiceMetrics('api-gateway') });
-    const url = await listen(server, context.host, context.port);
-    context.lifecycle.onClose('api-gateway http', () => server.close());
+    const url = await serve(server, context.lifecycle, context.host, context.port, 'api-gateway');
     return { url };
   },
 };

@@ -1,6 +1,6 @@
 /** Wires the link-checker function: its checker, the event bus it publishes to, and its HTTP transport. */
 import { subjects } from '@delinkcious/events';
-import { ServiceMetrics, createServiceServer, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { checkUrl } from './check-url.ts';
 import { DefaultLinkChecker, type Publish } from './checker.ts';
 import { readLinkCheckerConfig } from './config.ts';
@@ -45,8 +45,7 @@ export const linkChecker: ServiceDefinition = {
       readiness: () => bus.ping(),
     });
     registerLinkCheckerRoutes(server, checker);
-    const url = await listen(server, context.host, context.port);
-    context.lifecycle.onClose('link-checker http', () => server.close());
+    const url = await serve(server, context.lifecycle, context.host, context.port, 'link-checker');
     return { url };
   },
 };

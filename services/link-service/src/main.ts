@@ -4,7 +4,7 @@ import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from
 import { OutboxRelay, subjects } from '@delinkcious/events';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
 import { LinkCheckerClient } from '@delinkcious/clients';
-import { ServiceMetrics, createServiceServer, listen, loadMutualAuth, serviceUrl, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serve, loadMutualAuth, serviceUrl, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
 import { LinkCheckScheduler, type LinkCheckRequester, type ReconcileReport } from './check-scheduler.ts';
 import { DefaultLinkManager } from './manager.ts';
@@ -107,8 +107,7 @@ export const linkService: ServiceDefinition = {
       readiness: () => store.ping(),
     });
     registerLinkRoutes(server, manager);
-    const url = await listen(server, context.host, context.port);
-    context.lifecycle.onClose('link-service http', () => server.close());
+    const url = await serve(server, context.lifecycle, context.host, context.port, 'link-service');
     return { url };
   },
 

@@ -5,7 +5,7 @@
  */
 import { SocialGraphClient } from '@delinkcious/clients';
 import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, listen, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { Counter, Histogram } from 'prom-client';
 import { readNewsServiceConfig } from './config.ts';
 import { startNewsConsumer } from './consumer.ts';
@@ -100,8 +100,7 @@ export const newsService: ServiceDefinition = {
     // Probes and metrics only; embedded, they stay on loopback.
     const httpHost = context.embedded ? '127.0.0.1' : context.host;
     const httpPort = config.NEWS_HTTP_PORT ?? (grpcPort < 65535 && context.port !== 0 ? grpcPort + 1 : 0);
-    const url = await listen(http, httpHost, httpPort);
-    lifecycle.onClose('news-service http', () => http.close());
+    const url = await serve(http, lifecycle, httpHost, httpPort, 'news-service');
     // The URL the command prints and harnesses poll for /readyz; the gRPC port is context.port.
     return { url };
   },

@@ -1,7 +1,7 @@
 /** Wires social-graph-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
 import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, listen, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serve, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readSocialGraphServiceConfig, type SocialGraphServiceConfig } from './config.ts';
 import { DefaultSocialGraphManager } from './manager.ts';
 import { SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';
@@ -39,8 +39,7 @@ export const socialGraphService: ServiceDefinition = {
       readiness: () => store.ping(),
     });
     registerSocialGraphRoutes(server, manager);
-    const url = await listen(server, context.host, context.port);
-    context.lifecycle.onClose('social-graph-service http', () => server.close());
+    const url = await serve(server, context.lifecycle, context.host, context.port, 'social-graph-service');
     return { url };
   },
 

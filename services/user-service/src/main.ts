@@ -1,7 +1,7 @@
 /** Wires user-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
 import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, listen, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serve, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readUserServiceConfig, type UserServiceConfig } from './config.ts';
 import { DefaultUserManager } from './manager.ts';
 import { SqlUserStore } from './stores/sql-user-store.ts';
@@ -34,8 +34,7 @@ export const userService: ServiceDefinition = {
       readiness: () => store.ping(),
     });
     registerUserRoutes(server, manager);
-    const url = await listen(server, context.host, context.port);
-    context.lifecycle.onClose('user-service http', () => server.close());
+    const url = await serve(server, context.lifecycle, context.host, context.port, 'user-service');
     return { url };
   },
 
