@@ -1,4 +1,4 @@
-/** Every service the command can start, by its DESIGN.md name. Later services are added here. */
+/** Every service the command can start, by its docs/design.md name. Later services are added here. */
 import type { ServiceDefinition, ServiceName } from '@delinkcious/kit';
 import { apiGateway } from '@delinkcious/api-gateway';
 import { linkChecker } from '@delinkcious/link-checker';

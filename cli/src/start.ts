@@ -1,6 +1,6 @@
 /**
  * `delinkcious start`: every service in one process (the embedded default), or
- * only the `--service` ones, as in a Kubernetes pod (DESIGN.md §1a).
+ * only the `--service` ones, as in a Kubernetes pod (docs/design.md §1a).
  */
 import {
   ConfigError,

@@ -1,5 +1,5 @@
 /**
- * The NetworkPolicies allow exactly the calls of DESIGN.md, nothing more, in the
+ * The NetworkPolicies allow exactly the calls of docs/design.md, nothing more, in the
  * base and in every overlay: the graph ./network-graph.ts computes from the
  * policies (pod selectors × ports) equals the graph written out below.
  */
@@ -28,7 +28,7 @@ const services = ['api-gateway', 'link-service', 'social-graph-service', 'user-s
 const databases = ['link-db', 'social-graph-db', 'user-db'];
 const pods = [...services, 'link-service-migrate', 'social-graph-service-migrate', 'user-service-migrate', 'link-recheck', ...databases, 'redis', 'nats'];
 
-/** The calls DESIGN.md describes, as the edges the policies must allow. */
+/** The calls docs/design.md describes, as the edges the policies must allow. */
 function expectedTraffic(features: Features): string[] {
   const edges = new Set<string>();
   const call = (from: string, to: string) => edges.add(`${from} -> ${to}`);
@@ -88,7 +88,7 @@ function expectedTraffic(features: Features): string[] {
   return [...edges].sort();
 }
 
-describe('the NetworkPolicies allow exactly the calls of DESIGN.md', () => {
+describe('the NetworkPolicies allow exactly the calls of docs/design.md', () => {
   test('every target is covered', () => {
     assert.deepEqual(targets.filter((target) => !(target in featuresOf)), ['argocd']);
     assert.deepEqual(ofKind(render('argocd'), 'NetworkPolicy'), [], 'the Argo CD Application runs no pods');

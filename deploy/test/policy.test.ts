@@ -1,6 +1,6 @@
 /**
  * What every workload of every render must be: labelled, pinned, sized, locked
- * down, probed, given time to shut down, reachable under its DESIGN.md name,
+ * down, probed, given time to shut down, reachable under its docs/design.md name,
  * wired only to ConfigMaps that exist and Secrets that docs/operations.md says
  * how to create, within its database's connections and the namespace's quota.
  */
@@ -29,7 +29,7 @@ import {
   type Workload,
 } from './manifests.ts';
 
-/** DESIGN.md §1: each service, the Kubernetes Service its callers discover it by, and its port. */
+/** docs/design.md §1: each service, the Kubernetes Service its callers discover it by, and its port. */
 const discovery: Record<string, { service: string; port: number }> = {
   'api-gateway': { service: 'api-gateway', port: 5000 },
   'link-service': { service: 'link-manager', port: 8080 },
@@ -227,7 +227,7 @@ for (const target of workloadTargets) {
       }
     });
 
-    test("is reachable under its DESIGN.md Service name and port, selecting its pods", () => {
+    test("is reachable under its docs/design.md Service name and port, selecting its pods", () => {
       for (const workload of all.filter(serves)) {
         const service = serviceRun(workload.template.spec.containers[0]!)!;
         const expected = discovery[service]!;
@@ -411,7 +411,7 @@ for (const target of workloadTargets) {
     const objects = render(target);
     const all = workloads(objects);
 
-    test('runs every service of DESIGN.md, a migration Job per database service and the link re-check CronJob', () => {
+    test('runs every service of docs/design.md, a migration Job per database service and the link re-check CronJob', () => {
       const running = all.filter(serves).map((workload) => serviceRun(workload.template.spec.containers[0]!));
       assert.deepEqual([...new Set(running)].sort(), Object.keys(discovery).sort());
       for (const service of databaseServices) {

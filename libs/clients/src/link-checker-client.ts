@@ -1,4 +1,4 @@
-/** The link-checker function over HTTP (DESIGN.md §3): checks one URL; the result is also published as link.checked. */
+/** The link-checker function over HTTP (docs/design.md §3): checks one URL; the result is also published as link.checked. */
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
 

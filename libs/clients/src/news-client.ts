@@ -1,5 +1,5 @@
 /**
- * NewsManager over news-service's gRPC API (proto/news.proto, DESIGN.md §3): a
+ * NewsManager over news-service's gRPC API (proto/news.proto, docs/design.md §3): a
  * caller cannot tell it from the local manager. Each call carries this
  * service's caller token in the metadata and a deadline; GetNews changes
  * nothing, so unanswered calls are retried with backoff, behind a circuit

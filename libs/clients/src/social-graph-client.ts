@@ -1,5 +1,5 @@
 /** SocialGraphManager over social-graph-service's HTTP API: a caller cannot tell it from the local manager. */
-import type { SocialGraphManager } from '@delinkcious/object-model';
+import { byCodePoint, type SocialGraphManager } from '@delinkcious/object-model';
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 
 /**
@@ -11,7 +11,7 @@ function sortedNames(set: Record<string, boolean> | undefined): string[] {
   return Object.entries(set ?? {})
     .filter(([, on]) => on)
     .map(([name]) => name)
-    .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+    .sort(byCodePoint);
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Which database a service uses (DESIGN.md §1): its own URL
+ * Which database a service uses (docs/design.md §1): its own URL
  * (`LINK_DATABASE_URL`, …), else its own database on the server `DATABASE_URL`
  * names (created when missing), else embedded PGlite under `DATA_DIR`.
  */

@@ -1,5 +1,5 @@
 /**
- * The event bus (DESIGN.md §4): at-least-once delivery with explicit
+ * The event bus (docs/design.md §4): at-least-once delivery with explicit
  * acknowledgement. A handler that resolves acknowledges its message; one that
  * throws gets it again later, with backoff. Subscribers sharing a group share
  * the messages (each is handled by one of them), as replicas of one consumer
@@ -48,7 +48,7 @@ export function inMessageTrace<T>(headers: Record<string, string>, fn: () => Pro
   return runInTrace(childSpan(parseTraceparent(headers.traceparent)), fn);
 }
 
-/** The subjects of DESIGN.md §4. */
+/** The subjects of docs/design.md §4. */
 export const subjects = {
   linkAdded: 'link.added',
   linkUpdated: 'link.updated',

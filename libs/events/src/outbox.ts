@@ -1,5 +1,5 @@
 /**
- * The transactional outbox (DESIGN.md §4): a service writes each event into
+ * The transactional outbox (docs/design.md §4): a service writes each event into
  * its own database in the same transaction as the change it describes, and a
  * relay publishes what is unpublished, then marks it. The bus being down
  * never fails a write; a crash loses nothing (unmarked rows are published

@@ -1,5 +1,5 @@
 /**
- * Mutual authentication between services (DESIGN.md §3): every caller has a
+ * Mutual authentication between services (docs/design.md §3): every caller has a
  * token, all listed in one YAML file (`caller: token`) mounted into each pod.
  * A caller sends its own token in `Delinkcious-Caller-Token`; a service accepts
  * a request only when the token is one of the listed ones, compared in

@@ -1,5 +1,5 @@
 /**
- * The services of DESIGN.md §1 and how to find each one: Kubernetes-style
+ * The services of docs/design.md §1 and how to find each one: Kubernetes-style
  * `<NAME>_SERVICE_HOST` / `_PORT` variables, defaulting to localhost and the
  * service's own port.
  */

@@ -1,4 +1,4 @@
-/** Events that cross service boundaries (DESIGN.md §4). */
+/** Events that cross service boundaries (docs/design.md §4). */
 import type { LinkStatus } from './link.ts';
 
 export type LinkEventType = 'link.added' | 'link.updated' | 'link.deleted';

@@ -5,3 +5,4 @@ export * from './news.ts';
 export * from './social-graph.ts';
 export * from './user.ts';
 export * from './wire.ts';
+export * from './rules.ts';

@@ -326,7 +326,7 @@ export async function startNatsServer(options: { binary?: string; storeDir: stri
 
 export type SeparateService = ServiceName;
 
-/** Every service of DESIGN.md §1, in start order. */
+/** Every service of docs/design.md §1, in start order. */
 export const allServices: readonly SeparateService[] = ['user-service', 'social-graph-service', 'link-service', 'link-checker', 'news-service', 'api-gateway'];
 
 export interface SeparateOptions {
@@ -370,7 +370,7 @@ export interface SeparateDeployment extends Deployment {
   restart(name: SeparateService): Promise<void>;
 }
 
-/** Every caller of DESIGN.md §3, each with its own random token (at least 16 characters). */
+/** Every caller of docs/design.md §3, each with its own random token (at least 16 characters). */
 function mutualAuthYaml(): string {
   return allServices
     .map((caller) => `${caller}: ${randomBytes(24).toString('hex')}\n`)

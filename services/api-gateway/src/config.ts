@@ -1,4 +1,4 @@
-/** The gateway's variables (DESIGN.md §2); a bad value stops start-up with one line naming it. */
+/** The gateway's variables (docs/design.md §2); a bad value stops start-up with one line naming it. */
 import { ConfigError, commonConfig, envVar, readConfig, type Env, type EnvReader } from '@delinkcious/kit';
 
 /** An http(s) base URL without its trailing slash (GitHub Enterprise bases have a path, e.g. /api/v3). */

@@ -1,5 +1,5 @@
 /**
- * Checks one URL (DESIGN.md §5): HEAD first, GET when HEAD is refused, at most
+ * Checks one URL (docs/design.md §5): HEAD first, GET when HEAD is refused, at most
  * `maxRedirects` redirects followed by hand so each hop goes through the SSRF
  * guard again, one deadline for the whole check, and never a body read.
  */

@@ -1,6 +1,6 @@
 /**
  * The link-checker function's logic: validate the request, check the URL,
- * publish `link.checked` (DESIGN.md §4), and only then answer. A result that
+ * publish `link.checked` (docs/design.md §4), and only then answer. A result that
  * could not be published is an UnavailableError (503), so the caller retries:
  * a check is safe to repeat, and a lost result would leave the link pending.
  */

@@ -13,7 +13,7 @@ export const linkCheckerConfigSpec = {
   ...commonConfig,
   /** The deadline of one whole check (DNS, redirects, GET fallback). */
   LINK_CHECK_TIMEOUT: positiveDuration(10_000),
-  /** Lifts the SSRF guard (DESIGN.md §5): tests and local use only. */
+  /** Lifts the SSRF guard (docs/design.md §5): tests and local use only. */
   LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: envVar.bool(false),
 };
 

@@ -1,5 +1,5 @@
 /**
- * The SSRF guard (DESIGN.md §5): the checker fetches URLs that users chose, so
+ * The SSRF guard (docs/design.md §5): the checker fetches URLs that users chose, so
  * it must never become a way into the cluster. Every address a host resolves
  * to is checked, and one non-public address refuses the whole host (an
  * attacker controls their DNS and can mix a public address with 10.0.0.1).

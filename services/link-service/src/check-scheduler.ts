@@ -1,5 +1,5 @@
 /**
- * When links get checked (DESIGN.md §5). A link saved with a new URL is
+ * When links get checked (docs/design.md §5). A link saved with a new URL is
  * checked in the background, after its change committed. A URL saved by many
  * users is checked once per interval: the first to claim it asks the
  * link-checker, and a recent result is reused. The result arrives as a

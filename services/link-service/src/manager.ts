@@ -1,6 +1,6 @@
 /**
  * The LinkManager: every rule about links lives here; transports and stores
- * are adapters around it. Each change comes with its event (DESIGN.md §4),
+ * are adapters around it. Each change comes with its event (docs/design.md §4),
  * which the store commits together with the change (the outbox).
  */
 import { randomUUID } from 'node:crypto';

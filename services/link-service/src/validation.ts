@@ -1,4 +1,4 @@
-/** The rules a link must follow (DESIGN.md §2 limits); each failure names the field and why. */
+/** The rules a link must follow (docs/design.md §2 limits); each failure names the field and why. */
 import { ValidationError } from '@delinkcious/object-model';
 
 export const limits = {

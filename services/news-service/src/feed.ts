@@ -4,7 +4,7 @@
  * PostgreSQL's "C" collation give). A page token is the position of the last
  * item of the previous page, so inserts between calls never shift a page.
  */
-import { ValidationError, type NewsEventType } from '@delinkcious/object-model';
+import { byCodePoint, ValidationError, type NewsEventType } from '@delinkcious/object-model';
 
 export interface FeedItem {
   eventId: string;
@@ -24,13 +24,9 @@ export interface FeedPosition {
 
 export const positionOf = (item: FeedItem): FeedPosition => ({ timestampMs: item.timestamp.getTime(), eventId: item.eventId });
 
-export function compareIds(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
 /** Negative when `a` comes first in a feed. */
 export function feedOrder(a: FeedPosition, b: FeedPosition): number {
-  return b.timestampMs - a.timestampMs || compareIds(b.eventId, a.eventId);
+  return b.timestampMs - a.timestampMs || byCodePoint(b.eventId, a.eventId);
 }
 
 /** True when `item` comes after `position` in a feed (belongs on the next page). */

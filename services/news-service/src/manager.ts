@@ -1,5 +1,5 @@
 /**
- * The NewsManager (DESIGN.md §4): fan-out on write. Each link event is added
+ * The NewsManager (docs/design.md §4): fan-out on write. Each link event is added
  * to the feed of every follower of its author, at the time of the event;
  * reading a feed is then one range of one user's feed. The author's own feed
  * and non-followers get nothing.

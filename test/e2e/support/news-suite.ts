@@ -1,5 +1,5 @@
 /**
- * The news feed end to end (DESIGN.md §2 GET /v1/news, §4 fan-out), written
+ * The news feed end to end (docs/design.md §2 GET /v1/news, §4 fan-out), written
  * once and run against every deployment: it knows only the gateway's base URL
  * and a way to sign users in. Fan-out is asynchronous, so every expectation
  * about a feed is polled for, with generous deadlines; an absence is asserted

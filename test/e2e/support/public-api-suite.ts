@@ -1,5 +1,5 @@
 /**
- * The whole-system suite of the public API (DESIGN.md §2), written once and
+ * The whole-system suite of the public API (docs/design.md §2), written once and
  * run against every deployment: it knows only the gateway's base URL, a way
  * to sign users in, and GitHub (the stand-in the gateway was pointed at).
  * Everything goes over real HTTP through the gateway.
@@ -47,7 +47,7 @@ function assertLink(link: WireLink, expected: { Url: string; Title: string; Desc
   assert.ok(Date.parse(link.UpdatedAt) >= Date.parse(link.CreatedAt), 'UpdatedAt is not before CreatedAt');
 }
 
-/** Links but for their Status: the link-checker may settle a pending link at any moment (DESIGN.md §5). */
+/** Links but for their Status: the link-checker may settle a pending link at any moment (docs/design.md §5). */
 function withoutStatus(links: WireLink[]): Array<Omit<WireLink, 'Status'>> {
   return links.map(({ Status: _status, ...rest }) => rest);
 }

@@ -1,5 +1,5 @@
 /**
- * /v1/links: the caller's own links (DESIGN.md §2). The owner is always the
+ * /v1/links: the caller's own links (docs/design.md §2). The owner is always the
  * authenticated user; a `username` in the input is ignored.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * Sign-in (DESIGN.md §2): GitHub OAuth with a state bound to the browser by a
+ * Sign-in (docs/design.md §2): GitHub OAuth with a state bound to the browser by a
  * signed cookie, the optional local sign-in of embedded mode (DEV_LOGIN), and
  * logout. A JSON client gets {"login","name","email","access_token"}; a browser
  * gets a session cookie and is sent to the web UI.

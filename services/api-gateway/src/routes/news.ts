@@ -1,5 +1,5 @@
 /**
- * /v1/news: the caller's news feed (DESIGN.md §2), what the people they follow
+ * /v1/news: the caller's news feed (docs/design.md §2), what the people they follow
  * did to their links, newest first. Always the caller's own feed.
  */
 import type { FastifyInstance } from 'fastify';

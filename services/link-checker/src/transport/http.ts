@@ -1,5 +1,5 @@
 /**
- * The link-checker function's HTTP face (DESIGN.md §3): `POST /` with
+ * The link-checker function's HTTP face (docs/design.md §3): `POST /` with
  * `{"Username","Url"}` (or `username`/`url`), answered after the result is
  * published with `{"err":"","status","http_status"}`.
  */

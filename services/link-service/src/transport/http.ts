@@ -1,5 +1,5 @@
 /**
- * link-service's internal HTTP API (DESIGN.md §3), the original's routes.
+ * link-service's internal HTTP API (docs/design.md §3), the original's routes.
  * Both spellings of each query parameter are accepted (the original gateway
  * and Go client disagreed), and body fields in PascalCase or snake_case.
  */

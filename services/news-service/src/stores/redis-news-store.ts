@@ -1,5 +1,5 @@
 /**
- * NewsStore on Redis (DESIGN.md §4): one sorted set per user,
+ * NewsStore on Redis (docs/design.md §4): one sorted set per user,
  * `<prefix>feed:<username>`, scored by the event's time in ms. A member is
  * the whole item, `<eventId>\n<json>`, built only from the event, so the same
  * event always makes the same member: ZADD of an item already there changes
@@ -10,7 +10,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { NewsEventType } from '@delinkcious/object-model';
-import { compareIds, type FeedItem, type FeedPosition } from '../feed.ts';
+import { byCodePoint } from '@delinkcious/object-model';
+import { type FeedItem, type FeedPosition } from '../feed.ts';
 import { deliveredTtlSeconds, type NewsStore } from './news-store.ts';
 
 export interface RedisNewsStoreOptions {
@@ -94,7 +95,7 @@ export class RedisNewsStore implements NewsStore {
     const results = await pipeline.exec();
     check(results);
     const [sameTime, older] = results!.map(([, value]) => value as string[]);
-    const ties = sameTime!.map(itemOf).filter((item) => compareIds(item.eventId, after.eventId) < 0);
+    const ties = sameTime!.map(itemOf).filter((item) => byCodePoint(item.eventId, after.eventId) < 0);
     return [...ties, ...older!.map(itemOf)].slice(0, limit);
   }
 

@@ -1,5 +1,5 @@
 /**
- * pb.News over gRPC, exactly the contract of proto/news.proto (DESIGN.md §3):
+ * pb.News over gRPC, exactly the contract of proto/news.proto (docs/design.md §3):
  * service errors travel in `err` (never as a gRPC status), `events` is never
  * null, Event.username is the author. The kind of error also rides in the
  * trailing metadata (`delinkcious-error-code`), outside the contract, so the

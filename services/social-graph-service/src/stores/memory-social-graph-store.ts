@@ -1,5 +1,6 @@
 /** SocialGraphStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import { byCodePoint, type SocialGraphStore } from './social-graph-store.ts';
+import { byCodePoint } from '@delinkcious/object-model';
+import type { SocialGraphStore } from './social-graph-store.ts';
 
 export class MemorySocialGraphStore implements SocialGraphStore {
   /** followed → followers */

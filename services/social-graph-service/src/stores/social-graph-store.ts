@@ -12,10 +12,3 @@ export interface SocialGraphStore {
   ping(): Promise<void>;
 }
 
-/**
- * Code point order: what PostgreSQL's "C" collation gives for UTF-8 text.
- * (JavaScript's default sort compares UTF-16 units, which differs past U+FFFF.)
- */
-export function byCodePoint(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}

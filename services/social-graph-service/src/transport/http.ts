@@ -1,5 +1,5 @@
 /**
- * social-graph-service's internal HTTP API (DESIGN.md §3), the original's
+ * social-graph-service's internal HTTP API (docs/design.md §3), the original's
  * routes: `POST /follow` and `POST /unfollow` with `{followed, follower}`,
  * `GET /following/{username}` and `GET /followers/{username}`, lists answered
  * as the original's set-like map `{name: true}`.

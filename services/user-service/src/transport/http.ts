@@ -1,5 +1,5 @@
 /**
- * user-service's internal HTTP API (DESIGN.md §3): the original's register,
+ * user-service's internal HTTP API (docs/design.md §3): the original's register,
  * login and logout, session validation for the gateway, and API tokens.
  * Errors are thrown as typed errors; the kit server answers them as a status
  * and `{"err": message}` (an invalid token on /validate is 401 Access Denied!).
