@@ -1,4 +1,4 @@
-/** Small measurements the benchmarks share: percentiles, RSS of processes, polling. */
+/** Small measurements the benchmarks share: percentiles, RSS of processes, bounded parallelism. */
 import { readFileSync } from 'node:fs';
 
 export function percentile(values: number[], p: number): number {
@@ -12,14 +12,6 @@ export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   return Math.round((kib / 1024) * 10) / 10;
-}
-
-export async function until(condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 /** Runs `task` over `items` with at most `concurrency` at once. */

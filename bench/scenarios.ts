@@ -3,8 +3,9 @@
  * distributed) through the public API, as users would drive it.
  */
 import { randomBytes } from 'node:crypto';
+import { waitFor } from '@delinkcious/testing';
 import { load, type LoadResult } from './load.ts';
-import { inParallel, percentile, rssMiB, until } from './measure.ts';
+import { inParallel, percentile, rssMiB } from './measure.ts';
 
 export interface BenchTarget {
   mode: string;
@@ -62,10 +63,13 @@ export async function writeLinks(target: BenchTarget, token: string, seconds: nu
 /** Waits until `url` is in `token`'s feed: events are published in order, so all before it are handled too. */
 export async function feedCaughtUp(target: BenchTarget, token: string, url: string, timeoutMs = 300_000): Promise<number> {
   const started = performance.now();
-  await until(async () => {
-    const news = (await (await fetch(`${target.baseUrl}/v1/news`, { headers: json(token) })).json()) as { events?: Array<{ url: string }> };
-    return news.events?.some((event) => event.url === url) ?? false;
-  }, timeoutMs, 100);
+  await waitFor(
+    async () => {
+      const news = (await (await fetch(`${target.baseUrl}/v1/news`, { headers: json(token) })).json()) as { events?: Array<{ url: string }> };
+      return news.events?.some((event) => event.url === url) ?? false;
+    },
+    { what: `${url} in the feed`, timeoutMs, intervalMs: 100 },
+  );
   return Math.round(performance.now() - started);
 }
 
@@ -106,7 +110,7 @@ export async function fanOut(target: BenchTarget, followers: number, sample: num
   await post(target, '/v1/links', authorToken, { url, title: 'fan-out' });
   const arrivals: number[] = [];
   let waiting = sampled;
-  await until(async () => {
+  await waitFor(async () => {
     const still: string[] = [];
     await inParallel(waiting, 16, async (token) => {
       const news = (await (await fetch(`${target.baseUrl}/v1/news`, { headers: json(token) })).json()) as { events?: Array<{ url: string }> };
@@ -115,7 +119,7 @@ export async function fanOut(target: BenchTarget, followers: number, sample: num
     });
     waiting = still;
     return waiting.length === 0;
-  }, 120_000, 10);
+  }, { what: `${url} in every sampled follower's feed`, timeoutMs: 120_000, intervalMs: 10 });
   return {
     followers,
     sampled: sampled.length,

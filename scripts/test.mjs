@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['libs', 'services', 'cli', 'test', 'deploy'];
+const roots = ['libs', 'services', 'proto', 'cli', 'test', 'deploy'];
 const skipDirs = new Set(['node_modules', 'dist', '.delinkcious']);
 
 function* testFiles(dir) {

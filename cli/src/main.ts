@@ -1,5 +1,5 @@
 /**
- * The `delinkcious` command: start, migrate. A configuration or start-up
+ * The `delinkcious` command: start, migrate, recheck. A configuration or start-up
  * error ends it with one line on stderr, never a stack trace.
  */
 import { parseArgs } from 'node:util';

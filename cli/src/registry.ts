@@ -1,4 +1,4 @@
-/** Every service the command can start, by its docs/design.md name. Later services are added here. */
+/** Every service the command can start, by its docs/design.md name, in start-up order (the gateway last). */
 import type { ServiceDefinition, ServiceName } from '@delinkcious/kit';
 import { apiGateway } from '@delinkcious/api-gateway';
 import { linkChecker } from '@delinkcious/link-checker';
@@ -7,7 +7,7 @@ import { newsService } from '@delinkcious/news-service';
 import { socialGraphService } from '@delinkcious/social-graph-service';
 import { userService } from '@delinkcious/user-service';
 
-export const definitions: Partial<Record<ServiceName, ServiceDefinition>> = {
+export const definitions: Record<ServiceName, ServiceDefinition> = {
   'user-service': userService,
   'social-graph-service': socialGraphService,
   'link-service': linkService,

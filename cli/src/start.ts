@@ -31,7 +31,8 @@ export interface Started {
 export function resolveDefinitions(names: string[]): ServiceDefinition[] {
   const known = Object.keys(definitions).join(', ');
   return names.map((name) => {
-    const definition = definitions[name as ServiceName];
+    // hasOwn: a name such as "constructor" must not find Object's prototype.
+    const definition = Object.hasOwn(definitions, name) ? definitions[name as ServiceName] : undefined;
     if (!definition) throw new ConfigError(`unknown service "${name}"; known services: ${known}`);
     return definition;
   });

@@ -15,6 +15,7 @@ describe('configuration errors end the command with one clear line', () => {
     ['a non-PostgreSQL URL', ['start', '--service', 'link-service'], { LINK_DATABASE_URL: 'mysql://root:pw@db/x' }, 'delinkcious: LINK_DATABASE_URL must be a postgres or postgresql URL, got a mysql URL'],
     ['a bad boolean', ['start'], { DELINKCIOUS_MUTUAL_AUTH: 'perhaps' }, 'delinkcious: DELINKCIOUS_MUTUAL_AUTH must be true or false, got "perhaps"'],
     ['an unknown service', ['start', '--service', 'nope'], {}, 'delinkcious: unknown service "nope"; known services:'],
+    ['a name from Object\'s prototype', ['start', '--service', 'constructor'], {}, 'delinkcious: unknown service "constructor"; known services:'],
     ['a missing mutual-auth file', ['start', '--service', 'link-service'], { MUTUAL_AUTH_FILE: join(dir, 'absent.yaml') }, 'delinkcious: MUTUAL_AUTH_FILE'],
     ['migrate without a service', ['migrate'], {}, 'delinkcious: migrate needs --service <name>'],
   ];

@@ -6,14 +6,14 @@
  * operator accepts but this schema does not list is refused here, so that a typo
  * cannot pass; list a field here, from that reference, before using it.
  */
-import type { Schema } from './mini-schema.ts';
+import type { SchemaObject } from 'ajv';
 
-const dnsLabel: Schema = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' };
-const stringMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
-const quantity: Schema = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$' };
-const quantities: Schema = { type: 'object', additionalProperties: quantity };
+const dnsLabel: SchemaObject = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' };
+const stringMap: SchemaObject = { type: 'object', additionalProperties: { type: 'string' } };
+const quantity: SchemaObject = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$' };
+const quantities: SchemaObject = { type: 'object', additionalProperties: quantity };
 
-export const cnpgClusterSchema: Schema = {
+export const cnpgClusterSchema: SchemaObject = {
   type: 'object',
   required: ['apiVersion', 'kind', 'metadata', 'spec'],
   additionalProperties: false,

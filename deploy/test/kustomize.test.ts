@@ -1,7 +1,8 @@
 /**
  * The renderer the deploy tests use (./kustomize.ts): its semantics on small
- * fixtures, and, where kubectl is installed, the same output as
- * `kubectl kustomize` for every target under deploy/kubernetes.
+ * fixtures, and the same output as `kubectl kustomize` for every target under
+ * deploy/kubernetes. Without kubectl the comparison is skipped with a line that
+ * says so, except in CI (CI or DELINKCIOUS_REQUIRE_SERVICES=1), where it fails.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -200,13 +201,28 @@ patches:
   });
 });
 
-describe('the same output as kubectl kustomize', () => {
+/** In CI the comparison must run: a missing kubectl fails there instead of skipping. */
+const kubectlRequired = /^(1|true|yes)$/i.test(process.env.CI ?? '') || process.env.DELINKCIOUS_REQUIRE_SERVICES === '1';
+
+/** Why `kubectl kustomize` cannot run here, or false when it can. */
+function kubectlProblem(): string | false {
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  const available = !kubectl.error && kubectl.status === 0;
-  if (!available) console.log('# kubectl is not installed: skipping the comparison with `kubectl kustomize` (the renderer alone renders)');
+  if (!kubectl.error && kubectl.status === 0) return false;
+  return `kubectl does not run here (${kubectl.error?.message ?? kubectl.stderr.trim()})`;
+}
+
+describe('the same output as kubectl kustomize', () => {
+  const problem = kubectlProblem();
+  if (problem && kubectlRequired) {
+    test('kubectl is installed', () => {
+      assert.fail(`the comparison with \`kubectl kustomize\` is required in CI (CI or DELINKCIOUS_REQUIRE_SERVICES=1), but ${problem}: install kubectl`);
+    });
+    return;
+  }
+  if (problem) console.log(`# skipped: the comparison with \`kubectl kustomize\`, since ${problem} (it is required in CI)`);
 
   for (const target of targets) {
-    test(target, { skip: !available && 'kubectl is not installed' }, () => {
+    test(target, { skip: problem }, () => {
       const result = spawnSync('kubectl', ['kustomize', join(kubernetesDir, target)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       assert.equal(result.status, 0, result.stderr);
       const theirs = byId(parseYamlDocuments(result.stdout, target) as unknown as K8sObject[]);

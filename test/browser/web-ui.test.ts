@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startEmbedded, type Deployment } from '@delinkcious/testing';
 import { withGitHub, type GitHub } from '../e2e/support/github.ts';
-import { call, poll } from '../e2e/support/http.ts';
+import { call, waitFor } from '../e2e/support/http.ts';
 import { chromiumSkip, desktop, launchChromium, screenshots } from './support/chromium.ts';
 
 const skip = chromiumSkip();
@@ -281,7 +281,7 @@ describe('the web UI in Chromium', { skip }, () => {
     await page.getByRole('heading', { name: 'News', level: 1 }).waitFor();
     // The feed is built from events, a moment after the change: refresh until both show.
     const items = page.locator('.news-item', { hasText: 'ui-bob' }).filter({ hasText: /pick/ });
-    const shown = await poll(
+    const shown = await waitFor(
       async () => {
         if ((await items.count()) < 2) {
           await page.getByRole('button', { name: 'Refresh' }).click();
@@ -289,8 +289,7 @@ describe('the web UI in Chromium', { skip }, () => {
         }
         return items.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-event')));
       },
-      (events) => events.length === 2,
-      { timeoutMs: 45_000, intervalMs: 500 },
+      { what: 'bob’s link and its change in the news', until: (events) => events.length === 2, timeoutMs: 45_000, intervalMs: 500 },
     );
     assert.deepEqual(shown, ['LINK_UPDATED', 'LINK_ADDED'], 'bob’s new link and its change are in the news, newest first');
     await shoot('news');
@@ -313,7 +312,9 @@ describe('the web UI in Chromium', { skip }, () => {
     const secret = await secretField.inputValue();
     assert.ok(secret.length >= 20, 'a real secret');
     await page.getByRole('button', { name: 'Copy', exact: true }).click();
-    await page.getByText('Copied').waitFor();
+    // The mark beside the button, and the announcement in the status toast (which also says "copied").
+    await page.getByText('Copied', { exact: true }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Token copied to the clipboard.' }).waitFor();
     assert.equal(await page.evaluate('navigator.clipboard.readText()'), secret);
     await page.locator('.token', { hasText: 'ci script' }).waitFor();
     await shoot('tokens');
@@ -340,7 +341,7 @@ describe('the web UI in Chromium', { skip }, () => {
       await username.press('Enter');
       const error = second.locator('[data-field="username"] .field-error');
       await error.waitFor();
-      assert.match(await error.innerText(), /username must be like a GitHub login/);
+      assert.match(await error.innerText(), /^username may only contain letters, digits and single hyphens/);
       await username.fill('ui-carol');
       await username.press('Enter');
       await second.getByRole('heading', { name: 'Your links' }).waitFor();
@@ -392,14 +393,16 @@ describe('the web UI in Chromium', { skip }, () => {
 
   /** Waits until the list shows `count` links. */
   async function cards(count: number): Promise<void> {
-    const shown = await poll(() => page.locator('.link-card').count(), (n) => n === count);
-    assert.equal(shown, count, `${count} links shown`);
+    await waitFor(() => page.locator('.link-card').count(), { what: `${count} links shown`, until: (n) => n === count, intervalMs: 200 });
   }
 
   /** Waits until the list shows this one link only. */
   async function onlyCard(url: string): Promise<void> {
-    const shown = await poll(() => page.locator('.link-card .link-url').allInnerTexts(), (urls) => urls.length === 1 && urls[0] === url);
-    assert.deepEqual(shown, [url]);
+    await waitFor(() => page.locator('.link-card .link-url').allInnerTexts(), {
+      what: `${url} as the only link shown`,
+      until: (urls) => urls.length === 1 && urls[0] === url,
+      intervalMs: 200,
+    });
   }
 
   async function assertSkipLinkFirst(): Promise<void> {

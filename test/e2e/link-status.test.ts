@@ -1,5 +1,5 @@
 /**
- * Issue 5's lifecycle across the real parts, in the embedded process: the
+ * A link's status lifecycle across the real parts, in the embedded process: the
  * gateway, link-service, the link-checker function and the in-process bus,
  * checking sites served here (the SSRF guard is lifted for 127.0.0.1).
  */
@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startEmbedded, type Deployment } from '@delinkcious/testing';
-import { call, poll } from './support/http.ts';
+import { call, waitFor } from './support/http.ts';
 
 describe('link status, embedded: pending, then valid or invalid', () => {
   let deployment: Deployment | undefined;
@@ -44,14 +44,16 @@ describe('link status, embedded: pending, then valid or invalid', () => {
       const added = await call(deployment!.baseUrl, 'POST', '/v1/links', { token, json: { url, title: url } });
       assert.equal(added.status, 200);
     }
-    assert.equal(await poll(() => statusOf(token, live), (s) => s === 'valid', { timeoutMs: 20_000 }), 'valid');
-    assert.equal(await poll(() => statusOf(token, dead), (s) => s === 'invalid', { timeoutMs: 20_000 }), 'invalid');
+    const becomes = (url: string, status: string) =>
+      waitFor(() => statusOf(token, url), { what: `${url} to be ${status}`, until: (s) => s === status, timeoutMs: 20_000, intervalMs: 200 });
+    await becomes(live, 'valid');
+    await becomes(dead, 'invalid');
     assert.ok(hits.includes('HEAD /live'), 'the checker sent HEAD');
 
     const moved = `${siteUrl}/moved-here`;
     const update = await call(deployment!.baseUrl, 'PUT', '/v1/links', { token, json: { url: dead, new_url: moved } });
     assert.equal(update.status, 200);
     assert.equal((update.body as { link: { Status: string } }).link.Status, 'pending', 'as committed, before its check');
-    assert.equal(await poll(() => statusOf(token, moved), (s) => s === 'valid', { timeoutMs: 20_000 }), 'valid');
+    await becomes(moved, 'valid');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Issue 3's whole-system suite: the public API, over real HTTP through the
- * gateway only, against two deployments of the same code:
+ * The whole-system suite: the public API, over real HTTP through the gateway
+ * only, against two deployments of the same code:
  * - embedded: one `delinkcious start` process (PGlite, generated caller tokens);
  * - separate: user-service, social-graph-service, link-service and api-gateway,
  *   each its own `delinkcious start --service` process on its own PostgreSQL
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { externalService, startEmbedded, startSeparate, type Deployment, type SeparateDeployment } from '@delinkcious/testing';
 import { withGitHub, type GitHub } from './support/github.ts';
-import { call, poll } from './support/http.ts';
+import { call, waitFor } from './support/http.ts';
 import { publicApiSuite } from './support/public-api-suite.ts';
 
 const startUpTimeout = { timeout: 120_000 };
@@ -71,12 +71,12 @@ describe('public API, separate processes: one per service, on PostgreSQL', { ski
     console.log(`# 503 from a dead social-graph-service in ${timings.join(', ')} ms`);
 
     await d.restart('social-graph-service');
-    const back = await poll(
-      () => api('GET', '/v1/following', token),
-      (answer) => answer.status === 200,
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
-    assert.equal(back.status, 200, back.text);
+    const back = await waitFor(() => api('GET', '/v1/following', token), {
+      what: 'GET /v1/following to answer 200 again',
+      until: (answer) => answer.status === 200,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     assert.deepEqual(back.body, { err: '', following: { 'outage-friend': true } }, 'the follows are still there (PostgreSQL)');
   });
 });

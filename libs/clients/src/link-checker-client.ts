@@ -2,7 +2,8 @@
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
 
-export interface LinkCheckResult {
+/** What the link-checker answers to a check request (the full result also goes out as link.checked). */
+export interface LinkCheckReply {
   status: LinkCheckedEvent['status'];
   /** The last HTTP status the checker received; 0 when it received none. */
   httpStatus: number;
@@ -18,8 +19,8 @@ export class LinkCheckerClient {
     this.http = new ServiceHttpClient({ target: 'link-checker', ...options, timeoutMs: options.timeoutMs ?? defaultTimeoutMs });
   }
 
-  async check(username: string, url: string): Promise<LinkCheckResult> {
-    const result = await this.http.request<{ status: LinkCheckResult['status']; http_status: number }>({
+  async check(username: string, url: string): Promise<LinkCheckReply> {
+    const result = await this.http.request<{ status: LinkCheckReply['status']; http_status: number }>({
       method: 'POST',
       path: '/',
       body: { Username: username, Url: url },

@@ -7,17 +7,10 @@
  * the manager threw (its kind rides in the trailing metadata; without it, the
  * error counts as the service being unavailable).
  */
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import type { DelinkciousError} from '@delinkcious/object-model';
-import { UnavailableError, errorFromStatus, statusByCode, type ErrorCode, type GetNewsResult, type NewsEventType, type NewsManager } from '@delinkcious/object-model';
-import { ServiceBreaker, callerTokenHeader, traceHeaders, withRetries, type BreakerOptions } from '@delinkcious/kit';
-
-const newsProtoPath = fileURLToPath(new URL('../../../proto/news.proto', import.meta.url));
-const errorCodeKey = 'delinkcious-error-code';
-/** Titles are not in the contract's Event: the service sends them in the trailing metadata, aligned with `events`. */
-const titlesKey = 'delinkcious-titles-bin';
+import { TransientError, UnavailableError, errorFromStatus, statusByCode, type DelinkciousError, type GetNewsResult, type NewsManager } from '@delinkcious/object-model';
+import { ServiceBreaker, traceHeaders, withRetries, type BreakerOptions } from '@delinkcious/kit';
+import { errorCodeFrom, fromWire, newsGrpc, newsMetadataKeys, type GetNewsResponse, type NewsGrpcClient } from '@delinkcious/proto';
 
 export interface NewsClientOptions {
   /** `http://host:port` (as urlOf answers) or `host:port`. */
@@ -29,42 +22,6 @@ export interface NewsClientOptions {
   breaker?: BreakerOptions;
 }
 
-interface WireEvent {
-  eventType: NewsEventType;
-  username: string;
-  url: string;
-  timestamp: { seconds: number; nanos: number } | null;
-}
-
-interface GetNewsResponse {
-  events: WireEvent[] | null;
-  nextToken: string;
-  err: string;
-}
-
-type NewsGrpcClient = grpc.Client & {
-  GetNews(
-    request: { username: string; startToken: string },
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, response?: GetNewsResponse) => void,
-  ): grpc.ClientUnaryCall;
-};
-
-let grpcClientClass: (new (address: string, credentials: grpc.ChannelCredentials) => NewsGrpcClient) | undefined;
-
-function newsGrpcClientClass() {
-  if (!grpcClientClass) {
-    const definition = protoLoader.loadSync(newsProtoPath, { keepCase: true, enums: String, longs: Number, defaults: true });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { pb: { News: typeof grpcClientClass } };
-    grpcClientClass = loaded.pb.News;
-  }
-  return grpcClientClass!;
-}
-
-/** Not answered, or answered that it is overloaded or restarting: worth another try. */
-class TransientError extends UnavailableError {}
-
 const transientCodes = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 
 export class NewsClient implements NewsManager {
@@ -75,8 +32,8 @@ export class NewsClient implements NewsManager {
 
   constructor(private readonly options: NewsClientOptions) {
     const address = /^\w+:\/\//.test(options.baseUrl) ? new URL(options.baseUrl).host : options.baseUrl;
-    const GrpcClient = newsGrpcClientClass();
-    this.grpc = new GrpcClient(address, grpc.credentials.createInsecure());
+    const NewsGrpc = newsGrpc();
+    this.grpc = new NewsGrpc(address, grpc.credentials.createInsecure());
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.retries = options.retries ?? 2;
     this.breaker = new ServiceBreaker('news-service', (username: string, startToken: string) => this.attempt(username, startToken), options.breaker);
@@ -99,9 +56,9 @@ export class NewsClient implements NewsManager {
 
   private attempt(username: string, startToken: string): Promise<GetNewsResult> {
     const metadata = new grpc.Metadata();
-    if (this.options.callerToken) metadata.set(callerTokenHeader, this.options.callerToken);
+    if (this.options.callerToken) metadata.set(newsMetadataKeys.callerToken, this.options.callerToken);
     const { traceparent } = traceHeaders();
-    if (traceparent) metadata.set('traceparent', traceparent);
+    if (traceparent) metadata.set(newsMetadataKeys.traceparent, traceparent);
     return new Promise((resolve, reject) => {
       let response: GetNewsResponse | undefined;
       let failure: grpc.ServiceError | null = null;
@@ -113,49 +70,28 @@ export class NewsClient implements NewsManager {
       call.on('status', (status: grpc.StatusObject) => {
         if (failure || !response) reject(this.callError(failure ?? status));
         else if (response.err) reject(serviceError(response.err, status.metadata));
-        else resolve(fromWire(response, titlesFrom(status.metadata)));
+        else resolve(fromWire(response, status.metadata));
       });
     });
   }
 
+  /** The error a call refused or unanswered at the gRPC level is thrown as; its status stays the cause. */
   private callError(error: { code: grpc.status; details: string }): Error {
+    const cause = { cause: error };
     if (error.code === grpc.status.UNAUTHENTICATED) {
       // The service refused this caller, not the user: a deployment fault, not "Access Denied".
-      return new UnavailableError(`news-service refused this service's caller token (${error.details})`);
+      return new UnavailableError(`news-service refused this service's caller token (${error.details})`, cause);
     }
     if (transientCodes.has(error.code)) {
       const reason = error.code === grpc.status.DEADLINE_EXCEEDED ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
-      return new TransientError(`news-service is unavailable (${reason})`);
+      return new TransientError(`news-service is unavailable (${reason})`, cause);
     }
-    return new UnavailableError(`news-service failed: ${error.details || grpc.status[error.code]}`);
+    return new UnavailableError(`news-service failed: ${error.details || grpc.status[error.code]}`, cause);
   }
 }
 
+/** The typed error the manager threw; without its kind, the service counts as unavailable. */
 function serviceError(err: string, trailer: grpc.Metadata): DelinkciousError {
-  const [code] = trailer.get(errorCodeKey);
-  const status = typeof code === 'string' && Object.hasOwn(statusByCode, code) ? statusByCode[code as ErrorCode] : 503;
-  return errorFromStatus(status, err);
-}
-
-function titlesFrom(trailer: grpc.Metadata): string[] {
-  const [value] = trailer.get(titlesKey);
-  try {
-    const titles: unknown = value ? JSON.parse(Buffer.from(value).toString('utf8')) : [];
-    return Array.isArray(titles) ? titles.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-function fromWire(response: GetNewsResponse, titles: string[]): GetNewsResult {
-  return {
-    events: (response.events ?? []).map((event, i) => ({
-      eventType: event.eventType,
-      username: event.username,
-      url: event.url,
-      title: titles[i] ?? '',
-      timestamp: new Date(Number(event.timestamp?.seconds ?? 0) * 1000 + Math.floor((event.timestamp?.nanos ?? 0) / 1_000_000)),
-    })),
-    nextToken: response.nextToken,
-  };
+  const code = errorCodeFrom(trailer);
+  return errorFromStatus(code ? statusByCode[code] : 503, err);
 }

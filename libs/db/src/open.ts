@@ -21,12 +21,6 @@ export interface DatabaseChoice {
   onError?: (error: Error) => void;
 }
 
-export function describeDatabase(choice: DatabaseChoice): string {
-  if (choice.url) return `PostgreSQL (own URL)`;
-  if (choice.serverUrl) return `PostgreSQL database ${choice.database}`;
-  return `PGlite in ${join(choice.dataDir, choice.database)}`;
-}
-
 export async function openDatabase(choice: DatabaseChoice): Promise<Database> {
   const url = choice.url ?? (choice.serverUrl ? await ensureDatabase(choice.serverUrl, choice.database) : undefined);
   if (url) {

@@ -21,7 +21,7 @@ function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (unavailableStates.test(code) || unavailableCodes.has(code))) return true;
   const message = error instanceof Error ? error.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(message);
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|is not queryable/i.test(message);
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
@@ -36,7 +36,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   pool.on('error', (error) => options.onError?.(error));
 
   const translate = (error: unknown): never => {
-    if (isUnavailable(error)) throw new UnavailableError(`the ${options.label} database is unavailable`);
+    if (isUnavailable(error)) throw new UnavailableError(`the ${options.label} database is unavailable`, { cause: error });
     throw error;
   };
   const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
@@ -62,16 +62,24 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     ...on(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect().catch(translate);
+      // The pool stops listening to a client it lends out: without a listener, the
+      // connection dying mid-transaction (a server restart) is an unhandled 'error'
+      // event that ends the process. The failed query reports it; the client is discarded.
+      let lost: Error | undefined;
+      const onLost = (error: Error) => (lost = error);
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(on(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (isUnavailable(error)) lost ??= error as Error;
+        else await client.query('ROLLBACK').catch((rollbackError: Error) => (lost = rollbackError));
         return translate(error);
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(lost);
       }
     },
     async ping() {
@@ -97,7 +105,7 @@ export async function ensureDatabase(serverUrl: string, database: string): Promi
       });
     }
   } catch (error) {
-    if (isUnavailable(error)) throw new UnavailableError(`the PostgreSQL server for ${database} is unavailable`);
+    if (isUnavailable(error)) throw new UnavailableError(`the PostgreSQL server for ${database} is unavailable`, { cause: error });
     throw error;
   } finally {
     await client.end().catch(() => undefined);

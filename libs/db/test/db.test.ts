@@ -136,9 +136,10 @@ describe('PostgreSQL server', { skip: postgres.skip }, () => {
   });
 });
 
-test('an unreachable PostgreSQL is UnavailableError naming the database, not a hang', async () => {
+test('an unreachable PostgreSQL is UnavailableError naming the database and keeping the driver\'s error, not a hang', async () => {
   const db = await openPostgres({ url: 'postgres://nobody@127.0.0.1:1/none', label: 'link_manager', connectTimeoutMs: 1000 });
-  await assert.rejects(db.query('SELECT 1'), (error: Error) => error instanceof UnavailableError && error.message === 'the link_manager database is unavailable');
+  await assert.rejects(db.query('SELECT 1'), (error: Error) =>
+    error instanceof UnavailableError && error.message === 'the link_manager database is unavailable' && error.cause instanceof Error);
   await assert.rejects(db.ping(), UnavailableError);
   await db.close();
 });

@@ -60,7 +60,9 @@ export class NatsBus implements Bus {
         timeout: this.options.publishTimeoutMs ?? 5000,
       });
     } catch (error) {
-      throw new UnavailableError(`the event bus (NATS) did not take ${subject}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UnavailableError(`the event bus (NATS) did not take ${subject}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { UnavailableError } from '@delinkcious/object-model';
-import { externalService } from '@delinkcious/testing';
+import { externalService, waitFor } from '@delinkcious/testing';
 import { NatsBus, type BusMessage } from '../src/index.ts';
 
 const nats = await externalService('TEST_NATS_URL');
@@ -12,13 +12,13 @@ function isolatedBus(name: string, prefix: string) {
   return new NatsBus({ url: nats.url!, name, stream: `TEST_${prefix}`, streamSubjects: [`${prefix}.>`], ackWaitMs: 2000 });
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Waits until `b` has connected to NATS (it connects in the background). */
+const connected = (b: NatsBus) =>
+  waitFor(() => (b as unknown as { connected?: unknown }).connected !== undefined, { what: 'the bus to connect to NATS', intervalMs: 20 });
+
+/** Waits for `count()` to reach `n`. */
+const reached = (count: () => number, n: number, what: string, timeoutMs = 10_000) =>
+  waitFor(() => count() >= n, { what: `${n} ${what}`, timeoutMs, intervalMs: 20 });
 
 describe('NATS JetStream bus', { skip: nats.skip }, () => {
   const prefix = `t${randomBytes(4).toString('hex')}`;
@@ -38,11 +38,11 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
     const consumer = bus('consumer');
     const got: Array<BusMessage<{ id: string; n: number }>> = [];
     const sub = await consumer.subscribe<{ id: string; n: number }>({ group: 'g1', subjects: [`${prefix}.a`] }, async (m) => void got.push(m));
-    await until(() => (publisher as unknown as { connected?: unknown }).connected !== undefined);
+    await connected(publisher);
     await publisher.publish(`${prefix}.a`, { id: 'e1', n: 1 } as never, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
     await publisher.publish(`${prefix}.a`, { id: 'e1', n: 1 } as never);
     await publisher.publish(`${prefix}.a`, { id: 'e2', n: 2 } as never);
-    await until(() => got.length >= 2);
+    await reached(() => got.length, 2, 'messages consumed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(got.map((m) => m.data.id), ['e1', 'e2']);
     assert.equal(got[0]?.headers.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
@@ -57,9 +57,9 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
       counts.push(m.deliveryCount);
       if (m.deliveryCount === 1) throw new Error('transient');
     });
-    await until(() => (b as unknown as { connected?: unknown }).connected !== undefined);
+    await connected(b);
     await b.publish(`${prefix}.r`, { id: 'r1' });
-    await until(() => counts.length >= 2);
+    await reached(() => counts.length, 2, 'deliveries');
     assert.deepEqual(counts.slice(0, 2), [1, 2]);
     await sub.close();
   });
@@ -78,9 +78,9 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
       byReplica.b++;
       await new Promise((resolve) => setTimeout(resolve, 2));
     });
-    await until(() => (publisher as unknown as { connected?: unknown }).connected !== undefined);
+    await connected(publisher);
     for (let i = 0; i < 200; i++) await publisher.publish(`${prefix}.s`, { id: `s${i}` });
-    await until(() => handled.length >= 200, 20_000);
+    await reached(() => handled.length, 200, 'events handled', 20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(handled.length, 200, 'no event handled twice');
     assert.equal(new Set(handled).size, 200, 'every event handled');
@@ -93,14 +93,14 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
     const handler = async (m: BusMessage<{ id: string }>) => void handled.push(m.data.id);
     const first = bus('first');
     let sub = await first.subscribe({ group: 'resume', subjects: [`${prefix}.m`] }, handler);
-    await until(() => (publisher as unknown as { connected?: unknown }).connected !== undefined);
+    await connected(publisher);
     for (let i = 0; i < 50; i++) await publisher.publish(`${prefix}.m`, { id: `m${i}` });
-    await until(() => handled.length >= 10);
+    await reached(() => handled.length, 10, 'events handled');
     await sub.close();
     await first.close();
     for (let i = 50; i < 100; i++) await publisher.publish(`${prefix}.m`, { id: `m${i}` });
     sub = await bus('second').subscribe({ group: 'resume', subjects: [`${prefix}.m`] }, handler);
-    await until(() => new Set(handled).size >= 100, 20_000);
+    await reached(() => new Set(handled).size, 100, 'distinct events handled', 20_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(new Set(handled).size, 100);
     await sub.close();

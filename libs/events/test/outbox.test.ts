@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
 import { runInTrace } from '@delinkcious/kit';
 import { UnavailableError } from '@delinkcious/object-model';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { createTemporaryDatabase, externalService, waitFor } from '@delinkcious/testing';
 import { fileURLToPath } from 'node:url';
 import { OutboxRelay, appendToOutbox, type Bus, type BusEvent } from '../src/index.ts';
 
@@ -28,14 +28,6 @@ class SwitchableBus implements Bus {
 
 async function write(db: Database, ids: string[]) {
   for (const id of ids) await db.transaction((tx) => appendToOutbox(tx, 'link.added', { id }));
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function relaySuite(name: string, open: () => Promise<{ db: Database; fresh: () => Promise<Database>; close: () => Promise<void> }>, skip: string | false = false) {
@@ -64,11 +56,11 @@ function relaySuite(name: string, open: () => Promise<{ db: Database; fresh: () 
         const relay = new OutboxRelay({ db, bus, idleMs: 20, onBacklog: (n) => backlogs.push(n) });
         relay.start();
         await write(db, ['e1', 'e2', 'e3', 'e4']);
-        await until(() => backlogs.at(-1) === 4);
+        await waitFor(() => backlogs.at(-1) === 4, { what: 'a backlog of 4 reported', intervalMs: 20 });
         assert.equal(bus.published.length, 0);
         bus.up = true;
         relay.notify();
-        await until(() => bus.published.length === 4);
+        await waitFor(() => bus.published.length === 4, { what: 'all 4 published', intervalMs: 20 });
         assert.deepEqual(bus.published.map((p) => p.id), ['e1', 'e2', 'e3', 'e4']);
         await relay.stop();
         assert.equal(await relay.backlog(), 0);
@@ -168,7 +160,7 @@ describe('outbox relays on several replicas', { skip: postgres.skip }, () => {
       const bus = new SwitchableBus();
       const relays = dbs.map((db) => new OutboxRelay({ db, bus, batchSize: 25, idleMs: 10 }));
       relays.forEach((relay) => relay.start());
-      await until(() => bus.published.length >= 300, 20_000);
+      await waitFor(() => bus.published.length >= 300, { what: 'all 300 published', timeoutMs: 20_000, intervalMs: 20 });
       await Promise.all(relays.map((relay) => relay.stop()));
       assert.equal(bus.published.length, 300);
       assert.equal(new Set(bus.published.map((p) => p.id)).size, 300);

@@ -74,8 +74,8 @@ export const envVar = {
       let parsed: URL;
       try {
         parsed = new URL(value);
-      } catch {
-        throw new ConfigError(`${name} is not a valid URL`);
+      } catch (error) {
+        throw new ConfigError(`${name} is not a valid URL`, { cause: error });
       }
       const scheme = parsed.protocol.replace(/:$/, '');
       if (!schemes.includes(scheme)) throw new ConfigError(`${name} must be a ${schemes.join(' or ')} URL, got a ${scheme} URL`);

@@ -6,7 +6,7 @@
  * the remote manager threw.
  */
 import { Agent, request as send } from 'undici';
-import { UnavailableError, errorFromStatus } from '@delinkcious/object-model';
+import { TransientError, UnavailableError, errorFromStatus } from '@delinkcious/object-model';
 import { callerTokenHeader } from './mutual-auth.ts';
 import { ServiceBreaker, withRetries, type BreakerOptions } from './resilience.ts';
 import { traceHeaders } from './trace.ts';
@@ -30,9 +30,6 @@ export interface HttpRequest {
   idempotent?: boolean;
   headers?: Record<string, string>;
 }
-
-/** A failure worth retrying: the service did not answer, or answered that it is overloaded or restarting. */
-class TransientError extends UnavailableError {}
 
 export class ServiceHttpClient {
   private readonly breaker: ServiceBreaker<[HttpRequest], unknown>;
@@ -94,7 +91,7 @@ export class ServiceHttpClient {
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       const reason = timedOut || /TIMEOUT/.test(code) ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
-      throw new TransientError(`${this.options.target} is unavailable (${reason})`);
+      throw new TransientError(`${this.options.target} is unavailable (${reason})`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -9,3 +9,4 @@ export * from './server.ts';
 export * from './services.ts';
 export * from './runtime.ts';
 export * from './trace.ts';
+export * from './fields.ts';

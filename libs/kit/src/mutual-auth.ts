@@ -55,13 +55,14 @@ export function loadMutualAuth(options: { self: string; file: string; enabled: b
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(
       `MUTUAL_AUTH_FILE ${options.file} cannot be read (${code}); mount it, or set DELINKCIOUS_MUTUAL_AUTH=false`,
+      { cause: error },
     );
   }
   let tokens: unknown;
   try {
     tokens = parse(text);
-  } catch {
-    throw new ConfigError(`MUTUAL_AUTH_FILE ${options.file} is not valid YAML`);
+  } catch (error) {
+    throw new ConfigError(`MUTUAL_AUTH_FILE ${options.file} is not valid YAML`, { cause: error });
   }
   if (!tokens || typeof tokens !== 'object' || Array.isArray(tokens)) {
     throw new ConfigError(`MUTUAL_AUTH_FILE ${options.file} must map each caller to its token`);

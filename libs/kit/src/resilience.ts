@@ -9,7 +9,7 @@ export interface RetryOptions {
   shouldRetry: (error: unknown) => boolean;
 }
 
-export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
+function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number): number {
   return Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
 }
 
@@ -59,7 +59,7 @@ export class ServiceBreaker<A extends unknown[], R> {
       return await this.breaker.fire(...args);
     } catch (error) {
       if (error instanceof Error && CircuitBreaker.isOurError(error)) {
-        throw new UnavailableError(`${this.target} is unavailable (failing fast after repeated errors)`);
+        throw new UnavailableError(`${this.target} is unavailable (failing fast after repeated errors)`, { cause: error });
       }
       throw error;
     }

@@ -3,7 +3,7 @@
  * others in the embedded process: the CLI builds a ServiceContext and calls the
  * service's definition.
  */
-import type { Bus } from '@delinkcious/events';
+import type { Bus } from '@delinkcious/object-model';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { MutualAuth } from './mutual-auth.ts';

@@ -5,7 +5,7 @@
  * status with `{"err": message}` (never a stack trace).
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DelinkciousError } from '@delinkcious/object-model';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
@@ -50,6 +50,7 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
       void (reply as FastifyReply).code(error.statusCode ?? 400).send({ err: clientErrorMessage(error, options.bodyLimit ?? 1024 * 1024) });
     },
   });
+  readUntypedBodiesAsJson(server);
   let shuttingDown = false;
 
   // Continue the caller's trace (or start one) for everything this request does; logs add its id.
@@ -122,6 +123,20 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
   });
 
   return server;
+}
+
+/**
+ * The original Go clients send every body as JSON without a Content-Type (chunked,
+ * on DELETE too), and the original services decoded it regardless: a body with
+ * no type is read as JSON. A body of an explicitly other type still gets 415.
+ */
+function readUntypedBodiesAsJson(server: FastifyInstance): void {
+  const parseJson = server.getDefaultJsonParser('error', 'error');
+  server.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (request.headers['content-type'] !== undefined) return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
+    if ((body as string).trim() === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
 }
 
 function clientErrorMessage(error: FastifyError, bodyLimit: number): string {

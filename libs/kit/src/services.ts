@@ -15,15 +15,10 @@ export const serviceCatalog = {
 } as const;
 
 export type ServiceName = keyof typeof serviceCatalog;
-export const serviceNames = Object.keys(serviceCatalog) as ServiceName[];
-
-export function isServiceName(name: string): name is ServiceName {
-  return Object.hasOwn(serviceCatalog, name);
-}
 
 type Env = Record<string, string | undefined>;
 
-export function serviceHost(name: ServiceName, env: Env = process.env): string {
+function serviceHost(name: ServiceName, env: Env = process.env): string {
   return env[`${serviceCatalog[name].envPrefix}_SERVICE_HOST`]?.trim() || 'localhost';
 }
 

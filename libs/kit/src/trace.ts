@@ -21,7 +21,7 @@ export function parseTraceparent(header: string | undefined): TraceContext | und
   return { traceId: match[1]!, spanId: match[2]!, sampled: (parseInt(match[3]!, 16) & 1) === 1 };
 }
 
-export function formatTraceparent(context: TraceContext): string {
+function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
 }
 

@@ -100,9 +100,10 @@ test('after repeated failures the circuit opens: calls fail fast without reachin
   client.close();
 });
 
-test('a closed port is UnavailableError naming the service', async () => {
+test('a closed port is UnavailableError naming the service, caused by the refused connection', async () => {
   const client = new ServiceHttpClient({ target: 'gone', baseUrl: 'http://127.0.0.1:1', retries: 0 });
-  await assert.rejects(client.request({ method: 'GET', path: '/' }), /gone is unavailable \(unreachable\)/);
+  await assert.rejects(client.request({ method: 'GET', path: '/' }), (error: Error) =>
+    /gone is unavailable \(unreachable\)/.test(error.message) && (error.cause as NodeJS.ErrnoException).code === 'ECONNREFUSED');
   client.close();
 });
 

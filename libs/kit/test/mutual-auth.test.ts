@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { ConfigError, generateCallerTokens, loadMutualAuth, mutualAuthFromTokens } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mutual-auth-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string) => {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -32,7 +33,8 @@ test('the mounted YAML file gives each caller its token', () => {
 
 test('a missing, malformed or weak file is a ConfigError that says what to do', () => {
   assert.throws(() => loadMutualAuth({ self: 'x', file: join(dir, 'absent.yaml'), enabled: true }), (error: Error) =>
-    error instanceof ConfigError && /cannot be read \(ENOENT\).*DELINKCIOUS_MUTUAL_AUTH=false/.test(error.message));
+    error instanceof ConfigError && /cannot be read \(ENOENT\).*DELINKCIOUS_MUTUAL_AUTH=false/.test(error.message) &&
+    (error.cause as NodeJS.ErrnoException).code === 'ENOENT');
   assert.throws(() => loadMutualAuth({ self: 'x', file: file('list.yaml', '- a\n- b\n'), enabled: true }), /must map each caller to its token/);
   assert.throws(() => loadMutualAuth({ self: 'x', file: file('bad.yaml', 'a: [unclosed'), enabled: true }), /is not valid YAML/);
   assert.throws(() => loadMutualAuth({ self: 'x', file: file('short.yaml', 'api-gateway: short'), enabled: true }), /at least 16 characters/);

@@ -96,3 +96,22 @@ test('trace context: a caller\'s traceparent is continued, and passed on to the 
     await Promise.all([upstream.close(), downstream.close()]);
   }
 });
+
+test('a body without a content type is read as JSON (as the original Go services did); another type is 415', async () => {
+  const { request } = await import('node:http');
+  // node:http adds no content type of its own, as Go's client does not.
+  const untyped = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const call = request(`${base}/echo`, { method: 'POST' }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    call.on('error', reject);
+    call.end('{"Name":"x"}\n');
+  });
+  assert.equal(untyped.status, 200);
+  assert.deepEqual(JSON.parse(untyped.body), { Name: 'x' });
+  const plainFetch = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<x/>' });
+  assert.equal(plainFetch.status, 415);
+  assert.deepEqual(await plainFetch.json(), { err: 'unsupported content type; send application/json' });
+});

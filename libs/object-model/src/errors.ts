@@ -28,8 +28,9 @@ export class DelinkciousError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 
@@ -39,38 +40,38 @@ export class DelinkciousError extends Error {
 }
 
 export class ValidationError extends DelinkciousError {
-  constructor(message: string) {
-    super('validation', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('validation', message, options);
   }
 }
 
 export class UnauthenticatedError extends DelinkciousError {
-  constructor(message = 'Access Denied!') {
-    super('unauthenticated', message);
+  constructor(message = 'Access Denied!', options?: ErrorOptions) {
+    super('unauthenticated', message, options);
   }
 }
 
 export class ForbiddenError extends DelinkciousError {
-  constructor(message: string) {
-    super('forbidden', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('forbidden', message, options);
   }
 }
 
 export class NotFoundError extends DelinkciousError {
-  constructor(message: string) {
-    super('not_found', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('not_found', message, options);
   }
 }
 
 export class ConflictError extends DelinkciousError {
-  constructor(message: string) {
-    super('conflict', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('conflict', message, options);
   }
 }
 
 export class PayloadTooLargeError extends DelinkciousError {
-  constructor(message: string) {
-    super('payload_too_large', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('payload_too_large', message, options);
   }
 }
 
@@ -78,16 +79,23 @@ export class RateLimitedError extends DelinkciousError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
   ) {
-    super('rate_limited', message);
+    super('rate_limited', message, options);
   }
 }
 
 export class UnavailableError extends DelinkciousError {
-  constructor(message: string) {
-    super('unavailable', message);
+  constructor(message: string, options?: ErrorOptions) {
+    super('unavailable', message, options);
   }
 }
+
+/**
+ * Unavailable for now: a remote service did not answer, or answered that it is
+ * overloaded or restarting. Clients retry these; callers see an UnavailableError.
+ */
+export class TransientError extends UnavailableError {}
 
 const classByStatus: Record<number, new (message: string) => DelinkciousError> = {
   400: ValidationError,

@@ -1,6 +1,5 @@
 /** Links: the saved bookmarks and the LinkManager that owns them. */
 export type LinkStatus = 'pending' | 'valid' | 'invalid';
-export const linkStatuses: readonly LinkStatus[] = ['pending', 'valid', 'invalid'];
 
 export interface Link {
   url: string;

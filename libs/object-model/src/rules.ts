@@ -1,4 +1,15 @@
-/** Rules shared by every service and client, so that each exists once. */
+/**
+ * Rules shared by every service, client and the web UI, so that each exists
+ * once. Browser-safe: no Node built-ins.
+ */
+export * from './rules/limits.ts';
+export * from './rules/link-fields.ts';
+export * from './rules/paging.ts';
+export * from './rules/tags.ts';
+export * from './rules/text.ts';
+export * from './rules/url.ts';
+export * from './rules/user-fields.ts';
+export * from './rules/username.ts';
 
 /**
  * Code point order: what PostgreSQL's "C" collation gives for UTF-8 text, so

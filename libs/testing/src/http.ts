@@ -1,7 +1,7 @@
 /**
  * Plain HTTP for tests that drive a service as a client would: one call helper
- * (never follows a redirect, answers status, headers, parsed body and time), a
- * small cookie jar for sign-in flows, and polling.
+ * (never follows a redirect, answers status, headers, parsed body and time)
+ * and a small cookie jar for sign-in flows.
  */
 
 export interface CallOptions {
@@ -102,28 +102,3 @@ export class CookieJar {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 }
-
-/** Calls `attempt` until `done` holds of its result or `timeoutMs` passes; answers the last result either way. */
-export async function poll<T>(
-  attempt: () => Promise<T>,
-  done: (result: T) => boolean,
-  { timeoutMs = 10_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let result: T | undefined;
-    let failure: unknown;
-    try {
-      result = await attempt();
-      if (done(result)) return result;
-    } catch (error) {
-      failure = error;
-    }
-    if (Date.now() >= deadline) {
-      if (failure !== undefined) throw failure;
-      return result as T;
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-

@@ -92,8 +92,8 @@ export class GitHubOAuth {
     if (response.status >= 400) throw new UnavailableError(`GitHub answered ${response.status} for ${path}`);
     try {
       return JSON.parse(response.text) as unknown;
-    } catch {
-      throw new UnavailableError(`GitHub answered ${path} with something other than JSON`);
+    } catch (error) {
+      throw new UnavailableError(`GitHub answered ${path} with something other than JSON`, { cause: error });
     }
   }
 
@@ -108,7 +108,7 @@ export class GitHubOAuth {
       return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
     } catch (error) {
       const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : 'unreachable';
-      throw new UnavailableError(`GitHub is unavailable (${reason}); try again later`);
+      throw new UnavailableError(`GitHub is unavailable (${reason}); try again later`, { cause: error });
     }
   }
 }

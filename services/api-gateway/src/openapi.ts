@@ -11,6 +11,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { limits, pageSizes, usernamePattern } from '@delinkcious/object-model';
 import { sessionCookie } from './auth/cookies.ts';
 
 /** Any of the three ways to present a token. */
@@ -53,10 +54,24 @@ export const linkSchema = {
 /** Both encodings the original accepted for bodies (the query string works too). */
 export const bodyTypes = ['application/json', 'application/x-www-form-urlencoded'];
 
+/* Input schemas, with the limits the services enforce (the object-model's rules). */
+export const urlInput = { type: 'string', maxLength: limits.urlLength, description: 'http or https' };
+export const titleInput = { type: 'string', maxLength: limits.titleLength };
+export const descriptionInput = { type: 'string', maxLength: limits.descriptionLength, description: 'may span lines' };
+export const patternInput = { type: 'string', maxLength: limits.patternLength, description: 'RE2 pattern' };
+export const tagInput = { type: 'string', maxLength: limits.tagLength };
 export const tagsInput = {
-  description: 'comma- or space-separated tags, or a JSON array',
-  oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+  description: `comma- or space-separated tags, or a JSON array; at most ${limits.tagsPerLink} tags`,
+  oneOf: [{ type: 'string' }, { type: 'array', maxItems: limits.tagsPerLink, items: tagInput }],
 };
+export const pageLimitInput = { type: 'integer', minimum: 1, maximum: pageSizes.max, default: pageSizes.default };
+export const usernameInput = {
+  type: 'string',
+  maxLength: limits.usernameLength,
+  pattern: usernamePattern.source,
+  description: 'a GitHub login: letters, digits and single hyphens inside',
+};
+export const tokenNameInput = { type: 'string', maxLength: limits.tokenNameLength, description: 'what the token is for' };
 
 /** Operational routes, defined by the kit before swagger can see them. */
 function operationalPaths(): Record<string, object> {

@@ -66,12 +66,19 @@ describe('authentication', () => {
     assert.equal(wrongHeader.status, 401, 'a header token that fails does not fall back to the cookie');
   });
 
-  test('validations are cached briefly: a burst of requests asks user-service once', async () => {
-    const token = await gateway.signIn('bursty');
-    const before = users.validations;
-    const answers = await Promise.all(Array.from({ length: 20 }, () => gateway.call('GET', '/v1/following', { token })));
-    assert.ok(answers.every((answer) => answer.status === 200));
-    assert.equal(users.validations - before, 1);
+  test('validations are cached: a burst of requests asks user-service once', async () => {
+    // A TTL no burst outlasts: with this suite's short one, requests still arriving after it (20 of them
+    // sharing one event loop with this test, on a busy machine) would rightly be validated again.
+    const burstUsers = counting(memoryManagers().users);
+    const burstGateway = await startGateway({ users: burstUsers, env: { TOKEN_CACHE_TTL: '1m' } });
+    try {
+      const token = await burstGateway.signIn('bursty');
+      const answers = await Promise.all(Array.from({ length: 20 }, () => burstGateway.call('GET', '/v1/following', { token })));
+      assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([200]));
+      assert.equal(burstUsers.validations, 1);
+    } finally {
+      await burstGateway.close();
+    }
   });
 
   test('a session ended behind the gateway stops working within the cache TTL', async () => {

@@ -43,7 +43,7 @@ describe('local sign-in (DEV_LOGIN)', () => {
   });
 
   test('the username must be like a GitHub login', async () => {
-    for (const username of ['', '-leading', 'trailing-', 'double--hyphen', 'under_score', 'sp ace', 'a'.repeat(40), 'ünïcode']) {
+    for (const username of ['', '-leading', 'trailing-', 'double--hyphen', 'under_score', 'sp ace', 'a'.repeat(40), 'ünïcode', 'nul\u0000']) {
       const answer = await gateway.call('POST', '/login/dev', { json: { username } });
       assert.equal(answer.status, 400, `username ${JSON.stringify(username)}`);
       assert.match(answer.body.err, /username/);

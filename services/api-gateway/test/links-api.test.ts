@@ -93,6 +93,37 @@ describe('/v1/links', () => {
     assert.match(twiceGiven.body.err, /url was given more than once/);
   });
 
+  test('a NUL in any text field answers 400 naming the field, in every encoding', async () => {
+    const ok = { url: 'https://example.com/nul', title: 'T', description: 'd', tags: 'a b' };
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      ['POST', { ...ok, url: 'https://example.com/\u0000' }, /^url must not contain control characters/],
+      ['POST', { ...ok, title: 'T\u0000' }, /^title must not contain control characters/],
+      ['POST', { ...ok, description: 'd\u0000' }, /^description must not contain control characters/],
+      ['POST', { ...ok, tags: 'a b\u0000' }, /^tags must not contain control characters/],
+      ['PUT', { url: 'https://example.com/json', new_url: 'https://example.com/\u0000' }, /^new_url must not contain control characters/],
+      ['PUT', { url: 'https://example.com/json', add_tags: 'x\u0000' }, /^add_tags must not contain control characters/],
+      ['PUT', { url: 'https://example.com/json\u0000', title: 'x' }, /^url must not contain control characters/],
+    ];
+    for (const [method, fields, message] of cases) {
+      for (const encoding of ['json', 'form', 'query'] as const) {
+        const answer = await gateway.call(method, '/v1/links', { token: alice, [encoding]: fields });
+        assert.equal(answer.status, 400, `${method} ${encoding} ${JSON.stringify(fields)}`);
+        assert.match(answer.body.err, message);
+      }
+    }
+    for (const [query, message] of [
+      [{ tag: 'a\u0000' }, /^tag must not contain control characters/],
+      [{ title_regex: 'a\u0000' }, /^title_regex must not contain control characters/],
+    ] as const) {
+      const answer = await list(alice, query);
+      assert.equal(answer.status, 400, JSON.stringify(query));
+      assert.match(answer.body.err, message);
+    }
+    const deleted = await gateway.call('DELETE', '/v1/links', { token: alice, query: { url: 'https://example.com/json\u0000' } });
+    assert.equal(deleted.status, 400);
+    assert.match(deleted.body.err, /^url must not contain control characters/);
+  });
+
   test('GET answers the envelope, newest first, with filters', async () => {
     const answer = await list(alice);
     assert.equal(answer.status, 200);

@@ -2,15 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, listen } from '@delinkcious/kit';
-import { DefaultNewsManager, MemoryNewsStore } from '@delinkcious/news-service';
+import { DefaultNewsManager, FeedFanOut, MemoryNewsStore } from '@delinkcious/news-service';
 import { UnavailableError, type LinkEvent, type NewsManager, type SocialGraphManager } from '@delinkcious/object-model';
 import { createGateway } from '../src/gateway.ts';
 import { readApiGatewayConfig } from '../src/config.ts';
 import { call, memoryManagers } from './support/harness.ts';
 
-/** The real manager on its memory store, reading followers from the gateway's own social graph; can be made to fail. */
+/** The real manager and fan-out on a memory store, reading followers from the gateway's own social graph; can be made to fail. */
 function inMemoryNews(socialGraph: SocialGraphManager) {
-  const manager = new DefaultNewsManager({ store: new MemoryNewsStore({ feedMax: 1000 }), socialGraph, pageSize: 2 });
+  const store = new MemoryNewsStore({ feedMax: 1000 });
+  const manager = new DefaultNewsManager({ store, pageSize: 2 });
+  const fanOut = new FeedFanOut({ store, socialGraph });
   const state = { down: false, asked: [] as string[] };
   const news: NewsManager = {
     async getNews(username, startToken) {
@@ -19,7 +21,7 @@ function inMemoryNews(socialGraph: SocialGraphManager) {
       return manager.getNews(username, startToken);
     },
   };
-  return { manager, news, state };
+  return { fanOut, news, state };
 }
 
 const event = (id: string, type: LinkEvent['type'], author: string, url: string, title: string, timestamp: string): LinkEvent => ({
@@ -32,7 +34,7 @@ const event = (id: string, type: LinkEvent['type'], author: string, url: string,
 
 describe('GET /v1/news', () => {
   const managers = memoryManagers();
-  const { manager, news, state } = inMemoryNews(managers.socialGraph);
+  const { fanOut, news, state } = inMemoryNews(managers.socialGraph);
   let url: string;
   let close: () => Promise<void>;
   let bob: string;
@@ -53,9 +55,9 @@ describe('GET /v1/news', () => {
     dave = await signIn('dave');
     assert.equal((await call(url, 'POST', '/v1/following', { token: bob, json: { followed: 'alice' } })).status, 200);
     assert.equal((await call(url, 'POST', '/v1/following', { token: bob, json: { followed: 'carol' } })).status, 200);
-    await manager.handleLinkEvent(event('e1', 'link.added', 'alice', 'https://a.example/1', 'One', '2026-03-01T12:00:01Z'));
-    await manager.handleLinkEvent(event('e2', 'link.updated', 'carol', 'https://c.example/', 'See', '2026-03-01T12:00:02.5Z'));
-    await manager.handleLinkEvent(event('e3', 'link.deleted', 'alice', 'https://a.example/1', 'One', '2026-03-01T12:00:03Z'));
+    await fanOut.handleLinkEvent(event('e1', 'link.added', 'alice', 'https://a.example/1', 'One', '2026-03-01T12:00:01Z'));
+    await fanOut.handleLinkEvent(event('e2', 'link.updated', 'carol', 'https://c.example/', 'See', '2026-03-01T12:00:02.5Z'));
+    await fanOut.handleLinkEvent(event('e3', 'link.deleted', 'alice', 'https://a.example/1', 'One', '2026-03-01T12:00:03Z'));
   });
   after(() => close());
 

@@ -1,6 +1,7 @@
 /** /openapi.json describes every public route; /docs serves Swagger UI from the package, not a CDN. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { limits, pageSizes, usernamePattern } from '@delinkcious/object-model';
 import { startGateway, type GatewayHarness } from './support/harness.ts';
 
 describe('OpenAPI and docs', () => {
@@ -56,6 +57,23 @@ describe('OpenAPI and docs', () => {
     );
     assert.ok(getLinks.responses['401'], 'error answers are described');
     assert.ok(doc.paths['/v1/links'].post.requestBody.content['application/x-www-form-urlencoded'], 'form bodies are described');
+  });
+
+  test('input limits are the ones the services enforce', async () => {
+    const doc = (await gateway.call('GET', '/openapi.json')).body;
+    const parameter = (name: string) => doc.paths['/v1/links'].get.parameters.find((p: { name: string }) => p.name === name).schema;
+    assert.equal(parameter('limit').maximum, pageSizes.max);
+    assert.equal(parameter('limit').default, pageSizes.default);
+    assert.equal(parameter('url_regex').maxLength, limits.patternLength);
+    const addLink = doc.paths['/v1/links'].post.requestBody.content['application/json'].schema.properties;
+    assert.equal(addLink.url.maxLength, limits.urlLength);
+    assert.equal(addLink.title.maxLength, limits.titleLength);
+    assert.equal(addLink.description.maxLength, limits.descriptionLength);
+    const followed = doc.paths['/v1/following'].post.requestBody.content['application/json'].schema.properties.followed;
+    assert.equal(followed.maxLength, limits.usernameLength);
+    assert.equal(followed.pattern, usernamePattern.source);
+    const tokenName = doc.paths['/v1/tokens'].post.requestBody.content['application/json'].schema.properties.name;
+    assert.equal(tokenName.maxLength, limits.tokenNameLength);
   });
 
   test('the docs page and its assets are served locally', async () => {

@@ -146,6 +146,20 @@ describe('headers and errors', () => {
     }
   });
 
+  test('a NUL in an API token name answers 400 naming the field, JSON or form', async () => {
+    const gateway = await startGateway();
+    try {
+      const token = await gateway.signIn('alice');
+      for (const encoding of ['json', 'form'] as const) {
+        const answer = await gateway.call('POST', '/v1/tokens', { token, [encoding]: { name: 'laptop\u0000' } });
+        assert.equal(answer.status, 400, encoding);
+        assert.deepEqual(answer.body, { err: 'name must not contain control characters' });
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+
   test('an unexpected failure answers 500 {"err":"internal error"}, never a stack trace', async () => {
     const broken: LinkManager = Object.assign(Object.create(memoryManagers().links) as LinkManager, {
       getLinks: async () => {

@@ -54,6 +54,12 @@ describe('/v1/following and /v1/followers', () => {
     assert.equal((await gateway.call('DELETE', '/v1/following', { token: alice })).status, 400);
     const self = await gateway.call('POST', '/v1/following', { token: alice, json: { followed: 'alice' } });
     assert.equal(self.status, 400);
+    const nul = await gateway.call('POST', '/v1/following', { token: alice, json: { followed: 'b\u0000ob' } });
+    assert.equal(nul.status, 400);
+    assert.equal(nul.body.err, 'followed must not contain control characters');
+    const notALogin = await gateway.call('DELETE', '/v1/following', { token: alice, query: { followed: 'b_ob' } });
+    assert.equal(notALogin.status, 400);
+    assert.match(notALogin.body.err, /^followed may only contain letters, digits and single hyphens/);
   });
 
   test('nobody can be made to follow: POST /v1/followers is 403, and follower in the input is ignored', async () => {

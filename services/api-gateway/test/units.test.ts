@@ -1,11 +1,10 @@
-/** The gateway's small pieces: the token cache, content negotiation, tag inputs, config. */
+/** The gateway's small pieces: the token cache, content negotiation, config. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError } from '@delinkcious/kit';
 import { prefersJson } from '../src/accept.ts';
 import { readApiGatewayConfig } from '../src/config.ts';
 import { parseTokenAnswer } from '../src/github.ts';
-import { tagList } from '../src/inputs.ts';
 import { TokenCache } from '../src/auth/token-cache.ts';
 
 describe('TokenCache', () => {
@@ -51,16 +50,6 @@ test('prefersJson: browsers get pages, API clients JSON', () => {
   assert.equal(prefersJson('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'), false, 'a browser');
   assert.equal(prefersJson('text/html, application/json'), false, 'a tie goes to the page');
   assert.equal(prefersJson('text/html;q=0, application/json'), true);
-});
-
-test('tagList reads strings, arrays, JSON text and the original map', () => {
-  assert.deepEqual(tagList({ tags: 'a, b  c,,d' }, 'tags'), ['a', 'b', 'c', 'd']);
-  assert.deepEqual(tagList({ tags: ['a', 'b c'] }, 'tags'), ['a', 'b', 'c']);
-  assert.deepEqual(tagList({ tags: '["x","y"]' }, 'tags'), ['x', 'y']);
-  assert.deepEqual(tagList({ tags: { go: true, rust: false } }, 'tags'), ['go']);
-  assert.equal(tagList({}, 'tags'), undefined);
-  assert.throws(() => tagList({ tags: '[oops' }, 'tags'), /tags is not a valid JSON array/);
-  assert.throws(() => tagList({ tags: 7 }, 'tags'), /tags must be a list/);
 });
 
 test('the token endpoint answer is read as JSON or as a form', () => {

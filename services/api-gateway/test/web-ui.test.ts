@@ -103,14 +103,17 @@ describe('the web UI, built', () => {
 });
 
 describe('the web UI, not built', () => {
-  let dir: string;
+  let parent: string;
   let server: FastifyInstance;
 
   before(async () => {
-    dir = join(mkdtempSync(join(tmpdir(), 'delinkcious-web-')), 'dist-never-built');
-    ({ server } = await gateway({}, dir));
+    parent = mkdtempSync(join(tmpdir(), 'delinkcious-web-'));
+    ({ server } = await gateway({}, join(parent, 'dist-never-built')));
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close();
+    rmSync(parent, { recursive: true, force: true });
+  });
 
   test('/ answers a clear 503 page, not a crash, and the gateway keeps serving', async () => {
     const page = await server.inject({ method: 'GET', url: '/', headers: { accept: 'text/html,application/xhtml+xml' } });

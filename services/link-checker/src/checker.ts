@@ -5,7 +5,7 @@
  * a check is safe to repeat, and a lost result would leave the link pending.
  */
 import { randomUUID } from 'node:crypto';
-import { UnavailableError, ValidationError, type LinkCheckedEvent } from '@delinkcious/object-model';
+import { UnavailableError, requireHttpUrl, requireUsername, type LinkCheckedEvent } from '@delinkcious/object-model';
 import type { CheckResult } from './check-url.ts';
 
 export type Publish = (event: LinkCheckedEvent) => Promise<void>;
@@ -22,39 +22,6 @@ export interface LinkCheckOutcome extends CheckResult {
   event: LinkCheckedEvent;
 }
 
-export const limits = { urlLength: 2048, usernameLength: 128 } as const;
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const controlCharacter = /[\u0000-\u001f\u007f]/;
-
-export function requireUsername(value: unknown): string {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) throw new ValidationError('username is required');
-  if (typeof value !== 'string') throw new ValidationError('username must be text');
-  const username = value.trim();
-  if (username.length > limits.usernameLength) throw new ValidationError(`username is longer than ${limits.usernameLength} characters`);
-  if (controlCharacter.test(username)) throw new ValidationError('username must not contain control characters');
-  return username;
-}
-
-/** The URL as link-service stored it (trimmed, as link-service trims): the event must name the same string. */
-export function requireCheckableUrl(value: unknown): string {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) throw new ValidationError('url is required');
-  if (typeof value !== 'string') throw new ValidationError('url must be text');
-  const url = value.trim();
-  if (url.length > limits.urlLength) throw new ValidationError(`url is longer than ${limits.urlLength} characters`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ValidationError(`url is not a valid URL: ${url.slice(0, 100)}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ValidationError(`url must be an http or https URL, not ${parsed.protocol.replace(/:$/, '')}`);
-  }
-  if (!parsed.hostname) throw new ValidationError('url has no host');
-  return url;
-}
-
 export class DefaultLinkChecker {
   private readonly options: Required<LinkCheckerOptions>;
 
@@ -64,7 +31,8 @@ export class DefaultLinkChecker {
 
   async check(username: unknown, url: unknown): Promise<LinkCheckOutcome> {
     const user = requireUsername(username);
-    const target = requireCheckableUrl(url);
+    // Trimmed as link-service trims it: the event must name the URL as stored.
+    const target = requireHttpUrl(url);
     const result = await this.options.checkUrl(target);
     const event: LinkCheckedEvent = {
       id: this.options.newId(),

@@ -136,8 +136,11 @@ export function createAddressPolicy(options: AddressPolicyOptions): AddressPolic
 
 /** A host the policy refuses, or that cannot be resolved; `reason` is the short text of link.checked's `error`. */
 export class HostRefusedError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
     this.name = 'HostRefusedError';
   }
 }
@@ -159,7 +162,9 @@ export async function resolveAllowed(hostname: string, resolver: Resolver, polic
       addresses = await resolver(host);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new HostRefusedError(code === 'ENOTFOUND' || code === 'ENODATA' ? 'host not found' : `dns lookup failed${code ? ` (${code})` : ''}`);
+      throw new HostRefusedError(code === 'ENOTFOUND' || code === 'ENODATA' ? 'host not found' : `dns lookup failed${code ? ` (${code})` : ''}`, {
+        cause: error,
+      });
     }
     if (addresses.length === 0) throw new HostRefusedError('host not found');
   }

@@ -139,7 +139,9 @@ describe('POST / (the link-checker function)', () => {
       [{ Url: `${site.url}/ok` }, 'username is required'],
       [{ Username: '  ', Url: `${site.url}/ok` }, 'username is required'],
       [{ Username: 7, Url: `${site.url}/ok` }, 'username must be text'],
-      [{ Username: 'x'.repeat(129), Url: `${site.url}/ok` }, 'username is longer than 128 characters'],
+      [{ Username: 'x'.repeat(40), Url: `${site.url}/ok` }, 'username is longer than 39 characters'],
+      [{ Username: 'al\u0000ice', Url: `${site.url}/ok` }, 'username must not contain control characters'],
+      [{ Username: 'under_score', Url: `${site.url}/ok` }, 'username may only contain letters, digits and single hyphens, and cannot begin or end with a hyphen'],
       [{ Username: 'alice' }, 'url is required'],
       [{ Username: 'alice', Url: '' }, 'url is required'],
       [{ Username: 'alice', Url: ['http://a.example/'] }, 'url must be text'],
@@ -149,6 +151,9 @@ describe('POST / (the link-checker function)', () => {
       [{ Username: 'alice', Url: 'file:///etc/passwd' }, 'url must be an http or https URL, not file'],
       [{ Username: 'alice', Url: 'javascript:alert(1)' }, 'url must be an http or https URL, not javascript'],
       [{ Username: 'alice', Url: `http://a.example/${'x'.repeat(2048)}` }, 'url is longer than 2048 characters'],
+      [{ Username: 'alice', Url: `${site.url}/ok\u0000` }, 'url must not contain control characters'],
+      [{ Username: 'alice', Url: `${site.url}/o\tk` }, 'url must not contain control characters'],
+      [{ Username: 'alice', Url: `${site.url}/\ud800` }, 'url must be well-formed Unicode (it holds a lone surrogate)'],
     ];
     for (const [body, err] of cases) {
       assert.deepEqual(await call(running.url, body), { status: 400, body: { err } }, JSON.stringify(body));

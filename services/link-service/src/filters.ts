@@ -1,18 +1,16 @@
 /**
- * Regular-expression filters and page tokens of GetLinks. Patterns use RE2
+ * Regular-expression filters (their length and characters are checked by
+ * optionalPattern, in the object-model) and page tokens of GetLinks. Patterns use RE2
  * syntax (as the original Go service did) through re2js, whose matching time is
  * linear in the input: no pattern can hang the service.
  */
 import { RE2JS } from 're2js';
 import { ValidationError } from '@delinkcious/object-model';
 
-export const maxPatternLength = 256;
-
 export type TextMatcher = (text: string) => boolean;
 
 export function compilePattern(pattern: string | undefined, field: string): TextMatcher | undefined {
   if (pattern === undefined || pattern === '') return undefined;
-  if (pattern.length > maxPatternLength) throw new ValidationError(`${field} is longer than ${maxPatternLength} characters`);
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(pattern);

@@ -9,6 +9,15 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
+  checkTagCount,
+  optionalDescription,
+  optionalPattern,
+  pageLimit,
+  parseTags,
+  requireHttpUrl,
+  requireTitle,
+  requireUrlKey,
+  requireUsername,
   type AddLinkRequest,
   type GetLinksRequest,
   type GetLinksResult,
@@ -21,18 +30,6 @@ import {
 } from '@delinkcious/object-model';
 import { compilePattern, decodePageToken, encodePageToken, type TextMatcher } from './filters.ts';
 import type { EventBuilder, LinkChanges, LinkStore, StoredLink } from './stores/link-store.ts';
-import {
-  checkTagCount,
-  parseTags,
-  requireUrlKey,
-  requireUsername,
-  validateDescription,
-  validateTitle,
-  validateUrl,
-} from './validation.ts';
-
-export const defaultPageSize = 10;
-export const maxPageSize = 100;
 
 export interface LinkManagerOptions {
   store: LinkStore;
@@ -69,14 +66,11 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
 
   async getLinks(request: GetLinksRequest): Promise<GetLinksResult> {
     const username = requireUsername(request.username);
-    const limit = request.limit ?? defaultPageSize;
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-      throw new ValidationError(`limit must be a whole number from 1 to ${maxPageSize}`);
-    }
+    const limit = pageLimit(request.limit);
     const tag = request.tag?.trim() ? parseTags(request.tag.trim(), 'tag')[0] : undefined;
     const matchers: Array<[TextMatcher, (link: StoredLink) => string]> = [];
     const add = (pattern: string | undefined, field: string, text: (link: StoredLink) => string) => {
-      const matcher = compilePattern(pattern, field);
+      const matcher = compilePattern(optionalPattern(pattern, field), field);
       if (matcher) matchers.push([matcher, text]);
     };
     add(request.urlRegex, 'url_regex', (link) => link.url);
@@ -116,9 +110,9 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
 
   async addLink(request: AddLinkRequest): Promise<Link> {
     const username = requireUsername(request.username);
-    const url = validateUrl(request.url);
-    const title = validateTitle(request.title);
-    const description = validateDescription(request.description);
+    const url = requireHttpUrl(request.url);
+    const title = requireTitle(request.title);
+    const description = optionalDescription(request.description);
     const tags = parseTags(request.tags);
     const outcome = await this.store.insert(
       { username, url, title, description, tags, createdAt: this.now() },
@@ -140,9 +134,9 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   async updateLink(request: UpdateLinkRequest): Promise<Link> {
     const username = requireUsername(request.username);
     const url = requireUrlKey(request.url);
-    const newUrl = request.newUrl === undefined || request.newUrl === '' ? undefined : validateUrl(request.newUrl, 'new_url');
-    const title = request.title === undefined || request.title === '' ? undefined : validateTitle(request.title);
-    const description = request.description === undefined ? undefined : validateDescription(request.description);
+    const newUrl = request.newUrl === undefined || request.newUrl === '' ? undefined : requireHttpUrl(request.newUrl, 'new_url');
+    const title = request.title === undefined || request.title === '' ? undefined : requireTitle(request.title);
+    const description = request.description === undefined ? undefined : optionalDescription(request.description);
     const addTags = parseTags(request.addTags, 'add_tags');
     const removeTags = parseTags(request.removeTags, 'remove_tags');
 
@@ -160,7 +154,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
           (tag) => !removeTags.includes(tag),
         );
         if (tags.length !== current.tags.length || tags.some((tag, i) => tag !== current.tags[i])) {
-          checkTagCount(tags);
+          checkTagCount(tags, 'add_tags');
           changes.tags = tags;
         }
         return Object.keys(changes).length > 0 ? changes : null;

@@ -128,6 +128,38 @@ describe('link-service HTTP API', () => {
     });
   }
 
+  test('a NUL in any text field is a 400 naming the field, never a database error', async () => {
+    const ok = { Username: 'alice', Url: 'https://nul.example/', Title: 'T', Description: 'd' };
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['POST', '/links', { ...ok, Url: 'https://nul.example/\u0000' }, 'url'],
+      ['POST', '/links', { ...ok, Title: 'T\u0000' }, 'title'],
+      ['POST', '/links', { ...ok, Description: 'd\u0000' }, 'description'],
+      ['POST', '/links', { ...ok, Tags: ['a\u0000b'] }, 'tags'],
+      ['POST', '/links', { ...ok, Username: 'al\u0000ice' }, 'username'],
+      ['PUT', '/links', { Username: 'alice', Url: 'https://go.dev/\u0000', Title: 'x' }, 'url'],
+      ['PUT', '/links', { Username: 'alice', Url: 'https://go.dev/', NewUrl: 'https://go.dev/\u0000' }, 'new_url'],
+      ['PUT', '/links', { Username: 'alice', Url: 'https://go.dev/', AddTags: 'x\u0000' }, 'add_tags'],
+      ['PUT', '/links', { Username: 'alice', Url: 'https://go.dev/', Title: 'T\ud800' }, 'title'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const response = await call(method, path, body);
+      assert.equal(response.status, 400, `${method} ${JSON.stringify(body)}`);
+      assert.match(String(response.body.err), new RegExp(`^${field}\\b.*(control characters|lone surrogate)`));
+    }
+    for (const [query, field] of [
+      ['username=alice&tag=a%00', 'tag'],
+      ['username=alice&url=a%00', 'url_regex'],
+      ['username=al%00ice', 'username'],
+    ]) {
+      const response = await call('GET', `/links?${query}`);
+      assert.equal(response.status, 400, query);
+      assert.match(String(response.body.err), new RegExp(`^${field} must not contain control characters`));
+    }
+    const deleted = await call('DELETE', '/links?username=alice&url=https%3A%2F%2Fgo.dev%2F%00');
+    assert.equal(deleted.status, 400);
+    assert.match(String(deleted.body.err), /^url must not contain control characters/);
+  });
+
   test('malformed JSON is a 400, not a 500', async () => {
     const response = await fetch(`${base}/links`, {
       method: 'POST',

@@ -61,6 +61,7 @@ describe('LinkManager.addLink', () => {
   test('accepts tags as a comma- or space-separated string and as the original map', async () => {
     assert.deepEqual((await add('https://e.com/1', { tags: 'a, b c,,d' })).tags, ['a', 'b', 'c', 'd']);
     assert.deepEqual((await add('https://e.com/2', { tags: { x: true, y: true, z: false } })).tags, ['x', 'y']);
+    assert.deepEqual((await add('https://e.com/3', { tags: ['two words', 'a,b'] })).tags, ['two', 'words', 'a', 'b'], 'array items are split too');
   });
 
   const badInputs: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -75,7 +76,11 @@ describe('LinkManager.addLink', () => {
     ['a description over 8192 characters', { description: 'd'.repeat(8193) }, /description is longer than 8192/],
     ['a description that is not text', { description: 42 }, /description must be text/],
     ['a tag over 64 characters', { tags: ['t'.repeat(65)] }, /longer than 64/],
-    ['a tag with a space (array form)', { tags: ['two words'] }, /must not contain spaces or commas/],
+    ['a tag holding NUL', { tags: ['a\u0000b'] }, /^tags must not contain control characters/],
+    ['a title holding NUL', { title: 'a\u0000b' }, /^title must not contain control characters/],
+    ['a URL holding NUL', { url: 'https://e.com/\u0000' }, /^url must not contain control characters/],
+    ['a description holding NUL', { description: 'a\u0000b' }, /^description must not contain control characters/],
+    ['a username that is not a GitHub login', { username: 'under_score' }, /^username may only contain letters, digits and single hyphens/],
     ['more than 64 tags', { tags: Array.from({ length: 65 }, (_, i) => `t${i}`) }, /at most 64 tags/],
     ['tags that are not text', { tags: [1, 2] }, /must contain only text/],
   ];

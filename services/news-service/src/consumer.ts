@@ -1,20 +1,19 @@
 /**
  * The link-event consumer: the bus delivers at least once to the group
- * `news-service` (replicas share it); the manager makes a repeat harmless.
+ * `news-service` (replicas share it); the fan-out makes a repeat harmless.
  * A failure throws, so the bus redelivers with backoff; an unusable event is
  * logged and acknowledged, never redelivered forever.
  */
-import { Histogram } from 'prom-client';
 import { subjects as busSubjects, type Bus, type Subscription } from '@delinkcious/events';
 import type { Logger, ServiceMetrics } from '@delinkcious/kit';
-import type { DefaultNewsManager } from './manager.ts';
+import type { LinkEventHandler } from './fanout.ts';
 
 export const consumerGroup = 'news-service';
 export const linkSubjects = [busSubjects.linkAdded, busSubjects.linkUpdated, busSubjects.linkDeleted];
 
 export interface NewsConsumerOptions {
   bus: Bus;
-  manager: DefaultNewsManager;
+  fanOut: LinkEventHandler;
   metrics: ServiceMetrics;
   logger: Logger;
   group?: string;
@@ -23,34 +22,23 @@ export interface NewsConsumerOptions {
   pendingIntervalMs?: number;
 }
 
-function fanOutHistogram(metrics: ServiceMetrics): Histogram {
-  const name = 'news_fanout_duration_seconds';
-  return (
-    (metrics.registry.getSingleMetric(name) as Histogram | undefined) ??
-    new Histogram({
-      name,
-      help: 'Time to add one link event to every follower feed',
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [metrics.registry],
-    })
-  );
-}
-
 export async function startNewsConsumer(options: NewsConsumerOptions): Promise<Subscription> {
-  const { bus, manager, metrics, logger } = options;
+  const { bus, fanOut, metrics, logger } = options;
   const group = options.group ?? consumerGroup;
-  const fanOut = fanOutHistogram(metrics);
+  const fanOutSeconds = metrics.histogram('news_fanout_duration_seconds', 'Time to add one link event to every follower feed', [], [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+  ]);
 
   const subscription = await bus.subscribe<unknown>({ group, subjects: options.subjects ?? linkSubjects }, async ({ subject, data, deliveryCount }) => {
     const started = performance.now();
     try {
-      const result = await manager.handleLinkEvent(data);
+      const result = await fanOut.handleLinkEvent(data);
       metrics.eventsConsumed.inc({ subject, result: result.status });
-      if (result.status === 'ok') fanOut.observe((performance.now() - started) / 1000);
+      if (result.status === 'ok') fanOutSeconds.observe((performance.now() - started) / 1000);
       if (result.status === 'invalid') logger.error({ subject, reason: result.reason }, 'unusable link event dropped');
     } catch (error) {
       metrics.eventsConsumed.inc({ subject, result: 'failed' });
-      logger.warn({ subject, deliveryCount, err: error instanceof Error ? error.message : String(error) }, 'fan-out failed; the event will be redelivered');
+      logger.warn({ subject, deliveryCount, err: error }, 'fan-out failed; the event will be redelivered');
       throw error;
     }
   });

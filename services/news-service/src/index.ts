@@ -1,5 +1,6 @@
 export { newsService, migrationsDir } from './main.ts';
-export { DefaultNewsManager, feedItemOf, type FanOutResult, type NewsManagerOptions } from './manager.ts';
+export { DefaultNewsManager, type NewsManagerOptions } from './manager.ts';
+export { FeedFanOut, feedItemOf, type FanOutResult, type FeedFanOutOptions, type LinkEventHandler } from './fanout.ts';
 export { startNewsConsumer, consumerGroup, linkSubjects } from './consumer.ts';
 export { MemoryNewsStore } from './stores/memory-news-store.ts';
 export { SqlNewsStore } from './stores/sql-news-store.ts';

@@ -1,14 +1,15 @@
 /**
  * Wires news-service: its store (Redis, or embedded PGlite), the manager, the
- * link-event consumer, gRPC pb.News with gRPC health on the service port, and
- * an HTTP side (/healthz, /readyz, /metrics) on NEWS_HTTP_PORT.
+ * fan-out and the link-event consumer that feeds it, gRPC pb.News with gRPC
+ * health on the service port, and an HTTP side (/healthz, /readyz, /metrics)
+ * on NEWS_HTTP_PORT.
  */
 import { SocialGraphClient } from '@delinkcious/clients';
 import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
 import { ServiceMetrics, createServiceServer, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
-import { Counter, Histogram } from 'prom-client';
 import { readNewsServiceConfig } from './config.ts';
 import { startNewsConsumer } from './consumer.ts';
+import { FeedFanOut } from './fanout.ts';
 import { DefaultNewsManager } from './manager.ts';
 import { embeddedDir, migrationsDir, openNewsStore } from './stores/open.ts';
 import { bindGrpc, createNewsGrpcServer } from './transport/grpc.ts';
@@ -26,20 +27,11 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 function grpcMetrics(metrics: ServiceMetrics) {
-  const registers = [metrics.registry];
-  const handled = new Counter({
-    name: 'grpc_server_handled_total',
-    help: 'gRPC calls answered, by method and outcome (ok, err: a service error in `err`, unauthenticated)',
-    labelNames: ['method', 'outcome'],
-    registers,
-  });
-  const seconds = new Histogram({
-    name: 'grpc_server_handling_seconds',
-    help: 'gRPC call latency, by method',
-    labelNames: ['method'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers,
-  });
+  const handled = metrics.counter('grpc_server_handled_total', 'gRPC calls answered, by method and outcome (ok, err: a service error in `err`, unauthenticated)', [
+    'method',
+    'outcome',
+  ]);
+  const seconds = metrics.histogram('grpc_server_handling_seconds', 'gRPC call latency, by method', ['method'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   return (outcome: string, s: number) => {
     handled.inc({ method: 'GetNews', outcome });
     seconds.observe({ method: 'GetNews' }, s);
@@ -67,7 +59,8 @@ export const newsService: ServiceDefinition = {
     lifecycle.onClose('social-graph client', () => socialGraph.close());
 
     const metrics = new ServiceMetrics('news-service');
-    const manager = new DefaultNewsManager({ store, socialGraph, pageSize: config.NEWS_PAGE_SIZE, batchSize: config.NEWS_FANOUT_BATCH });
+    const manager = new DefaultNewsManager({ store, pageSize: config.NEWS_PAGE_SIZE });
+    const fanOut = new FeedFanOut({ store, socialGraph, batchSize: config.NEWS_FANOUT_BATCH });
 
     const storeReady = () => within(store.ping(), 1000, `the news store (${kind})`);
     const health = async (): Promise<ServingStatus> => {
@@ -84,7 +77,7 @@ export const newsService: ServiceDefinition = {
     logger.info({ host: context.host, port: grpcPort }, 'gRPC pb.News listening');
 
     // Registered after the server, so it stops first: in-flight fan-outs finish, the rest is redelivered.
-    const consumer = await startNewsConsumer({ bus: context.bus, manager, metrics, logger });
+    const consumer = await startNewsConsumer({ bus: context.bus, fanOut, metrics, logger });
     lifecycle.onClose('link event consumer', () => consumer.close());
 
     const http = createServiceServer({

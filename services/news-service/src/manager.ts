@@ -1,98 +1,23 @@
 /**
- * The NewsManager (docs/design.md §4): fan-out on write. Each link event is added
- * to the feed of every follower of its author, at the time of the event;
- * reading a feed is then one range of one user's feed. The author's own feed
- * and non-followers get nothing.
+ * The NewsManager (docs/design.md §4): reading a feed, one range of one
+ * user's feed, which the fan-out (fanout.ts) wrote when the events came.
  */
-import {
-  ValidationError,
-  type GetNewsResult,
-  type LinkEvent,
-  type LinkEventType,
-  type NewsEventType,
-  type NewsManager,
-  type SocialGraphManager,
-} from '@delinkcious/object-model';
-import { decodeToken, encodeToken, positionOf, type FeedItem } from './feed.ts';
+import { ValidationError, type GetNewsResult, type NewsManager } from '@delinkcious/object-model';
+import { decodeToken, encodeToken, positionOf } from './feed.ts';
 import type { NewsStore } from './stores/news-store.ts';
 
 export interface NewsManagerOptions {
   store: NewsStore;
-  /** Where followers come from: social-graph-service's client, or a manager in tests. */
-  socialGraph: Pick<SocialGraphManager, 'getFollowers'>;
   pageSize?: number;
-  /** Followers written per store call (one Redis pipeline each). */
-  batchSize?: number;
-}
-
-export type FanOutResult =
-  | { status: 'ok'; followers: number }
-  /** Already fanned out: a redelivery or a duplicate publish. */
-  | { status: 'duplicate' }
-  /** Not a link event this service can use; acknowledged so it is not redelivered forever. */
-  | { status: 'invalid'; reason: string };
-
-const eventTypes: Record<LinkEventType, NewsEventType> = {
-  'link.added': 'LINK_ADDED',
-  'link.updated': 'LINK_UPDATED',
-  'link.deleted': 'LINK_DELETED',
-};
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const controlCharacter = /[\u0000-\u001f\u007f]/;
-
-/** The feed item an event makes, or why it makes none. */
-export function feedItemOf(event: unknown): FeedItem | string {
-  const e = event as Partial<LinkEvent> | null;
-  if (!e || typeof e !== 'object') return 'not an object';
-  // Ids end up in keys and members: no control characters (the Redis member uses "\n" as separator).
-  if (typeof e.id !== 'string' || e.id === '' || e.id.length > 256 || controlCharacter.test(e.id)) return 'no usable id';
-  const eventType = typeof e.type === 'string' ? eventTypes[e.type as LinkEventType] : undefined;
-  if (!eventType) return `type ${String(e.type)} is not a link event`;
-  if (typeof e.username !== 'string' || e.username.trim() === '') return 'no author';
-  if (!e.link || typeof e.link.url !== 'string' || e.link.url === '') return 'no link url';
-  const timestamp = new Date(typeof e.timestamp === 'string' ? e.timestamp : NaN);
-  if (Number.isNaN(timestamp.getTime())) return 'no valid timestamp';
-  return {
-    eventId: e.id,
-    eventType,
-    username: e.username.trim(),
-    url: e.link.url,
-    title: typeof e.link.title === 'string' ? e.link.title : '',
-    timestamp,
-  };
 }
 
 export class DefaultNewsManager implements NewsManager {
   private readonly store: NewsStore;
-  private readonly socialGraph: Pick<SocialGraphManager, 'getFollowers'>;
   private readonly pageSize: number;
-  private readonly batchSize: number;
 
   constructor(options: NewsManagerOptions) {
     this.store = options.store;
-    this.socialGraph = options.socialGraph;
     this.pageSize = options.pageSize ?? 10;
-    this.batchSize = options.batchSize ?? 500;
-  }
-
-  /**
-   * Adds the event to each follower's feed. Throws when the social graph or
-   * the store fails: the bus redelivers, and the repeat completes the fan-out
-   * (items already written are left as they are). Marked delivered only at
-   * the end, so a duplicate arriving later (after someone new followed the
-   * author, say) changes nothing.
-   */
-  async handleLinkEvent(event: unknown): Promise<FanOutResult> {
-    const item = feedItemOf(event);
-    if (typeof item === 'string') return { status: 'invalid', reason: item };
-    if (await this.store.isDelivered(item.eventId)) return { status: 'duplicate' };
-    const followers = (await this.socialGraph.getFollowers(item.username)).filter((name) => name !== item.username);
-    for (let i = 0; i < followers.length; i += this.batchSize) {
-      await this.store.addToFeeds(followers.slice(i, i + this.batchSize), item);
-    }
-    await this.store.markDelivered(item.eventId);
-    return { status: 'ok', followers: followers.length };
   }
 
   async getNews(username: string, startToken?: string): Promise<GetNewsResult> {
@@ -106,9 +31,5 @@ export class DefaultNewsManager implements NewsManager {
       events: page.map(({ eventType, username: author, url, title, timestamp }) => ({ eventType, username: author, url, title, timestamp })),
       nextToken: items.length > this.pageSize && last ? encodeToken(positionOf(last)) : '',
     };
-  }
-
-  ping(): Promise<void> {
-    return this.store.ping();
   }
 }

@@ -14,7 +14,7 @@ import { ServiceMetrics } from '@delinkcious/kit';
 import { UnavailableError } from '@delinkcious/object-model';
 import { externalService } from '@delinkcious/testing';
 import { startNewsConsumer } from '../src/consumer.ts';
-import { DefaultNewsManager } from '../src/manager.ts';
+import { FeedFanOut } from '../src/fanout.ts';
 import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
 import { deleteKeys, linkEvent, logger, sleep, startSocialGraph, tokens } from './support.ts';
 
@@ -41,17 +41,17 @@ describe('fan-out latency on NATS + Redis (figures only)', { skip: nats.skip || 
     publisher = new NatsBus({ ...options, name: 'publisher' });
     store = new RedisNewsStore(new Redis(redis.url!), { feedMax: 1000, keyPrefix });
     check = new Redis(redis.url!);
-    const manager = new DefaultNewsManager({ store, socialGraph: socialClient });
+    const fanOut = new FeedFanOut({ store, socialGraph: socialClient });
     // Tells the test when an event's fan-out has completed.
-    const timed = Object.assign(Object.create(manager) as DefaultNewsManager, {
+    const timed = {
       handleLinkEvent: async (event: unknown) => {
-        const result = await manager.handleLinkEvent(event);
+        const result = await fanOut.handleLinkEvent(event);
         done.get((event as { id: string }).id)?.();
         return result;
       },
-    });
+    };
     const subjects = ['link.added', 'link.updated', 'link.deleted'].map((s) => `${prefix}.${s}`);
-    consumer = await startNewsConsumer({ bus: consumerBus, manager: timed, metrics: new ServiceMetrics('news-service'), logger, subjects });
+    consumer = await startNewsConsumer({ bus: consumerBus, fanOut: timed, metrics: new ServiceMetrics('news-service'), logger, subjects });
   });
 
   after(async () => {

@@ -72,12 +72,15 @@ describe('news-service over gRPC (embedded store, in-process bus)', () => {
     await assert.rejects(stub.getNews({ username: 'bob' }, 'x'.repeat(32)), (error: grpc.ServiceError) => error.code === grpc.status.UNAUTHENTICATED);
   });
 
-  test('gRPC health answers SERVING, without a caller token; an unknown service is NOT_FOUND', async () => {
+  test('gRPC health answers SERVING, without a caller token; an unknown service is NOT_FOUND, or SERVICE_UNKNOWN to a Watch', async () => {
     const health = healthStub(news.grpcAddress);
     try {
       assert.equal(await health.check(), 'SERVING');
       assert.equal(await health.check('pb.News'), 'SERVING');
       await assert.rejects(health.check('other'), (error: grpc.ServiceError) => error.code === grpc.status.NOT_FOUND);
+      const unknown = health.watch('other');
+      assert.equal(await unknown.first, 'SERVICE_UNKNOWN');
+      unknown.cancel();
     } finally {
       health.close();
     }
@@ -114,18 +117,29 @@ describe('news-service over gRPC (embedded store, in-process bus)', () => {
     refused.close();
     const nowhere = new NewsClient({ baseUrl: await closedPortUrl(), callerToken: gateway, timeoutMs: 500, retries: 1 });
     const started = Date.now();
-    await assert.rejects(nowhere.getNews('bob'), UnavailableError);
+    await assert.rejects(nowhere.getNews('bob'), (error) => {
+      assert.ok(error instanceof UnavailableError);
+      assert.equal((error.cause as grpc.StatusObject).code, grpc.status.UNAVAILABLE, 'the gRPC status is kept as the cause');
+      return true;
+    });
     assert.ok(Date.now() - started < 5000, 'a dead service is a fast UnavailableError');
     nowhere.close();
   });
 
   test('the feed survives a restart; a stopped service reports NOT_SERVING then is gone', async () => {
     const health = healthStub(news.grpcAddress);
+    const watch = health.watch('pb.News');
+    assert.equal(await watch.first, 'SERVING');
     // Registered last, this runs first on close: the server still answers, and says it is going away.
     let duringShutdown: string | undefined;
     news.lifecycle.onClose('probe', async () => void (duringShutdown = await health.check()));
+    const closing = Date.now();
     await news.lifecycle.close();
     assert.equal(duringShutdown, 'NOT_SERVING');
+    // A Watch hears it too, and is ended rather than holding the server open until the grace period runs out.
+    assert.equal(await watch.ended, grpc.status.OK);
+    assert.deepEqual(watch.statuses, ['SERVING', 'NOT_SERVING']);
+    assert.ok(Date.now() - closing < 5000, 'closed without waiting out the grace period');
     await assert.rejects(health.check(), (error: grpc.ServiceError) => error.code === grpc.status.UNAVAILABLE);
     health.close();
     stub.close();

@@ -11,13 +11,13 @@ import { NatsBus } from '@delinkcious/events';
 import { ServiceMetrics } from '@delinkcious/kit';
 import { UnavailableError, type LinkEvent } from '@delinkcious/object-model';
 import { DefaultSocialGraphManager, MemorySocialGraphStore } from '@delinkcious/social-graph-service';
-import { externalService } from '@delinkcious/testing';
+import { externalService, waitFor } from '@delinkcious/testing';
 import { startNewsConsumer } from '../src/consumer.ts';
 import type { FeedItem } from '../src/feed.ts';
-import { DefaultNewsManager } from '../src/manager.ts';
+import { FeedFanOut } from '../src/fanout.ts';
 import type { NewsStore } from '../src/stores/news-store.ts';
 import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
-import { deleteKeys, linkEvent, logger, sleep, until } from './support.ts';
+import { deleteKeys, linkEvent, logger, sleep } from './support.ts';
 
 const nats = await externalService('TEST_NATS_URL');
 const redis = await externalService('TEST_REDIS_URL');
@@ -65,17 +65,17 @@ describe('news-service consumer on NATS JetStream and Redis', { skip }, () => {
   async function replica(name: string, wrap: (store: NewsStore) => NewsStore = (s) => s) {
     const b = bus(name);
     const store = wrap(reader());
-    const manager = new DefaultNewsManager({ store, socialGraph: graph, batchSize: 2 });
+    const fanOut = new FeedFanOut({ store, socialGraph: graph, batchSize: 2 });
     let handled = 0;
-    const counting = Object.assign(Object.create(manager) as DefaultNewsManager, {
+    const counting = {
       handleLinkEvent: async (event: unknown) => {
-        const result = await manager.handleLinkEvent(event);
+        const result = await fanOut.handleLinkEvent(event);
         handled++;
         return result;
       },
-    });
+    };
     const metrics = new ServiceMetrics('news-service');
-    const consumer = await startNewsConsumer({ bus: b, manager: counting, metrics, logger, subjects, pendingIntervalMs: 100 });
+    const consumer = await startNewsConsumer({ bus: b, fanOut: counting, metrics, logger, subjects, pendingIntervalMs: 100 });
     let closed = false;
     const close = async () => {
       if (closed) return;
@@ -129,7 +129,7 @@ describe('news-service consumer on NATS JetStream and Redis', { skip }, () => {
     const check = reader();
     closers.push(() => check.close());
     const expected = events.map((e) => e.link.url).reverse();
-    await until(async () => (await feedUrls(check, 'f5')).length >= 40, 30_000, 'all 40 events in the last follower feed');
+    await waitFor(async () => (await feedUrls(check, 'f5')).length >= 40, { what: 'all 40 events in the last follower feed', timeoutMs: 30_000 });
     for (const follower of followers) assert.deepEqual(await feedUrls(check, follower), expected, follower);
     assert.deepEqual(await feedUrls(check, 'alice'), [], "the author's own feed gets nothing");
     assert.equal(await check.isDelivered(events[7]!.id), true, 'the interrupted fan-out was completed');
@@ -139,7 +139,7 @@ describe('news-service consumer on NATS JetStream and Redis', { skip }, () => {
     await graph.follow('alice', 'late');
     const sentinel = linkEvent('link.deleted', 'alice', 'https://a.example/sentinel', 100, `${prefix}-sentinel`);
     await publish(publisher, sentinel);
-    await until(async () => (await feedUrls(check, 'late')).length === 1, 30_000, 'the sentinel');
+    await waitFor(async () => (await feedUrls(check, 'late')).length === 1, { what: 'the sentinel', timeoutMs: 30_000 });
     assert.deepEqual(await feedUrls(check, 'late'), ['https://a.example/sentinel'], 'the duplicate reached no new follower');
     assert.deepEqual(await feedUrls(check, 'f1'), ['https://a.example/sentinel', ...expected]);
     assert.ok(second.handled() >= 21, 'the restarted consumer took over the unacknowledged and the new events');
@@ -154,7 +154,7 @@ describe('news-service consumer on NATS JetStream and Redis', { skip }, () => {
     for (const event of events) await publish(publisher, event);
     const check = reader();
     closers.push(() => check.close());
-    await until(async () => (await feedUrls(check, 'r2')).length === 60, 30_000, 'all 60 events');
+    await waitFor(async () => (await feedUrls(check, 'r2')).length === 60, { what: 'all 60 events', timeoutMs: 30_000 });
     await sleep(300);
     const consumed = async (r: { metrics: ServiceMetrics }, result: string) =>
       (await r.metrics.eventsConsumed.get()).values.filter((v) => v.labels.result === result).reduce((sum, v) => sum + v.value, 0);

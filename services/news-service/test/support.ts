@@ -1,24 +1,17 @@
 /** Helpers shared by news-service tests. */
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import type { Bus } from '@delinkcious/events';
 import { Lifecycle, ServiceMetrics, createLogger, createServiceServer, listen, mutualAuthFromTokens, type Env } from '@delinkcious/kit';
 import type { LinkEvent, LinkEventType } from '@delinkcious/object-model';
+import { newsProtoPath } from '@delinkcious/proto';
 import { DefaultSocialGraphManager, MemorySocialGraphStore, registerSocialGraphRoutes } from '@delinkcious/social-graph-service';
 import { deleteRedisKeys, freePort } from '@delinkcious/testing';
 import { newsService } from '../src/main.ts';
 
 /** Deletes every key under `prefix` (tests own their prefix). */
 export const deleteKeys = deleteRedisKeys;
-
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -81,11 +74,11 @@ export async function startNews(options: { env: Env; bus: Bus; socialGraphUrl: s
 
 /**
  * A pb.News client built here from proto/news.proto alone, as any other
- * language's client would be: nothing of the server's code.
+ * language's client would be: nothing of the server's code. Health, from the
+ * standard health.proto.
  */
-const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
 const loaded = grpc.loadPackageDefinition(
-  protoLoader.loadSync([`${protoDir}news.proto`, `${protoDir}health.proto`], { keepCase: true, enums: String, longs: String, defaults: true }),
+  protoLoader.loadSync([newsProtoPath, healthProtoPath], { keepCase: true, enums: String, longs: String, defaults: true }),
 ) as unknown as {
   pb: { News: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client };
   grpc: { health: { v1: { Health: new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client } } };
@@ -116,12 +109,23 @@ export function newsStub(address: string) {
 export function healthStub(address: string) {
   const client = new loaded.grpc.health.v1.Health(address, grpc.credentials.createInsecure()) as grpc.Client & {
     Check(request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response: { status: string }) => void): void;
+    Watch(request: object): grpc.ClientReadableStream<{ status: string }>;
   };
   return {
     check(service = ''): Promise<string> {
       return new Promise((resolve, reject) => {
         client.Check({ service }, { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response.status)));
       });
+    },
+    /** Opens a Watch: the statuses heard so far, the first one, and how the stream ended (its gRPC status code). */
+    watch(service = '') {
+      const statuses: string[] = [];
+      const stream = client.Watch({ service });
+      const first = new Promise<string>((resolve) => stream.once('data', (response: { status: string }) => resolve(response.status)));
+      stream.on('data', (response: { status: string }) => statuses.push(response.status));
+      stream.on('error', () => undefined); // `ended` says how it ended
+      const ended = new Promise<grpc.status>((resolve) => stream.on('status', (status: grpc.StatusObject) => resolve(status.code)));
+      return { statuses, first, ended, cancel: () => stream.cancel() };
     },
     close: () => client.close(),
   };

@@ -2,9 +2,8 @@
  * The SocialGraphManager: every rule about following lives here; transports
  * and stores are adapters around it.
  */
-import { NotFoundError, ValidationError, type SocialGraphManager } from '@delinkcious/object-model';
+import { NotFoundError, ValidationError, requireUsername, type SocialGraphManager } from '@delinkcious/object-model';
 import type { SocialGraphStore } from './stores/social-graph-store.ts';
-import { requireUsername } from './validation.ts';
 
 export interface SocialGraphManagerOptions {
   store: SocialGraphStore;

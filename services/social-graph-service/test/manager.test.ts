@@ -71,14 +71,15 @@ describe('DefaultSocialGraphManager', () => {
   });
 
   test('lists are sorted in code point order', async () => {
-    for (const follower of ['zed', 'Bob', 'alice', '42', 'émile', '7']) await manager.follow('star', follower);
-    assert.deepEqual(await manager.getFollowers('star'), ['42', '7', 'Bob', 'alice', 'zed', 'émile']);
+    for (const follower of ['zed', 'Bob', 'alice', '42', 'a-z', '7']) await manager.follow('star', follower);
+    assert.deepEqual(await manager.getFollowers('star'), ['42', '7', 'Bob', 'a-z', 'alice', 'zed']);
   });
 
   describe('bad input is a ValidationError naming the field, and changes nothing', () => {
-    const missing: unknown[] = ['', '   ', '\t\n', undefined, null, 42, {}, ['alice']];
-    const longest = 'x'.repeat(128);
-    const tooLong = 'x'.repeat(129);
+    const missing: unknown[] = ['', '   ', '\t\n', undefined, null];
+    const notText: unknown[] = [42, {}, ['alice']];
+    const longest = 'x'.repeat(39);
+    const tooLong = 'x'.repeat(40);
 
     test('follow and unfollow need both names', async () => {
       for (const bad of missing) {
@@ -86,6 +87,10 @@ describe('DefaultSocialGraphManager', () => {
           await rejectsWith(manager[operation](bad as string, 'bob'), ValidationError, 'followed is required');
           await rejectsWith(manager[operation]('alice', bad as string), ValidationError, 'follower is required');
         }
+      }
+      for (const bad of notText) {
+        await rejectsWith(manager.follow(bad as string, 'bob'), ValidationError, 'followed must be text');
+        await rejectsWith(manager.unfollow('alice', bad as string), ValidationError, 'follower must be text');
       }
       assert.deepEqual(await store.following('bob'), []);
       assert.deepEqual(await store.followers('alice'), []);
@@ -96,17 +101,18 @@ describe('DefaultSocialGraphManager', () => {
         await rejectsWith(manager.getFollowing(bad as string), ValidationError, 'username is required');
         await rejectsWith(manager.getFollowers(bad as string), ValidationError, 'username is required');
       }
+      for (const bad of notText) await rejectsWith(manager.getFollowing(bad as string), ValidationError, 'username must be text');
     });
 
-    test('names are at most 128 characters, after trimming', async () => {
-      const other = 'y'.repeat(128);
+    test('names are at most 39 characters, after trimming', async () => {
+      const other = 'y'.repeat(39);
       await manager.follow(` ${longest} `, `\t${other}`);
       assert.deepEqual(await manager.getFollowers(longest), [other]);
-      await rejectsWith(manager.follow(tooLong, 'bob'), ValidationError, 'followed is longer than 128 characters');
-      await rejectsWith(manager.follow('alice', tooLong), ValidationError, 'follower is longer than 128 characters');
-      await rejectsWith(manager.unfollow(tooLong, 'bob'), ValidationError, 'followed is longer than 128 characters');
-      await rejectsWith(manager.getFollowing(tooLong), ValidationError, 'username is longer than 128 characters');
-      await rejectsWith(manager.getFollowers(tooLong), ValidationError, 'username is longer than 128 characters');
+      await rejectsWith(manager.follow(tooLong, 'bob'), ValidationError, 'followed is longer than 39 characters');
+      await rejectsWith(manager.follow('alice', tooLong), ValidationError, 'follower is longer than 39 characters');
+      await rejectsWith(manager.unfollow(tooLong, 'bob'), ValidationError, 'followed is longer than 39 characters');
+      await rejectsWith(manager.getFollowing(tooLong), ValidationError, 'username is longer than 39 characters');
+      await rejectsWith(manager.getFollowers(tooLong), ValidationError, 'username is longer than 39 characters');
       assert.deepEqual(await store.following('bob'), []);
     });
 
@@ -114,6 +120,15 @@ describe('DefaultSocialGraphManager', () => {
       await rejectsWith(manager.follow('al\u0000ice', 'bob'), ValidationError, 'followed must not contain control characters');
       await rejectsWith(manager.follow('alice', 'b\nob'), ValidationError, 'follower must not contain control characters');
       await rejectsWith(manager.getFollowers('a\u007fb'), ValidationError, 'username must not contain control characters');
+      assert.deepEqual(await store.followers('alice'), []);
+    });
+
+    test('names are GitHub logins: letters, digits and single inner hyphens', async () => {
+      const rule = 'may only contain letters, digits and single hyphens, and cannot begin or end with a hyphen';
+      await rejectsWith(manager.follow('under_score', 'bob'), ValidationError, `followed ${rule}`);
+      await rejectsWith(manager.follow('alice', '-bob'), ValidationError, `follower ${rule}`);
+      await rejectsWith(manager.getFollowing('émile'), ValidationError, `username ${rule}`);
+      await rejectsWith(manager.getFollowing('a\ud800'), ValidationError, 'username must be well-formed Unicode (it holds a lone surrogate)');
       assert.deepEqual(await store.followers('alice'), []);
     });
 

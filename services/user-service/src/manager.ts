@@ -8,6 +8,11 @@ import {
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
+  optionalEmail,
+  optionalName,
+  requireText,
+  requireTokenName,
+  requireUsername,
   type ApiTokenInfo,
   type Session,
   type User,
@@ -15,7 +20,6 @@ import {
 } from '@delinkcious/object-model';
 import type { StoredApiToken, StoredUser, UserStore } from './stores/user-store.ts';
 import { hashToken, isApiToken, maxTokenLength, newApiToken, newSessionToken } from './tokens.ts';
-import { requireTokenId, requireUsername, validateEmail, validateName, validateTokenName } from './validation.ts';
 
 export const defaultSessionTtlMs = 30 * 24 * 60 * 60 * 1000;
 
@@ -46,8 +50,8 @@ export class DefaultUserManager implements UserManager {
   /** Creates the user on first login; later logins refresh name and email from GitHub. */
   async register(user: User): Promise<User> {
     const username = requireUsername(user?.username);
-    const name = validateName(user.name);
-    const email = validateEmail(user.email);
+    const name = optionalName(user.name);
+    const email = optionalEmail(user.email);
     return publicUser(await this.store.upsertUser({ username, name, email }, this.now()));
   }
 
@@ -91,7 +95,7 @@ export class DefaultUserManager implements UserManager {
 
   async createApiToken(username: string, name: string): Promise<{ token: string; info: ApiTokenInfo }> {
     const owner = requireUsername(username);
-    const tokenName = validateTokenName(name);
+    const tokenName = requireTokenName(name);
     const token = newApiToken();
     const stored: StoredApiToken = {
       id: randomUUID(),
@@ -119,7 +123,7 @@ export class DefaultUserManager implements UserManager {
   /** Only the owner's token can be revoked: someone else's answers the same NotFoundError as an unknown one. */
   async revokeApiToken(username: string, id: string): Promise<void> {
     const owner = requireUsername(username);
-    const tokenId = requireTokenId(id);
+    const tokenId = requireText(id, 'id');
     if (!(await this.store.deleteApiToken(owner, tokenId))) throw new NotFoundError(`you have no API token with id ${tokenId}`);
   }
 

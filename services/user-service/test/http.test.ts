@@ -75,6 +75,26 @@ describe('user-service HTTP transport', () => {
     }
   });
 
+  test('a NUL in any text field is a 400 naming the field, never a database error', async () => {
+    await register('ivan');
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ['POST', '/register', { username: 'iv\u0000an' }, /^username must not contain control characters$/],
+      ['POST', '/register', { username: 'ivan', name: 'Iv\u0000an' }, /^name must not contain control characters$/],
+      ['POST', '/register', { username: 'ivan', email: 'ivan\u0000@example.com' }, /^email must not contain control characters$/],
+      ['POST', '/register', { username: 'ivan', name: 'Iv\ud800an' }, /^name must be well-formed Unicode/],
+      ['POST', '/login', { username: 'iv\u0000an' }, /^username must not contain control characters$/],
+      ['POST', '/users/ivan/tokens', { name: 'laptop\u0000' }, /^name must not contain control characters$/],
+      ['POST', '/users/iv%00an/tokens', { name: 'laptop' }, /^username must not contain control characters$/],
+      ['GET', '/users/iv%00an/tokens', undefined, /^username must not contain control characters$/],
+      ['DELETE', '/users/ivan/tokens/a%00b', undefined, /^id must not contain control characters$/],
+    ];
+    for (const [method, path, body, message] of cases) {
+      const answer = await call(method, path, body);
+      assert.equal(answer.status, 400, `${method} ${path} ${JSON.stringify(body)}`);
+      assert.match(String(answer.body.err), message);
+    }
+  });
+
   test('POST /login answers a session and its expiry; an unknown user is 404', async () => {
     await register('bob');
     const { status, body } = await call('POST', '/login', { username: 'bob' });

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { call, poll } from './http.ts';
+import { call, waitFor } from './http.ts';
 
 export interface NewsTarget {
   /** The api-gateway, e.g. http://127.0.0.1:5000. */
@@ -64,13 +64,9 @@ export async function readFeed(baseUrl: string, token: string): Promise<Feed> {
   }
 }
 
-/** Polls the feed until `done` holds of its events; answers the last read either way. */
-export function waitForFeed(baseUrl: string, token: string, done: (events: NewsEvent[]) => boolean, timeoutMs = feedTimeoutMs): Promise<Feed> {
-  return poll(
-    () => readFeed(baseUrl, token),
-    (feed) => done(feed.events),
-    { timeoutMs, intervalMs: 500 },
-  );
+/** Reads the feed until `done` holds of its events, and answers that read; `what` names the wait in a timeout. */
+export function waitForFeed(baseUrl: string, token: string, what: string, done: (events: NewsEvent[]) => boolean, timeoutMs = feedTimeoutMs): Promise<Feed> {
+  return waitFor(() => readFeed(baseUrl, token), { what, until: (feed) => done(feed.events), timeoutMs, intervalMs: 500 });
 }
 
 /** What a test expects of an event: everything but the time. */
@@ -112,7 +108,7 @@ export function newsSuite(target: () => NewsTarget): void {
 
   const follow = (token: string, followed: string) => ok(`follow ${followed}`, api('POST', '/v1/following', token, { followed }));
   const unfollow = (token: string, followed: string) => ok(`unfollow ${followed}`, api('DELETE', '/v1/following', token, { followed }));
-  const feedOf = (token: string, done: (events: NewsEvent[]) => boolean) => waitForFeed(target().baseUrl, token, done);
+  const feedOf = (token: string, what: string, done: (events: NewsEvent[]) => boolean) => waitForFeed(target().baseUrl, token, what, done);
 
   test('news: each change by the people you follow, with author, url and title, newest first, page by page; none of it for the author or a non-follower', async () => {
     const run = newRun();
@@ -155,7 +151,7 @@ export function newsSuite(target: () => NewsTarget): void {
     const fromCarol = newestFirst.filter((event) => event.username === carol);
     const complete = (expected: Expected[]) => (events: NewsEvent[]) => events.length >= expected.length;
 
-    const feed = await feedOf(token[alice]!, complete(newestFirst));
+    const feed = await feedOf(token[alice]!, 'all 14 changes in alice’s feed', complete(newestFirst));
     assert.deepEqual(project(feed.events), newestFirst, 'alice sees every change of bob and carol, newest first, with author, url and title');
     assertNewestFirst(feed.events);
     assert.ok(feed.pages >= 2, `14 events take more than one page (${feed.pages})`);
@@ -170,7 +166,7 @@ export function newsSuite(target: () => NewsTarget): void {
 
     // bob and dave follow carol only: her changes, none of bob's (bob's own changes never reach his feed).
     for (const reader of [bob, dave]) {
-      const theirs = await feedOf(token[reader]!, complete(fromCarol));
+      const theirs = await feedOf(token[reader]!, `carol’s changes in ${reader}’s feed`, complete(fromCarol));
       assert.deepEqual(project(theirs.events), fromCarol, `${reader} sees carol's changes and none of bob's`);
     }
     // carol follows nobody: her feed stays empty, her own changes included.
@@ -187,7 +183,7 @@ export function newsSuite(target: () => NewsTarget): void {
 
     await ok('carol adds', api('POST', '/v1/links', token[carol]!, { url: `${site}/before`, title: 'Before' }));
     const hasBefore = (events: NewsEvent[]) => events.some((event) => event.url === `${site}/before`);
-    assert.ok(hasBefore((await feedOf(token[alice]!, hasBefore)).events), 'alice sees carol’s link while she follows her');
+    await feedOf(token[alice]!, 'carol’s link in alice’s feed while she follows her', hasBefore);
 
     await unfollow(token[alice]!, carol);
     assert.deepEqual((await api('GET', '/v1/following', token[alice]!)).body.following, {});
@@ -196,8 +192,7 @@ export function newsSuite(target: () => NewsTarget): void {
 
     // The sync point: erin has both, so both were fanned out.
     const hasAfter = (events: NewsEvent[]) => ['after', 'later'].every((path) => events.some((event) => event.url === `${site}/${path}`));
-    const erins = await feedOf(token[erin]!, hasAfter);
-    assert.ok(hasAfter(erins.events), `erin, still following, sees carol’s new links: ${JSON.stringify(project(erins.events))}`);
+    await feedOf(token[erin]!, 'carol’s new links in the feed of erin, still following', hasAfter);
     const alices = await readFeed(target().baseUrl, token[alice]!);
     assert.deepEqual(
       project(alices.events).filter((event) => event.username === carol && event.url !== `${site}/before`),

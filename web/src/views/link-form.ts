@@ -3,6 +3,7 @@
  * An edit sends only what changed: a new URL as new_url, tags as add_tags and
  * remove_tags, as PUT /v1/links takes them.
  */
+import { limits } from '@delinkcious/object-model';
 import { ApiError, api, parseTags, tagsOf, type Link } from '../api.ts';
 import { openDialog } from '../dialog.ts';
 import { field, h } from '../dom.ts';
@@ -31,9 +32,9 @@ export function openLinkForm(options: LinkFormOptions): void {
   const { link } = options;
   const editing = link !== undefined;
   openDialog(editing ? 'Edit link' : 'Add a link', (handle) => {
-    const url = h('input', { name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', required: true, maxlength: 2048, spellcheck: 'false' });
-    const title = h('input', { name: 'title', required: true, maxlength: 512 });
-    const description = h('textarea', { name: 'description', rows: 3, maxlength: 8192 });
+    const url = h('input', { name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', required: true, maxlength: limits.urlLength, spellcheck: 'false' });
+    const title = h('input', { name: 'title', required: true, maxlength: limits.titleLength });
+    const description = h('textarea', { name: 'description', rows: 3, maxlength: limits.descriptionLength });
     const tags = h('input', { name: 'tags', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
     if (link) {
       url.value = link.Url;

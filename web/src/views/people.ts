@@ -2,6 +2,7 @@
  * Following: follow someone by username, stop following, and the two lists,
  * who you follow and who follows you (with "Follow back").
  */
+import { limits } from '@delinkcious/object-model';
 import { api } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { messageOf, onSubmit } from '../forms.ts';
@@ -13,7 +14,7 @@ export function peopleView(context: ViewContext): View {
   let followers = new Set<string>();
   let generation = 0;
 
-  const username = h('input', { name: 'followed', required: true, maxlength: 100, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
+  const username = h('input', { name: 'followed', required: true, maxlength: limits.usernameLength, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
   const followForm = h(
     'form',
     { class: 'inline-form card', 'aria-labelledby': 'follow-title' },

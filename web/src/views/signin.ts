@@ -3,6 +3,7 @@
  * comes back with a session cookie), and the local sign-in when the server
  * offers it (DEV_LOGIN, embedded mode on one's own machine).
  */
+import { limits } from '@delinkcious/object-model';
 import { api, type LoginOptions } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { onSubmit } from '../forms.ts';
@@ -22,7 +23,7 @@ export function signInView(options: LoginOptions, onSignedIn: () => Promise<void
     const username = h('input', {
       name: 'username',
       required: true,
-      maxlength: 39,
+      maxlength: limits.usernameLength,
       autocomplete: 'username',
       autocapitalize: 'none',
       spellcheck: 'false',

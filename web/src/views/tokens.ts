@@ -2,6 +2,7 @@
  * Personal API tokens: create one (its secret is shown this once, with a copy
  * button), list them (names and dates, never secrets), revoke one.
  */
+import { limits } from '@delinkcious/object-model';
 import { api, type ApiToken } from '../api.ts';
 import { confirmDialog } from '../dialog.ts';
 import { field, h, time } from '../dom.ts';
@@ -30,7 +31,7 @@ async function copy(text: string, fallbackField: HTMLInputElement): Promise<bool
 
 export function tokensView(): View {
   let generation = 0;
-  const name = h('input', { name: 'name', maxlength: 100, autocomplete: 'off', placeholder: 'e.g. my laptop script' });
+  const name = h('input', { name: 'name', maxlength: limits.tokenNameLength, autocomplete: 'off', placeholder: 'e.g. my laptop script' });
   const createForm = h(
     'form',
     { class: 'inline-form card', 'aria-labelledby': 'create-token-title' },

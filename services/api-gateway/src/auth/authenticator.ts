@@ -69,7 +69,7 @@ export class Authenticator {
       user = await pending;
     } catch (error) {
       // Whatever user-service said about why, the caller only learns that access is denied.
-      if (error instanceof UnauthenticatedError) throw new UnauthenticatedError();
+      if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(undefined, { cause: error });
       throw error;
     }
     this.cache.set(key, user);

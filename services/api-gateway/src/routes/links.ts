@@ -3,13 +3,25 @@
  * authenticated user; a `username` in the input is ignored.
  */
 import type { FastifyInstance } from 'fastify';
-import { linkToWire, type LinkManager } from '@delinkcious/object-model';
+import { linkToWire, pageLimit, tagItems, type LinkManager } from '@delinkcious/object-model';
 import { callerOf } from '../auth/hooks.ts';
-import { fieldsOf, optionalText, pageLimit, requiredText, tagList } from '../inputs.ts';
-import { bodyTypes, errors, linkSchema, okBody, security, tagsInput } from '../openapi.ts';
+import { fieldsOf, optionalText, requiredText } from '../inputs.ts';
+import {
+  bodyTypes,
+  descriptionInput,
+  errors,
+  linkSchema,
+  okBody,
+  pageLimitInput,
+  patternInput,
+  security,
+  tagInput,
+  tagsInput,
+  titleInput,
+  urlInput,
+} from '../openapi.ts';
 
 const oneLink = { description: 'The link as saved', type: 'object', properties: { err: { type: 'string' }, link: linkSchema } };
-const urlInput = { type: 'string', description: 'http or https, at most 2048 characters' };
 
 export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): void {
   v1.get(
@@ -22,12 +34,12 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         querystring: {
           type: 'object',
           properties: {
-            url_regex: { type: 'string', description: 'RE2 pattern, at most 256 characters' },
-            title_regex: { type: 'string' },
-            description_regex: { type: 'string' },
-            tag: { type: 'string' },
+            url_regex: patternInput,
+            title_regex: patternInput,
+            description_regex: patternInput,
+            tag: tagInput,
             start_token: { type: 'string', description: 'next_page_token of the previous page' },
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+            limit: pageLimitInput,
           },
         },
         response: {
@@ -53,7 +65,8 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         descriptionRegex: optionalText(fields, 'description_regex'),
         tag: optionalText(fields, 'tag'),
         startToken: optionalText(fields, 'start_token'),
-        limit: pageLimit(fields),
+        // The request carries a number: the text is read by the one page-size rule.
+        limit: pageLimit(optionalText(fields, 'limit')),
       });
       return { err: '', links: result.links.map(linkToWire), next_page_token: result.nextPageToken };
     },
@@ -70,7 +83,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         body: {
           type: 'object',
           required: ['url', 'title'],
-          properties: { url: urlInput, title: { type: 'string' }, description: { type: 'string' }, tags: tagsInput },
+          properties: { url: urlInput, title: titleInput, description: descriptionInput, tags: tagsInput },
         },
         response: { 200: oneLink, ...errors(400, 401, 403, 409, 413, 429, 503) },
       },
@@ -82,7 +95,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         url: optionalText(fields, 'url') ?? '',
         title: optionalText(fields, 'title') ?? '',
         description: optionalText(fields, 'description'),
-        tags: tagList(fields, 'tags'),
+        tags: tagItems(fields.tags, 'tags'),
       });
       // 200, not 201: the original answered 200 and its clients expect it.
       return { err: '', link: linkToWire(link) };
@@ -103,8 +116,8 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
           properties: {
             url: { type: 'string', description: 'the URL the link has now' },
             new_url: { ...urlInput, description: 'moves the link; its status goes back to pending' },
-            title: { type: 'string' },
-            description: { type: 'string' },
+            title: titleInput,
+            description: descriptionInput,
             add_tags: tagsInput,
             remove_tags: tagsInput,
           },
@@ -120,8 +133,8 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         newUrl: optionalText(fields, 'new_url'),
         title: optionalText(fields, 'title'),
         description: optionalText(fields, 'description'),
-        addTags: tagList(fields, 'add_tags'),
-        removeTags: tagList(fields, 'remove_tags'),
+        addTags: tagItems(fields.add_tags, 'add_tags'),
+        removeTags: tagItems(fields.remove_tags, 'remove_tags'),
       });
       return { err: '', link: linkToWire(link) };
     },

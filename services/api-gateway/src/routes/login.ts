@@ -13,6 +13,9 @@ import {
   UnauthenticatedError,
   UnavailableError,
   ValidationError,
+  isUsername,
+  limits,
+  usernamePattern,
   type User,
   type UserManager,
 } from '@delinkcious/object-model';
@@ -21,7 +24,7 @@ import { checkSameOrigin, type Authenticator } from '../auth/authenticator.ts';
 import { clearSessionCookie, clearStateCookie, publicBase, readStateCookie, setSessionCookie, setStateCookie } from '../auth/cookies.ts';
 import type { GitHubOAuth } from '../github.ts';
 import { fieldsOf, optionalText, requiredText, type Fields } from '../inputs.ts';
-import { bodyTypes, errors, okBody } from '../openapi.ts';
+import { bodyTypes, errors, okBody, usernameInput } from '../openapi.ts';
 
 export interface LoginOptions {
   users: UserManager;
@@ -31,11 +34,6 @@ export interface LoginOptions {
   devLogin: boolean;
   publicUrl: string | undefined;
 }
-
-/** GitHub's rules for a login: letters, digits and single inner hyphens, at most 39 characters. */
-export const gitHubLoginPattern = /^[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}$/i;
-/** What we accept from a GitHub (Enterprise) server, whose logins may also hold underscores. */
-const serverLoginPattern = /^[a-z\d][a-z\d_-]{0,99}$/i;
 
 const signedIn = {
   200: {
@@ -134,7 +132,8 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
 
       const accessToken = await github.exchangeCode(code, redirectUri(request));
       const profile = await github.profile(accessToken);
-      if (!serverLoginPattern.test(profile.login)) throw new UnavailableError('GitHub answered a login Delinkcious cannot use');
+      // Not the user's input but GitHub's answer (a GitHub Enterprise login may hold an underscore): not a 400.
+      if (!isUsername(profile.login)) throw new UnavailableError('GitHub answered a login Delinkcious cannot use');
       return completeSignIn(request, reply, { username: profile.login, name: profile.name, email: profile.email });
     },
   );
@@ -181,19 +180,15 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
         tags: ['sign-in'],
         summary: 'Local sign-in (only with DEV_LOGIN=true): registers the user if new and signs them in',
         consumes: bodyTypes,
-        body: { type: 'object', required: ['username'], properties: { username: { type: 'string' } } },
+        body: { type: 'object', required: ['username'], properties: { username: usernameInput } },
         response: { ...signedIn, ...errors(400, 403, 404, 413, 503) },
       },
     },
     async (request, reply) => {
       if (!devLogin) throw new NotFoundError('local sign-in is off (DEV_LOGIN is not set)');
       checkSameOrigin(request, publicUrl);
+      // The user-service applies the username rule (a 400 naming the field).
       const username = requiredText(fieldsOf(request), 'username');
-      if (!gitHubLoginPattern.test(username)) {
-        throw new ValidationError(
-          'username must be like a GitHub login: letters, digits and single hyphens inside, at most 39 characters',
-        );
-      }
       return completeSignIn(request, reply, { username, name: username, email: '' });
     },
   );
@@ -207,7 +202,7 @@ const devLoginPage = `<!doctype html>
 <h1>Sign in to Delinkcious</h1>
 <p>Local sign-in for this machine: pick a username (as a GitHub login: letters, digits, hyphens).</p>
 <form method="post" action="/login/dev">
-<label>Username <input name="username" required maxlength="39" pattern="[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}" autocomplete="username" autofocus></label>
+<label>Username <input name="username" required maxlength="${limits.usernameLength}" pattern="${usernamePattern.source}" autocomplete="username" autofocus></label>
 <button type="submit">Sign in</button>
 </form>
 </body>

@@ -7,14 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { ForbiddenError, type SocialGraphManager } from '@delinkcious/object-model';
 import { callerOf } from '../auth/hooks.ts';
 import { fieldsOf, requiredText } from '../inputs.ts';
-import { bodyTypes, errors, okBody, security } from '../openapi.ts';
+import { bodyTypes, errors, okBody, security, usernameInput } from '../openapi.ts';
 
 const nameSet = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, true]));
 const nameSetSchema = { type: 'object', additionalProperties: { type: 'boolean' }, description: 'a set: {"name": true}' };
 const followedInput = {
   type: 'object',
   required: ['followed'],
-  properties: { followed: { type: 'string', description: 'the username to follow' } },
+  properties: { followed: { ...usernameInput, description: 'the username to follow' } },
 };
 
 export function registerSocialRoutes(v1: FastifyInstance, socialGraph: SocialGraphManager): void {

@@ -7,7 +7,7 @@ import type { ApiTokenInfo, UserManager } from '@delinkcious/object-model';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { callerOf } from '../auth/hooks.ts';
 import { fieldsOf, optionalText } from '../inputs.ts';
-import { bodyTypes, errors, okBody, security } from '../openapi.ts';
+import { bodyTypes, errors, okBody, security, tokenNameInput } from '../openapi.ts';
 
 function tokenToWire(info: ApiTokenInfo) {
   return {
@@ -53,7 +53,7 @@ export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, aut
         summary: 'Create an API token; its secret is answered this once',
         security,
         consumes: bodyTypes,
-        body: { type: 'object', properties: { name: { type: 'string', description: 'what the token is for' } } },
+        body: { type: 'object', properties: { name: tokenNameInput } },
         response: {
           200: {
             description: 'The new token, with its secret (shown this once)',

@@ -1,24 +1,20 @@
 /**
  * link-service's internal HTTP API (docs/design.md §3), the original's routes.
  * Both spellings of each query parameter are accepted (the original gateway
- * and Go client disagreed), and body fields in PascalCase or snake_case.
+ * and Go client disagreed). Body fields are matched as the original's Go
+ * decoder matched them (exactly, else ignoring case), plus snake_case; the
+ * original Go client's requests (untyped JSON bodies, on GET and DELETE too)
+ * are read as they are.
  */
 import type { FastifyInstance } from 'fastify';
+import { fieldOf, type Fields } from '@delinkcious/kit';
 import { ValidationError, linkToWire, type LinkManager } from '@delinkcious/object-model';
 
-type Fields = Record<string, unknown>;
-
-/** The first of `names` present in `fields`. */
-export function pick(fields: Fields, ...names: string[]): unknown {
-  for (const name of names) if (fields[name] !== undefined) return fields[name];
-  return undefined;
-}
-
 function text(fields: Fields, ...names: string[]): string | undefined {
-  const value = pick(fields, ...names);
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new ValidationError(`${names.at(-1)} was given more than once`);
-  if (typeof value !== 'string') throw new ValidationError(`${names.at(-1)} must be text`);
+  const value = fieldOf(fields, ...names);
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) throw new ValidationError(`${names.at(-1)!.toLowerCase()} was given more than once`);
+  if (typeof value !== 'string') throw new ValidationError(`${names.at(-1)!.toLowerCase()} must be text`);
   return value;
 }
 
@@ -51,11 +47,11 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
   server.post('/links', async (request) => {
     const body = bodyOf(request.body);
     const link = await manager.addLink({
-      username: text(body, 'Username', 'username') ?? '',
-      url: text(body, 'Url', 'url') ?? '',
-      title: text(body, 'Title', 'title') ?? '',
-      description: text(body, 'Description', 'description'),
-      tags: pick(body, 'Tags', 'tags') as string[] | undefined,
+      username: text(body, 'Username') ?? '',
+      url: text(body, 'Url') ?? '',
+      title: text(body, 'Title') ?? '',
+      description: text(body, 'Description'),
+      tags: fieldOf(body, 'Tags') as string[] | undefined,
     });
     return { err: '', link: linkToWire(link) };
   });
@@ -63,20 +59,20 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
   server.put('/links', async (request) => {
     const body = bodyOf(request.body);
     const link = await manager.updateLink({
-      username: text(body, 'Username', 'username') ?? '',
-      url: text(body, 'Url', 'url') ?? '',
+      username: text(body, 'Username') ?? '',
+      url: text(body, 'Url') ?? '',
       newUrl: text(body, 'NewUrl', 'new_url'),
-      title: text(body, 'Title', 'title'),
-      description: text(body, 'Description', 'description'),
-      addTags: pick(body, 'AddTags', 'add_tags') as string[] | undefined,
-      removeTags: pick(body, 'RemoveTags', 'remove_tags') as string[] | undefined,
+      title: text(body, 'Title'),
+      description: text(body, 'Description'),
+      addTags: fieldOf(body, 'AddTags', 'add_tags') as string[] | undefined,
+      removeTags: fieldOf(body, 'RemoveTags', 'remove_tags') as string[] | undefined,
     });
     return { err: '', link: linkToWire(link) };
   });
 
   server.delete('/links', async (request) => {
     const fields = { ...(request.body && typeof request.body === 'object' ? (request.body as Fields) : {}), ...(request.query as Fields) };
-    await manager.deleteLink(text(fields, 'username', 'Username') ?? '', text(fields, 'url', 'Url') ?? '');
+    await manager.deleteLink(text(fields, 'username') ?? '', text(fields, 'url') ?? '');
     return { err: '' };
   });
 }

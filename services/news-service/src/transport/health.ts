@@ -1,62 +1,77 @@
 /**
- * grpc.health.v1.Health (proto/health.proto, the standard protocol), which
- * Kubernetes gRPC probes call: SERVING while the store answers, NOT_SERVING
- * when it does not or the service is shutting down. Open to every caller:
- * probes send no caller token, and the answer reveals nothing.
+ * grpc.health.v1.Health, the standard protocol that Kubernetes gRPC probes
+ * call, served by grpc-health-check: SERVING while the store answers,
+ * NOT_SERVING when it does not or the service is shutting down. Open to every
+ * caller: probes send no caller token, and the answer reveals nothing.
+ *
+ * The library answers from statuses it is told; this side tells it afresh
+ * before each Check and Watch, and every `watchIntervalMs` while a Watch is open.
  */
-import * as grpc from '@grpc/grpc-js';
-import { healthProtoPath, loadServiceDefinition } from './protos.ts';
+import type * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 
-/** The services a Check may name: '' (the whole server) and pb.News. */
-const known = new Set(['', 'pb.News']);
+/** The services a probe may name: '' (the whole server) and pb.News; others are unknown. */
+const services = ['', 'pb.News'];
 
-/** Adds the service; the answer ends open Watch streams (at shutdown: they would hold the server open). */
-export function addHealthService(server: grpc.Server, status: () => Promise<ServingStatus>, watchIntervalMs = 2000): { endWatches(): void } {
-  const definition = loadServiceDefinition(healthProtoPath, 'grpc.health.v1.Health');
-  const watches = new Set<() => void>();
-  server.addService(definition, {
-    Check(call: grpc.ServerUnaryCall<{ service: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      if (!known.has(call.request.service)) {
-        callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` });
-        return;
-      }
-      status().then((s) => callback(null, { status: s }));
-    },
-    // Sends the status now and whenever it changes, until the caller goes away.
-    Watch(call: grpc.ServerWritableStream<{ service: string }, unknown>) {
-      if (!known.has(call.request.service)) {
-        call.write({ status: 'SERVICE_UNKNOWN' });
-        call.end();
-        return;
-      }
-      let last: string | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let ended = false;
-      const end = () => {
-        ended = true;
-        clearTimeout(timer);
-        watches.delete(close);
-      };
-      const close = () => {
-        end();
-        call.end();
-      };
-      const tick = () =>
-        status().then((s) => {
-          if (ended || call.cancelled) return;
-          if (s !== last) call.write({ status: (last = s) });
-          timer = setTimeout(tick, watchIntervalMs);
-        });
-      watches.add(close);
-      call.on('cancelled', end);
-      void tick();
+export interface GrpcHealth {
+  /** Says NOT_SERVING to open Watch streams and ends them (they would hold the server open). */
+  endWatches(): void;
+}
+
+export function addHealthService(server: grpc.Server, status: () => Promise<ServingStatus>, watchIntervalMs = 2000): GrpcHealth {
+  const health = new HealthImplementation(Object.fromEntries(services.map((service) => [service, 'NOT_SERVING'])));
+  let current: ServingStatus = 'NOT_SERVING';
+  let ended = false;
+  const set = (next: ServingStatus) => {
+    // The library writes every status it is told to each watcher: tell it changes only.
+    if (ended || next === current) return;
+    current = next;
+    for (const service of services) health.setStatus(service, next);
+  };
+  const refresh = () => status().then(set, () => set('NOT_SERVING'));
+
+  const watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  let timer: NodeJS.Timeout | undefined;
+  const untrack = (call: grpc.ServerWritableStream<unknown, unknown>) => {
+    watches.delete(call);
+    if (watches.size === 0 && timer) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+  const track = (call: grpc.ServerWritableStream<unknown, unknown>) => {
+    watches.add(call);
+    call.on('cancelled', () => untrack(call));
+    timer ??= setInterval(() => void refresh(), watchIntervalMs).unref();
+  };
+
+  health.addToServer({
+    addService(definition, implementation) {
+      const check = implementation.check as grpc.handleUnaryCall<unknown, unknown>;
+      const watch = implementation.watch as grpc.handleServerStreamingCall<unknown, unknown>;
+      server.addService(definition as grpc.ServiceDefinition, {
+        ...implementation,
+        check: (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => void refresh().then(() => check(call, callback)),
+        watch: (call: grpc.ServerWritableStream<unknown, unknown>) =>
+          void refresh().then(() => {
+            if (ended || call.cancelled) return void call.end();
+            track(call);
+            watch(call);
+          }),
+      });
     },
   });
+
   return {
     endWatches() {
-      for (const close of [...watches]) close();
+      set('NOT_SERVING');
+      ended = true;
+      for (const call of [...watches]) {
+        untrack(call);
+        call.end();
+      }
     },
   };
 }

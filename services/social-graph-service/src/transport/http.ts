@@ -2,12 +2,13 @@
  * social-graph-service's internal HTTP API (docs/design.md §3), the original's
  * routes: `POST /follow` and `POST /unfollow` with `{followed, follower}`,
  * `GET /following/{username}` and `GET /followers/{username}`, lists answered
- * as the original's set-like map `{name: true}`.
+ * as the original's set-like map `{name: true}`. Body fields are matched as the
+ * original's Go decoder matched them (exactly, else ignoring case); a body on a
+ * GET, as the original link-service sends one, is ignored.
  */
 import type { FastifyInstance } from 'fastify';
+import { fieldOf, type Fields } from '@delinkcious/kit';
 import { ValidationError, type SocialGraphManager } from '@delinkcious/object-model';
-
-type Fields = Record<string, unknown>;
 
 function bodyOf(body: unknown): Fields {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('request body must be a JSON object');
@@ -16,7 +17,7 @@ function bodyOf(body: unknown): Fields {
 
 /** A text field; absent answers '' so the manager reports it as required. */
 function text(fields: Fields, name: string): string {
-  const value = fields[name];
+  const value = fieldOf(fields, name);
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new ValidationError(`${name} must be text`);
   return value;
@@ -24,8 +25,8 @@ function text(fields: Fields, name: string): string {
 
 /**
  * The username in the path. A wildcard, not `:username`: fastify refuses path
- * parameters over 100 characters, and a 128-character name, percent-encoded,
- * can be far longer.
+ * parameters over 100 characters, and a name the manager must refuse with a
+ * 400 naming the field (too long, or percent-encoded junk) can be far longer.
  */
 function pathUsername(params: unknown): string {
   return (params as Fields)['*'] as string;
