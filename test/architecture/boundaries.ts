@@ -47,7 +47,7 @@ const forbiddenInRules: RegExp[] = [
 export function isRuleFile(path: string): boolean {
   return (
     /^libs\/object-model\/src\/.+\.ts$/.test(path) ||
-    /^services\/[^/]+\/src\/(manager|validation|filters|feed|fanout|tokens|check-scheduler)\.ts$/.test(path) ||
+    /^services\/[^/]+\/src\/(manager|validation|filters|feed|fanout|tokens|check-scheduler|checker|check-result)\.ts$/.test(path) ||
     /^services\/[^/]+\/src\/rules\/.+\.ts$/.test(path)
   );
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { LinkCheckedEvent } from '@delinkcious/object-model';
+import type { CheckResult } from './check-result.ts';
 import { HostRefusedError, bareHost, resolveAllowed, type AddressPolicy, type ResolvedAddress, type Resolver } from './ssrf-guard.ts';
 
 export const userAgent = 'Delinkcious-LinkChecker/1.0';
@@ -18,14 +18,6 @@ export interface CheckUrlOptions {
   maxRedirects?: number;
   resolver: Resolver;
   policy: AddressPolicy;
-}
-
-export interface CheckResult {
-  status: LinkCheckedEvent['status'];
-  /** The last HTTP status the checker received; 0 when it received none. */
-  httpStatus: number;
-  /** '' or a short reason: 'timeout', 'connection refused', 'too many redirects', 'blocked address 10.0.0.1'… */
-  error: string;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, requireHttpUrl, requireUsername, type LinkCheckedEvent } from '@delinkcious/object-model';
-import type { CheckResult } from './check-url.ts';
+import type { CheckResult } from './check-result.ts';
 
 export type Publish = (event: LinkCheckedEvent) => Promise<void>;
 

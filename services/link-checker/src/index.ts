@@ -1,6 +1,7 @@
 export { linkChecker } from './main.ts';
 export { DefaultLinkChecker, type LinkCheckOutcome, type LinkCheckerOptions, type Publish } from './checker.ts';
-export { checkUrl, userAgent, type CheckResult, type CheckUrlOptions } from './check-url.ts';
+export { checkUrl, userAgent, type CheckUrlOptions } from './check-url.ts';
+export type { CheckResult } from './check-result.ts';
 export {
   createAddressPolicy,
   isNonPublicAddress,
