@@ -106,6 +106,8 @@ export function readConfig<S extends ConfigSpec>(spec: S, env: Env = process.env
 /** Variables every service reads. */
 export const commonConfig = {
   LOG_LEVEL: envVar.oneOf('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  /** Unset: pretty in a terminal, JSON elsewhere (logger.ts decides). */
+  LOG_FORMAT: envVar.oneOf<'json' | 'pretty' | ''>('', ['json', 'pretty']),
   SHUTDOWN_TIMEOUT: envVar.durationMs(25_000),
   DELINKCIOUS_MUTUAL_AUTH: envVar.bool(true),
   MUTUAL_AUTH_FILE: envVar.string('/etc/delinkcious/mutual-auth.yaml'),

@@ -1,15 +1,47 @@
-/** pino JSON logs on stderr; every service logs through a child carrying `service`. */
-import { pino, destination, stdTimeFunctions, type Logger } from 'pino';
+/**
+ * pino logs on stderr; every service logs through a child carrying `service`.
+ * `LOG_FORMAT=json` (the default when stderr is not a terminal, as in a
+ * container) writes a JSON line per event for log collectors; `pretty` (the
+ * default in a terminal) writes one readable line per event, and there only
+ * warnings and errors unless `LOG_LEVEL` asks for more, so `npm start` shows its
+ * URL and what needs attention rather than a line per request.
+ */
+import { pino, destination, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { currentTrace } from './trace.ts';
 
 export type { Logger };
 
+export type LogFormat = 'json' | 'pretty';
+
 let root: Logger | undefined;
 
+/** The format `LOG_FORMAT` asks for, else pretty in a terminal and JSON elsewhere. */
+export function logFormatOf(env: Record<string, string | undefined>, isTerminal = Boolean(process.stderr.isTTY)): LogFormat {
+  const asked = env.LOG_FORMAT?.trim();
+  if (asked === 'json' || asked === 'pretty') return asked;
+  return isTerminal ? 'pretty' : 'json';
+}
+
+/** One line per event: time, level, the service, the message, then any other fields. */
+export function prettyStream(colorize: boolean, destinationStream?: NodeJS.WritableStream): DestinationStream {
+  return PinoPretty({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service,traceId,reqId',
+    messageFormat: '{service}: {msg}',
+    sync: true,
+    ...(destinationStream ? { destination: destinationStream } : { destination: 2 }),
+  });
+}
+
 function rootLogger(): Logger {
+  const format = logFormatOf(process.env);
+  const level = process.env.LOG_LEVEL?.trim() || (format === 'pretty' ? 'warn' : 'info');
   root ??= pino(
     {
-      level: process.env.LOG_LEVEL?.trim() || 'info',
+      level,
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       // The trace id of the work being logged, read when a line is written: no logger per request.
@@ -18,7 +50,7 @@ function rootLogger(): Logger {
         return trace ? { traceId: trace.traceId } : {};
       },
     },
-    destination({ fd: 2, sync: false }),
+    format === 'pretty' ? prettyStream(Boolean(process.stderr.isTTY)) : destination({ fd: 2, sync: false }),
   );
   return root;
 }

@@ -48,7 +48,7 @@ export class DefaultLinkChecker {
       await this.options.publish(event);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new UnavailableError(`the check result could not be published: ${reason}`);
+      throw new UnavailableError(`the check result could not be published: ${reason}`, { cause: error });
     }
     return { ...result, event };
   }
