@@ -31,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       const { lifecycle, urls } = await start(services);
       const logger = createLogger('delinkcious');
-      lifecycle.exitOnSignals(logger, readConfig(commonConfig).SHUTDOWN_TIMEOUT);
+      const { SHUTDOWN_TIMEOUT, SHUTDOWN_DRAIN } = readConfig(commonConfig);
+      lifecycle.exitOnSignals(logger, SHUTDOWN_TIMEOUT, SHUTDOWN_DRAIN);
       const entry = urls['api-gateway'] ?? Object.values(urls)[0];
       console.log(`Delinkcious is running at ${entry}`);
       for (const [name, url] of Object.entries(urls)) logger.info({ url }, `${name} listening`);

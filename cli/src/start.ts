@@ -5,6 +5,7 @@
 import {
   ConfigError,
   Lifecycle,
+  callersOf,
   commonConfig,
   createLogger,
   envVar,
@@ -49,6 +50,8 @@ export async function start(names: string[], env: Env = process.env): Promise<St
       HOST: envVar.string(embedded ? '127.0.0.1' : '0.0.0.0'),
       PORT: envVar.optionalString(),
       NATS_URL: envVar.url(['nats', 'tls']),
+      /** How long a consumer may hold an event before JetStream redelivers it (tests shorten it). */
+      NATS_ACK_WAIT: envVar.durationMs(30_000),
     },
     env,
   );
@@ -60,7 +63,7 @@ export async function start(names: string[], env: Env = process.env): Promise<St
   const urlOf = (name: ServiceName) => (embedded ? `http://127.0.0.1:${servicePort(name, env)}` : serviceUrl(name, env));
   const lifecycle = new Lifecycle();
   const urls: Started['urls'] = {};
-  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded);
+  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded, config.NATS_ACK_WAIT);
   lifecycle.onClose('event bus', () => bus.close()); // registered first: closes last
   try {
     for (const definition of selected) {
@@ -68,7 +71,7 @@ export async function start(names: string[], env: Env = process.env): Promise<St
       const mutualAuth = !config.DELINKCIOUS_MUTUAL_AUTH
         ? mutualAuthDisabled
         : tokens
-          ? mutualAuthFromTokens(name, tokens)
+          ? mutualAuthFromTokens(name, ownAndCallerTokens(name, tokens))
           : loadMutualAuth({ self: name, file: config.MUTUAL_AUTH_FILE, enabled: true });
       // The gateway is the only public entry; internal services stay on loopback when embedded.
       const host = embedded && name !== 'api-gateway' ? '127.0.0.1' : config.HOST;
@@ -92,10 +95,15 @@ export async function start(names: string[], env: Env = process.env): Promise<St
   return { lifecycle, urls };
 }
 
-function openBus(natsUrl: string | undefined, name: string, embedded: boolean): Bus {
+/** What a pod mounts, embedded too: its own token and those of the callers authorization.ts lets in. */
+function ownAndCallerTokens(name: ServiceName, tokens: Record<string, string>): Record<string, string> {
+  return Object.fromEntries([name, ...callersOf(name)].map((service) => [service, tokens[service]!]));
+}
+
+function openBus(natsUrl: string | undefined, name: string, embedded: boolean, ackWaitMs: number): Bus {
   const logger = createLogger('event-bus');
   if (natsUrl) {
-    return new NatsBus({ url: natsUrl, name: name || 'delinkcious', log: (level, message, detail) => logger[level](detail ?? {}, message) });
+    return new NatsBus({ url: natsUrl, name: name || 'delinkcious', ackWaitMs, log: (level, message, detail) => logger[level](detail ?? {}, message) });
   }
   if (!embedded) logger.warn('NATS_URL is not set: events stay inside this process (fine for one process, not for a cluster)');
   return new InProcessBus();

@@ -249,7 +249,7 @@ for (const target of workloadTargets) {
       }
     });
 
-    test('mounts the caller tokens read-only where MUTUAL_AUTH_FILE says, when it calls or is called', () => {
+    test('mounts only its own caller Secret (its token, its callers\' hashes) read-only where MUTUAL_AUTH_FILE says', () => {
       for (const workload of all) {
         for (const container of workload.template.spec.containers.filter((candidate) => ['start', 'recheck'].includes(candidate.args?.[0] ?? ''))) {
           const env = plainEnv(objects, container);
@@ -258,7 +258,10 @@ for (const target of workloadTargets) {
           const mount = container.volumeMounts?.find((candidate) => candidate.mountPath === '/etc/delinkcious');
           assert.equal(mount?.readOnly, true, `${workload.name}: mounted read-only`);
           const volume = workload.template.spec.volumes?.find((candidate) => candidate.name === mount?.name);
-          assert.equal(volume?.secret?.secretName, 'mutual-auth', `${workload.name}: from the Secret mutual-auth`);
+          const service = serviceRun(container) ?? '';
+          assert.equal(volume?.secret?.secretName, `mutual-auth-${service}`, `${workload.name}: from the Secret mutual-auth-${service}, no other service's`);
+          const others = (workload.template.spec.volumes ?? []).filter((candidate) => candidate.secret?.secretName?.startsWith('mutual-auth'));
+          assert.equal(others.length, 1, `${workload.name}: one mutual-auth Secret`);
           assert.deepEqual(volume.secret.items, [{ key: 'mutual-auth.yaml', path: 'mutual-auth.yaml' }]);
         }
       }
@@ -443,6 +446,26 @@ for (const target of workloadTargets) {
       }
       for (const route of ofKind(objects, 'VirtualService')) for (const host of (route.spec as { hosts: string[] }).hosts) hosts.add(host);
       assert.deepEqual([...hosts], [publicUrl.hostname]);
+    });
+
+    test('keeps the gateway\'s /metrics off the public entry: the Ingress sends it nowhere, the VirtualService answers 404', () => {
+      for (const ingress of ofKind(objects, 'Ingress')) {
+        const paths = (ingress.spec as { rules: { http: { paths: { path: string; pathType: string; backend: { service: { name: string } } }[] } }[] }).rules.flatMap(
+          (rule) => rule.http.paths,
+        );
+        const metrics = paths.findIndex((path) => path.path === '/metrics' && path.pathType === 'Exact');
+        assert.ok(metrics >= 0, `Ingress ${ingress.metadata.name}: an Exact /metrics path`);
+        const backend = find(objects, 'Service', paths[metrics]!.backend.service.name);
+        assert.ok(backend, `Ingress ${ingress.metadata.name}: /metrics goes to a Service of the render`);
+        const selector = (backend.spec as { selector?: Record<string, string> }).selector;
+        assert.ok(!selector || Object.keys(selector).length === 0, 'that Service selects no pod: the request reaches no gateway');
+      }
+      for (const route of ofKind(objects, 'VirtualService')) {
+        const http = (route.spec as { http: { match?: { uri?: { exact?: string } }[]; directResponse?: { status: number } }[] }).http;
+        assert.deepEqual(http[0]?.match?.[0]?.uri, { exact: '/metrics' }, `VirtualService ${route.metadata.name}: /metrics first`);
+        assert.equal(http[0]?.directResponse?.status, 404);
+      }
+      assert.ok(ofKind(objects, 'Ingress').length + ofKind(objects, 'VirtualService').length > 0, 'a public entry is rendered');
     });
 
     test(`puts everything in the namespace ${namespace}, which enforces the restricted Pod Security level`, () => {

@@ -115,8 +115,8 @@ describe('the validation finds errors', () => {
       "postgresql.cnpg.io/v1 Cluster link-db: /spec: must have required property 'instances'; /spec/instance: is not a known field",
     ]);
     const gateway = render('overlays/istio').find((object) => object.kind === 'VirtualService')!;
-    const badWeight = structuredClone(gateway) as unknown as { spec: { http: { route: { weight: unknown }[] }[] } };
-    badWeight.spec.http[0]!.route[0]!.weight = 'ninety';
+    const badWeight = structuredClone(gateway) as unknown as { spec: { http: { route?: { weight: unknown }[] }[] } };
+    badWeight.spec.http.find((entry) => entry.route)!.route![0]!.weight = 'ninety';
     assert.match(problems([badWeight as unknown as K8sObject]).join('\n'), /weight must be integer/);
     assert.deepEqual(problems([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]), [
       'example.com/v1 Widget w: no schema known for this kind',

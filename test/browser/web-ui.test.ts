@@ -331,6 +331,20 @@ describe('the web UI in Chromium', { skip }, () => {
     assert.equal((await call(deployment!.baseUrl, 'GET', '/v1/links', { token: secret })).status, 401, 'revoked');
   });
 
+  test('a read-only API token: picked on the token screen, shown as such, refused writes', async () => {
+    await page.getByRole('textbox', { name: 'What is it for?' }).fill('dashboard');
+    await page.getByRole('combobox', { name: 'What may it do?' }).selectOption('read');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secretField = page.getByRole('textbox', { name: 'The new token' });
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    await page.locator('.token', { hasText: 'dashboard' }).getByText('Read only').waitFor();
+    assert.equal((await call(deployment!.baseUrl, 'GET', '/v1/links', { token: secret })).status, 200, 'it reads');
+    const write = await call(deployment!.baseUrl, 'POST', '/v1/links', { token: secret, json: { url: `${siteUrl}/read-only`, title: 'R' } });
+    assert.deepEqual([write.status, write.body], [403, { err: 'this token is read-only' }]);
+    await page.getByRole('button', { name: 'Done' }).click();
+  });
+
   test('the local sign-in form, in a second browser: its error by the field, then in', async () => {
     const other = await browser!.newContext({ viewport: desktop });
     try {

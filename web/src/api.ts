@@ -52,9 +52,13 @@ export interface NewsPage {
   next_token: string;
 }
 
+/** read: the token may only read; write: it may also change links and follows. */
+export type TokenScope = 'read' | 'write';
+
 export interface ApiToken {
   id: string;
   name: string;
+  scope: TokenScope;
   created_at: string;
   last_used_at: string | null;
 }
@@ -158,7 +162,8 @@ export const api = {
   news: (startToken?: string) => request<NewsPage>('GET', '/v1/news', { query: { start_token: startToken } }),
 
   tokens: () => request<{ tokens: ApiToken[] }>('GET', '/v1/tokens'),
-  createToken: (name: string) => request<{ access_token: string; token: ApiToken }>('POST', '/v1/tokens', { body: { name } }),
+  createToken: (name: string, scope: TokenScope) =>
+    request<{ access_token: string; token: ApiToken }>('POST', '/v1/tokens', { body: { name, scope } }),
   revokeToken: (id: string) => request<unknown>('DELETE', `/v1/tokens/${encodeURIComponent(id)}`),
 };
 

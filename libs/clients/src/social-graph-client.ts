@@ -1,5 +1,5 @@
 /** SocialGraphManager over social-graph-service's HTTP API: a caller cannot tell it from the local manager. */
-import { byCodePoint, type SocialGraphManager } from '@delinkcious/object-model';
+import { byCodePoint, type NamePage, type NamePageRequest, type SocialGraphManager } from '@delinkcious/object-model';
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 
 /**
@@ -22,6 +22,9 @@ function segment(username: string): string {
   const encoded = encodeURIComponent(username);
   return username === '.' || username === '..' ? `${encoded}%20` : encoded;
 }
+
+const pageQuery = (page: NamePageRequest) =>
+  new URLSearchParams({ limit: String(page.limit), ...(page.startToken && { start_token: page.startToken }) }).toString();
 
 export class SocialGraphClient implements SocialGraphManager {
   private readonly http: ServiceHttpClient;
@@ -53,6 +56,22 @@ export class SocialGraphClient implements SocialGraphManager {
       path: `/followers/${segment(username)}`,
     });
     return sortedNames(result.followers);
+  }
+
+  async getFollowingPage(username: string, page: NamePageRequest): Promise<NamePage> {
+    const result = await this.http.request<{ following: Record<string, boolean>; next_page_token?: string }>({
+      method: 'GET',
+      path: `/following/${segment(username)}?${pageQuery(page)}`,
+    });
+    return { names: sortedNames(result.following), nextPageToken: result.next_page_token ?? '' };
+  }
+
+  async getFollowersPage(username: string, page: NamePageRequest): Promise<NamePage> {
+    const result = await this.http.request<{ followers: Record<string, boolean>; next_page_token?: string }>({
+      method: 'GET',
+      path: `/followers/${segment(username)}?${pageQuery(page)}`,
+    });
+    return { names: sortedNames(result.followers), nextPageToken: result.next_page_token ?? '' };
   }
 
   close(): void {

@@ -1,22 +1,50 @@
 /** UserManager over user-service's HTTP API: a caller cannot tell it from the local manager. */
-import { NotFoundError, ValidationError, type ApiTokenInfo, type Session, type User, type UserManager } from '@delinkcious/object-model';
+import {
+  NotFoundError,
+  ValidationError,
+  type ApiTokenInfo,
+  type Credential,
+  type CredentialKind,
+  type Session,
+  type TokenScope,
+  type User,
+  type UserManager,
+} from '@delinkcious/object-model';
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 
 interface WireApiTokenInfo {
   id: string;
   name: string;
+  /** Absent from a user-service older than scopes, whose tokens could do everything. */
+  scope?: TokenScope;
   created_at: string;
   last_used_at: string | null;
 }
 
+interface WireUser {
+  username: string;
+  name: string;
+  email: string;
+  github_id?: number;
+}
+
+/** API tokens start with this (user-service's tokens.ts); it tells their kind when an older user-service does not. */
+const apiTokenPrefix = 'dlk_';
+
 const tokenInfoFromWire = (wire: WireApiTokenInfo): ApiTokenInfo => ({
   id: wire.id,
   name: wire.name,
+  scope: wire.scope ?? 'write',
   createdAt: new Date(wire.created_at),
   lastUsedAt: wire.last_used_at ? new Date(wire.last_used_at) : null,
 });
 
-const userFromWire = (wire: User): User => ({ username: wire.username, name: wire.name, email: wire.email });
+const userFromWire = (wire: WireUser): User => ({
+  username: wire.username,
+  name: wire.name,
+  email: wire.email,
+  ...(typeof wire.github_id === 'number' && { githubId: wire.github_id }),
+});
 
 /**
  * A path segment. `.` and `..` cannot travel as one (URLs resolve them away,
@@ -42,9 +70,15 @@ export class UserClient implements UserManager {
     const result = await this.http.request<{ user: User }>({
       method: 'POST',
       path: '/register',
-      body: { username: user.username, name: user.name, email: user.email },
+      body: { username: user.username, name: user.name, email: user.email, ...(user.githubId !== undefined && { github_id: user.githubId }) },
       idempotent: true, // an upsert: repeating it changes nothing
     });
+    return userFromWire(result.user);
+  }
+
+  async getUser(username: string): Promise<User> {
+    const path = `/users/${segment(username, () => new ValidationError(`username may not be ${username}`))}`;
+    const result = await this.http.request<{ user: WireUser }>({ method: 'GET', path });
     return userFromWire(result.user);
   }
 
@@ -62,17 +96,23 @@ export class UserClient implements UserManager {
     await this.http.request({ method: 'POST', path: '/logout', body: { token }, idempotent: true });
   }
 
-  async validate(token: string): Promise<User> {
+  async validate(token: string): Promise<Credential> {
     // Called on every gateway request and changes nothing a caller can see: safe to retry.
-    const result = await this.http.request<{ user: User }>({ method: 'POST', path: '/validate', body: { token }, idempotent: true });
-    return userFromWire(result.user);
+    const result = await this.http.request<{ user: WireUser; kind?: CredentialKind; scope?: TokenScope }>({
+      method: 'POST',
+      path: '/validate',
+      body: { token },
+      idempotent: true,
+    });
+    const kind = result.kind ?? (token.startsWith(apiTokenPrefix) ? 'api_token' : 'session');
+    return { user: userFromWire(result.user), kind, scope: result.scope ?? 'write' };
   }
 
-  async createApiToken(username: string, name: string): Promise<{ token: string; info: ApiTokenInfo }> {
+  async createApiToken(username: string, name: string, scope?: TokenScope): Promise<{ token: string; info: ApiTokenInfo }> {
     const result = await this.http.request<{ token: string; info: WireApiTokenInfo }>({
       method: 'POST',
       path: tokensPath(username),
-      body: { name },
+      body: { name, ...(scope !== undefined && { scope }) },
     });
     return { token: result.token, info: tokenInfoFromWire(result.info) };
   }
@@ -86,6 +126,18 @@ export class UserClient implements UserManager {
     // Not retried: a repeat after a lost answer would report NotFoundError for a revoke that worked.
     const tokenId = segment(id, () => new NotFoundError(`you have no API token with id ${id}`));
     await this.http.request({ method: 'DELETE', path: `${tokensPath(username)}/${tokenId}` });
+  }
+
+  async newSignInState(): Promise<string> {
+    // Not retried: a lost answer only leaves an unused state to expire.
+    const result = await this.http.request<{ state: string }>({ method: 'POST', path: '/sign-in-states' });
+    return result.state;
+  }
+
+  async consumeSignInState(state: string): Promise<boolean> {
+    // Not retried: a repeat after a lost answer would find the state consumed and refuse a genuine sign-in.
+    const result = await this.http.request<{ consumed: boolean }>({ method: 'POST', path: '/sign-in-states/consume', body: { state } });
+    return result.consumed === true;
   }
 
   close(): void {

@@ -36,3 +36,23 @@ export function subjectMatches(pattern: string, subject: string): boolean {
 export function redeliveryDelayMs(deliveryCount: number): number {
   return Math.min(30_000, 200 * 2 ** Math.max(0, deliveryCount - 1));
 }
+
+/** A bus that can tell whether a group's consumer is consuming (NATS JetStream can; for readiness). */
+export interface ConsumerHealth {
+  /** Throws UnavailableError unless every subscription of `group` in this process is consuming. */
+  assertConsuming(group: string): Promise<void>;
+}
+
+export function hasConsumerHealth(bus: unknown): bus is ConsumerHealth {
+  return typeof (bus as Partial<ConsumerHealth> | null)?.assertConsuming === 'function';
+}
+
+/** A bus whose store can be lost (NATS restarted without its volume), and says so. */
+export interface StreamLossAware {
+  /** `listener` learns since when published events may have been lost; answers how to stop listening. */
+  onStreamReplaced(listener: (lostSince: Date) => void): () => void;
+}
+
+export function isStreamLossAware(bus: unknown): bus is StreamLossAware {
+  return typeof (bus as Partial<StreamLossAware> | null)?.onStreamReplaced === 'function';
+}

@@ -7,11 +7,38 @@
  * The connection is made in the background and kept up by the client: a
  * service starts while NATS is down, publishes fail fast with UnavailableError
  * (the outbox keeps the events), and consumers start once NATS is there.
+ *
+ * NATS may come back without its store (a new pod without its volume): the
+ * stream and consumers are then re-created on reconnect and whenever a publish
+ * or a consumer finds them missing, and listeners of onStreamReplaced learn
+ * since when events may have been lost with the old stream (the outbox
+ * publishes those again; consumers dedupe by event id).
  */
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { UnavailableError } from '@delinkcious/object-model';
-import { inMessageTrace, redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
+import {
+  inMessageTrace,
+  redeliveryDelayMs,
+  subjectMatches,
+  type Bus,
+  type BusEvent,
+  type ConsumerHealth,
+  type Handler,
+  type StreamLossAware,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.ts';
 
 export interface NatsBusOptions {
   url: string;
@@ -33,7 +60,24 @@ interface Connected {
   jsm: JetStreamManager;
 }
 
-export class NatsBus implements Bus {
+/** One subscription's consume loop, as the bus sees it. */
+interface Consuming {
+  group: string;
+  /** True while its consumer is open on the server; false while it is being (re)created. */
+  active: boolean;
+  /** Ends the current consume so the loop re-creates stream and consumer. */
+  restart(): void;
+}
+
+/** JetStream's answer when the stream or consumer is not there (or nothing listens on a subject). */
+function isMissingResource(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? '')}` : String(error);
+  return /not found|no responders|NoResponders|503|10059|10014/i.test(text);
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
   readonly kind = 'nats';
   private connected: Connected | undefined;
   private readonly ready: Promise<Connected>;
@@ -41,6 +85,11 @@ export class NatsBus implements Bus {
   private readonly stream: string;
   private readonly running = new Set<Promise<void>>();
   private readonly stops = new Set<() => void>();
+  private readonly consuming = new Set<Consuming>();
+  /** When the stream this bus last saw was created: a different answer later means it was replaced. */
+  private streamCreated: string | undefined;
+  private streamCheck: Promise<void> | undefined;
+  private readonly streamReplacedListeners = new Set<(lostSince: Date) => void>();
 
   constructor(private readonly options: NatsBusOptions) {
     this.stream = options.stream ?? 'DELINKCIOUS';
@@ -53,16 +102,23 @@ export class NatsBus implements Bus {
     if (!connection || connection.nc.isClosed()) throw new UnavailableError('the event bus (NATS) is unavailable');
     const h = natsHeaders();
     for (const [key, value] of Object.entries(headers)) h.set(key, value);
-    try {
-      await connection.js.publish(subject, JSON.stringify(event), {
+    const send = () =>
+      connection.js.publish(subject, JSON.stringify(event), {
         msgID: event.id,
         headers: h,
         timeout: this.options.publishTimeoutMs ?? 5000,
       });
+    try {
+      try {
+        await send();
+      } catch (error) {
+        // NATS may be back without its store: no stream takes the subject until it is created again.
+        if (!isMissingResource(error)) throw error;
+        await this.ensureStream(connection.jsm);
+        await send();
+      }
     } catch (error) {
-      throw new UnavailableError(`the event bus (NATS) did not take ${subject}: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
+      throw new UnavailableError(`the event bus (NATS) did not take ${subject}: ${errorText(error)}`, { cause: error });
     }
   }
 
@@ -73,17 +129,22 @@ export class NatsBus implements Bus {
       stopped = true;
       stopCurrent?.();
     };
+    const state: Consuming = { group: options.group, active: false, restart: () => stopCurrent?.() };
     this.stops.add(stop);
+    this.consuming.add(state);
     const run = (async () => {
-      // Consume until closed; if the consumer breaks (NATS restarted, say), start again.
+      // Consume until closed; if the consumer breaks (NATS restarted, perhaps without its store), start again.
       while (!stopped && !this.closing) {
         try {
           const { js, jsm } = await this.ready;
+          await this.ensureStream(jsm);
           await this.ensureConsumer(jsm, options);
           const consumer = await js.consumers.get(this.stream, options.group);
-          const messages = await consumer.consume({ max_messages: 64 });
+          // A missing stream or consumer ends the consume with an error rather than waiting for it forever.
+          const messages = await consumer.consume({ max_messages: 64, abort_on_missing_resource: true });
           stopCurrent = () => void messages.close();
-          if (stopped) messages.close();
+          if (stopped) void messages.close();
+          state.active = true;
           for await (const message of messages) {
             // Servers before 2.10 filter on one subject only: the rest is filtered here.
             if (!options.subjects.some((pattern) => subjectMatches(pattern, message.subject))) {
@@ -100,20 +161,26 @@ export class NatsBus implements Bus {
               this.options.log?.('warn', 'event handling failed; it will be redelivered', {
                 subject: message.subject,
                 deliveryCount,
-                err: error instanceof Error ? error.message : String(error),
+                err: errorText(error),
               });
               message.nak(redeliveryDelayMs(deliveryCount));
             }
           }
+          state.active = false;
         } catch (error) {
+          state.active = false;
           if (stopped || this.closing) break;
-          this.options.log?.('warn', 'event consumer stopped; restarting', { group: options.group, err: String(error) });
+          this.options.log?.('warn', 'event consumer stopped; restarting', { group: options.group, err: errorText(error) });
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }
+      state.active = false;
     })();
     this.running.add(run);
-    void run.finally(() => this.running.delete(run));
+    void run.finally(() => {
+      this.running.delete(run);
+      this.consuming.delete(state);
+    });
     return {
       close: async () => {
         stop();
@@ -121,6 +188,31 @@ export class NatsBus implements Bus {
         await run;
       },
     };
+  }
+
+  /**
+   * Throws unless every subscription of `group` in this process is consuming: its consume is open
+   * and its durable consumer exists on the server (for readiness; NATS up is not enough).
+   */
+  async assertConsuming(group: string): Promise<void> {
+    const states = [...this.consuming].filter((state) => state.group === group);
+    if (states.length === 0) throw new UnavailableError(`no consumer of group ${group} runs`);
+    const connection = this.connected;
+    if (!connection || connection.nc.isClosed() || states.some((state) => !state.active)) {
+      throw new UnavailableError(`the consumer ${group} is not consuming (NATS unreachable, or its consumer being re-created)`);
+    }
+    try {
+      await connection.jsm.consumers.info(this.stream, group);
+    } catch (error) {
+      // Gone from the server: make the loop re-create it now rather than at its next heartbeat check.
+      if (isMissingResource(error)) for (const state of states) state.restart();
+      throw new UnavailableError(`the consumer ${group} is not on the event bus: ${errorText(error)}`, { cause: error });
+    }
+  }
+
+  onStreamReplaced(listener: (lostSince: Date) => void): () => void {
+    this.streamReplacedListeners.add(listener);
+    return () => void this.streamReplacedListeners.delete(listener);
   }
 
   /** Messages of `group` not yet delivered, for the consumer-lag metric. */
@@ -168,6 +260,7 @@ export class NatsBus implements Bus {
         const jsm = await jetstreamManager(nc);
         await this.ensureStream(jsm);
         this.connected = { nc, js: jetstream(nc), jsm };
+        void this.watchReconnects(this.connected);
         this.options.log?.('info', 'connected to NATS', { attempt });
         return this.connected;
       } catch (error) {
@@ -179,7 +272,33 @@ export class NatsBus implements Bus {
     }
   }
 
-  private async ensureStream(jsm: JetStreamManager): Promise<void> {
+  /** After each reconnect: the server may have come back without its store, so check the stream and every consumer. */
+  private async watchReconnects(connection: Connected): Promise<void> {
+    for await (const status of connection.nc.status()) {
+      if (status.type !== 'reconnect' || this.closing) continue;
+      try {
+        await this.ensureStream(connection.jsm);
+      } catch (error) {
+        this.options.log?.('warn', 'event stream not checked after reconnecting; the next publish or consume will', { err: errorText(error) });
+      }
+      for (const state of this.consuming) {
+        connection.jsm.consumers.info(this.stream, state.group).then(
+          () => undefined,
+          (error: unknown) => {
+            if (isMissingResource(error)) state.restart();
+          },
+        );
+      }
+    }
+  }
+
+  /** Creates the stream when it is missing; one check at a time however many callers ask. */
+  private ensureStream(jsm: JetStreamManager): Promise<void> {
+    this.streamCheck ??= this.checkStream(jsm).finally(() => (this.streamCheck = undefined));
+    return this.streamCheck;
+  }
+
+  private async checkStream(jsm: JetStreamManager): Promise<void> {
     const config = {
       name: this.stream,
       subjects: this.options.streamSubjects ?? ['link.>'],
@@ -188,15 +307,25 @@ export class NatsBus implements Bus {
       max_age: nanos(7 * 24 * 3_600_000),
       duplicate_window: nanos(2 * 60_000),
     };
+    let info: StreamInfo;
     try {
-      await jsm.streams.info(this.stream);
+      info = await jsm.streams.info(this.stream);
     } catch {
-      await jsm.streams.add(config).catch(async (error: unknown) => {
+      info = await jsm.streams.add(config).catch(async (error: unknown) => {
         // Another replica created it in between.
-        await jsm.streams.info(this.stream).catch(() => {
+        return jsm.streams.info(this.stream).catch(() => {
           throw error;
         });
       });
+    }
+    const previous = this.streamCreated;
+    this.streamCreated = info.created;
+    if (previous !== undefined && previous !== info.created) {
+      this.options.log?.('warn', 'the event stream was replaced (NATS lost its store): events since its creation may be gone', {
+        stream: this.stream,
+        lostSince: previous,
+      });
+      for (const listener of this.streamReplacedListeners) listener(new Date(previous));
     }
   }
 

@@ -3,7 +3,9 @@
  * its own database in the same transaction as the change it describes, and a
  * relay publishes what is unpublished, then marks it. The bus being down
  * never fails a write; a crash loses nothing (unmarked rows are published
- * again, and consumers dedupe by event id).
+ * again, and consumers dedupe by event id). A bus that loses its store (NATS
+ * back without its volume) takes again what was published since its lost
+ * stream was created, from the rows kept for `retentionMs`.
  *
  * The table, created by the owning service's migrations:
  *   outbox (id bigint identity primary key, event_id text unique, subject text,
@@ -12,7 +14,10 @@
  */
 import type { Database, Queryable } from '@delinkcious/db';
 import { traceHeaders } from '@delinkcious/kit';
-import type { Bus, BusEvent } from './bus.ts';
+import { isStreamLossAware, type Bus, type BusEvent } from './bus.ts';
+
+/** Clock skew allowed between the bus's server and the database when replaying after a lost stream. */
+const replaySkewMs = 60_000;
 
 export async function appendToOutbox(
   tx: Queryable,
@@ -48,6 +53,8 @@ export interface OutboxRelayOptions {
   onPublished?: (subject: string) => void;
   onFailed?: (subject: string, error: unknown) => void;
   onBacklog?: (backlog: number) => void;
+  /** Rows marked for publishing again after the bus lost its stream. */
+  onReplay?: (rows: number, lostSince: Date) => void;
 }
 
 interface OutboxRow {
@@ -69,6 +76,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private lastPrune = 0;
+  private stopListening: (() => void) | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.db = options.db;
@@ -83,7 +91,28 @@ export class OutboxRelay {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    if (isStreamLossAware(this.bus)) {
+      this.stopListening = this.bus.onStreamReplaced((lostSince) => {
+        this.republishSince(lostSince).then(
+          (rows) => this.options.onReplay?.(rows, lostSince),
+          (error: unknown) => this.options.onFailed?.('outbox', error),
+        );
+      });
+    }
     this.loop = this.run();
+  }
+
+  /**
+   * Marks every event published since `since` as unpublished, so the relay publishes it again: what the
+   * bus lost with its store comes back (consumers dedupe by event id). Answers how many rows.
+   */
+  async republishSince(since: Date): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `UPDATE outbox SET published_at = NULL, claimed_until = NULL WHERE published_at >= $1::timestamptz - ($2 || ' milliseconds')::interval`,
+      [since.toISOString(), String(replaySkewMs)],
+    );
+    this.notify();
+    return rowCount;
   }
 
   /** A write just happened: publish now rather than after the idle pause. */
@@ -95,6 +124,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopListening?.();
     this.wake?.();
     await this.loop;
     await this.relayOnce().catch(() => 0);

@@ -103,12 +103,31 @@ export function readConfig<S extends ConfigSpec>(spec: S, env: Env = process.env
   return config as ConfigOf<S>;
 }
 
+const defaultShutdownTimeoutMs = 25_000;
+
+/**
+ * How long after SIGTERM a service keeps serving while it asks kept-alive
+ * clients to reconnect; it must end before the grace period (SHUTDOWN_TIMEOUT),
+ * which also has to cover finishing the requests in flight.
+ */
+function shutdownDrain(fallback: number): EnvReader<number> {
+  return (name, env) => {
+    const drainMs = envVar.durationMs(fallback)(name, env);
+    const graceMs = envVar.durationMs(defaultShutdownTimeoutMs)('SHUTDOWN_TIMEOUT', env);
+    if (drainMs >= graceMs) {
+      throw new ConfigError(`${name} must be shorter than SHUTDOWN_TIMEOUT (${graceMs} ms), got ${drainMs} ms`);
+    }
+    return drainMs;
+  };
+}
+
 /** Variables every service reads. */
 export const commonConfig = {
   LOG_LEVEL: envVar.oneOf('info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   /** Unset: pretty in a terminal, JSON elsewhere (logger.ts decides). */
   LOG_FORMAT: envVar.oneOf<'json' | 'pretty' | ''>('', ['json', 'pretty']),
-  SHUTDOWN_TIMEOUT: envVar.durationMs(25_000),
+  SHUTDOWN_TIMEOUT: envVar.durationMs(defaultShutdownTimeoutMs),
+  SHUTDOWN_DRAIN: shutdownDrain(3_000),
   DELINKCIOUS_MUTUAL_AUTH: envVar.bool(true),
   MUTUAL_AUTH_FILE: envVar.string('/etc/delinkcious/mutual-auth.yaml'),
   DATA_DIR: envVar.string('./.delinkcious'),

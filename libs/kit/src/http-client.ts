@@ -1,6 +1,7 @@
 /**
  * The client one service uses to call another over HTTP: a timeout on every
- * call, retries with backoff and jitter for idempotent calls, a circuit breaker
+ * call, retries with backoff and jitter for idempotent calls that failed
+ * before an answer (never for one that timed out), a circuit breaker
  * per downstream service (a dead dependency fails fast with UnavailableError),
  * the caller token of mutual auth, and errors mapped back to the typed errors
  * the remote manager threw.
@@ -90,8 +91,12 @@ export class ServiceHttpClient {
       text = await response.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
-      const reason = timedOut || /TIMEOUT/.test(code) ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
-      throw new TransientError(`${this.options.target} is unavailable (${reason})`, { cause: error });
+      // A slow service is not helped by the same call again: a timeout fails (the breaker counts it) without a retry.
+      if (timedOut || /TIMEOUT/.test(code)) {
+        throw new UnavailableError(`${this.options.target} is unavailable (no answer within ${this.timeoutMs} ms)`, { cause: error });
+      }
+      // Refused or reset before an answer: an idempotent call may try again.
+      throw new TransientError(`${this.options.target} is unavailable (unreachable)`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
@@ -99,7 +104,9 @@ export class ServiceHttpClient {
     const body = parseJson(text);
     if (status >= 200 && status < 300) return body;
     const message = typeof body?.err === 'string' && body.err ? body.err : `${this.options.target} answered ${status}`;
-    if ([502, 503, 504].includes(status)) throw new TransientError(message);
+    if (status === 502 || status === 503) throw new TransientError(message);
+    // 504: the service itself timed out on its own downstream; as with our own timeout, no retry.
+    if (status === 504) throw new UnavailableError(message);
     if (status >= 500) throw new UnavailableError(`${this.options.target} failed: ${message}`);
     // The service refused this caller, not the user: a deployment fault, not "Access Denied".
     if (status === 401 && /caller token/.test(message)) {

@@ -1,3 +1,4 @@
+export * from './authorization.ts';
 export * from './config.ts';
 export * from './http-client.ts';
 export * from './lifecycle.ts';

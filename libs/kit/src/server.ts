@@ -5,8 +5,12 @@
  * status with `{"err": message}` (never a stack trace).
  */
 import { randomUUID } from 'node:crypto';
+import { maxHeaderSize } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, errorCodes, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { DelinkciousError } from '@delinkcious/object-model';
+import { refusedCall } from './authorization.ts';
+import { ConnectionDrain } from './connection-drain.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -19,14 +23,20 @@ export interface ServiceServerOptions {
   metrics: ServiceMetrics;
   /** Throws (or rejects) when the service cannot serve: its store or bus is unreachable. */
   readiness?: () => Promise<void>;
-  /** Required of callers on every route but the probes and metrics. */
+  /** Required of callers on every route but the probes and metrics; each caller reaches only its routes of authorization.ts. */
   mutualAuth?: MutualAuth;
   bodyLimit?: number;
-  trustProxy?: boolean;
+  /** Whom to believe about X-Forwarded-*: no one (false), the nearest proxy hops (a count), or proxies at these addresses/CIDRs. */
+  trustProxy?: false | number | readonly string[];
 }
 
 const openRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+/** Query values that are secrets (an OAuth code and state, a token) and must not reach the logs. */
+const secretQueryPattern = /([?&](?:code|state|token|access_token)=)[^&#]*/gi;
+const redactSecrets = (url: string) => url.replace(secretQueryPattern, '$1[redacted]');
 const requestIdPattern = /^[\w.:-]{1,128}$/;
+/** The drain of each server made here, for serve() to register with the lifecycle. */
+const drains = new WeakMap<FastifyInstance, ConnectionDrain>();
 
 export function createServiceServer(options: ServiceServerOptions): FastifyInstance {
   const { logger, metrics } = options;
@@ -35,23 +45,27 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     // One line per request, written in onResponse below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustedProxies(options.trustProxy),
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Shutting down, a request that arrives is still served (ConnectionDrain closes its connection after).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     // Path parameters hold usernames and URLs, far longer than fastify's 100-character default once encoded.
     routerOptions: { maxParamLength: 4096 },
+    // Node refuses a request line plus headers over its maxHeaderSize (a huge query string) before fastify sees it.
+    clientErrorHandler: answerClientError,
     // Errors fastify raises before routing (a malformed URL, say) get the same {"err"} body as the rest.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(error.statusCode ?? 400).send({ err: clientErrorMessage(error, options.bodyLimit ?? 1024 * 1024) });
     },
   });
   readUntypedBodiesAsJson(server);
-  let shuttingDown = false;
+  const drain = new ConnectionDrain(server.server);
+  drains.set(server, drain);
 
   // Continue the caller's trace (or start one) for everything this request does; logs add its id.
   server.addHook('onRequest', (request, _reply, done) => {
@@ -64,9 +78,15 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     const auth = options.mutualAuth;
     if (!auth?.enabled || openRoutes.has(request.url.split('?')[0] ?? '')) return;
     const token = request.headers[callerTokenHeader];
-    if (!auth.verify(typeof token === 'string' ? token : undefined)) {
+    const caller = auth.verify(typeof token === 'string' ? token : undefined);
+    if (!caller) {
       await reply.code(401).send({ err: token ? 'unknown caller token' : 'missing caller token' });
+      return;
     }
+    // A known caller still reaches only its own routes (authorization.ts); an unknown path stays a 404.
+    const route = request.routeOptions.url;
+    const refused = route === undefined ? undefined : refusedCall(options.service, caller, request.method, route);
+    if (refused) await reply.code(403).send({ err: refused });
   });
 
   server.addHook('onResponse', async (request, reply) => {
@@ -78,18 +98,18 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { method: request.method, url: redactSecrets(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
 
+  // Closed without serve()'s drain (tests, fixtures), the server still stops accepting first.
   server.addHook('preClose', async () => {
-    shuttingDown = true;
+    await drain.stopAccepting();
   });
-  // Requests in flight at shutdown finish, but their keep-alive connections must
-  // not hold the process open: ask the client to close each one.
-  server.addHook('onSend', async (_request, reply) => {
-    if (shuttingDown) reply.header('connection', 'close');
+  // Draining and closing, a client is asked to reconnect instead of reusing a connection that is about to close.
+  server.addHook('onSend', async (request, reply) => {
+    if (drain.shouldCloseConnection(request.raw.socket)) reply.header('connection', 'close');
   });
 
   server.setErrorHandler(async (error: FastifyError | DelinkciousError, request, reply) => {
@@ -110,7 +130,7 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
 
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (_request, reply) => {
-    if (shuttingDown) return reply.code(503).send({ status: 'shutting down' });
+    if (drain.isShuttingDown) return reply.code(503).send({ status: 'shutting down' });
     try {
       await options.readiness?.();
       return { status: 'ready' };
@@ -153,6 +173,31 @@ function clientErrorMessage(error: FastifyError, bodyLimit: number): string {
   }
 }
 
+/** fastify's form of trustProxy; a hop count counts from the right, as fastify does with a number (its types omit it). */
+function trustedProxies(trust: ServiceServerOptions['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === undefined || trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
+}
+
+/** Node's HTTP parser errors, answered on the raw socket with the same {"err"} body as the rest. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', `the request line and headers are larger than ${maxHeaderSize} bytes; shorten the query string`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'malformed HTTP request'];
+  const body = JSON.stringify({ err: message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** Listens and answers the URL the server can be reached at (the real port when 0 was asked for). */
 export async function listen(server: FastifyInstance, host: string, port: number): Promise<string> {
   await server.listen({ host, port });
@@ -162,9 +207,16 @@ export async function listen(server: FastifyInstance, host: string, port: number
   return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
 }
 
-/** Listens, and closes the server first on shutdown (it stops accepting and finishes requests in flight); answers its URL. */
+/**
+ * Listens, and shuts the server down with the lifecycle: it drains (not ready,
+ * kept-alive clients asked to reconnect, still serving) with every other
+ * server, then closes before what was registered earlier (it stops accepting
+ * and finishes requests in flight); answers its URL.
+ */
 export async function serve(server: FastifyInstance, lifecycle: Lifecycle, host: string, port: number, name: string): Promise<string> {
   const url = await listen(server, host, port);
+  const drain = drains.get(server);
+  if (drain) lifecycle.onDrain(`${name} http`, () => drain.drain());
   lifecycle.onClose(`${name} http`, () => server.close());
   return url;
 }

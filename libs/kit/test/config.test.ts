@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, envVar, readConfig, serviceUrl } from '../src/index.ts';
+import { ConfigError, commonConfig, envVar, readConfig, serviceUrl } from '../src/index.ts';
 
 const spec = {
   PORT: envVar.port(5000),
@@ -62,4 +62,11 @@ test('service discovery uses Kubernetes-style variables, defaulting to localhost
   assert.equal(serviceUrl('news-service', { NEWS_MANAGER_SERVICE_HOST: '10.0.0.7', NEWS_MANAGER_SERVICE_PORT: '7000' }), 'http://10.0.0.7:7000');
   assert.equal(serviceUrl('user-service', { USER_MANAGER_SERVICE_HOST: 'fd00::1' }), 'http://[fd00::1]:7070');
   assert.throws(() => serviceUrl('link-checker', { LINK_CHECKER_SERVICE_PORT: 'x' }), ConfigError);
+});
+
+test('SHUTDOWN_DRAIN defaults to 3s and must end before SHUTDOWN_TIMEOUT', () => {
+  assert.equal(readConfig(commonConfig, {}).SHUTDOWN_DRAIN, 3000);
+  assert.equal(readConfig(commonConfig, { SHUTDOWN_DRAIN: '10s', SHUTDOWN_TIMEOUT: '30s' }).SHUTDOWN_DRAIN, 10_000);
+  assert.throws(() => readConfig(commonConfig, { SHUTDOWN_DRAIN: '5s', SHUTDOWN_TIMEOUT: '5s' }), (error: Error) =>
+    error instanceof ConfigError && /^SHUTDOWN_DRAIN must be shorter than SHUTDOWN_TIMEOUT/.test(error.message));
 });

@@ -85,6 +85,47 @@ test('a service that never answers gives UnavailableError after the timeout, not
   client.close();
 });
 
+test('a call that timed out is not retried: the slow service gets it once, the caller an UnavailableError after one timeout', async () => {
+  const { url, calls } = await serve((_request, response) => {
+    setTimeout(() => json(response, 200, { late: true }), 1000);
+  });
+  const client = new ServiceHttpClient({ target: 'slow', baseUrl: url, timeoutMs: 100, retries: 3 });
+  await assert.rejects(client.request({ method: 'GET', path: '/' }), (error: Error) =>
+    error instanceof UnavailableError && /slow is unavailable \(no answer within 100 ms\)/.test(error.message));
+  await new Promise((resolve) => setTimeout(resolve, 300)); // room for a retry to arrive, were one sent
+  assert.equal(calls(), 1, 'the slow service received the call once');
+  client.close();
+});
+
+test('timeouts count as failures for the breaker: then calls fail fast without reaching the slow service', async () => {
+  const { url, calls } = await serve(() => {
+    /* never answers */
+  });
+  const client = new ServiceHttpClient({ target: 'slow', baseUrl: url, timeoutMs: 50, retries: 3, breaker: { volumeThreshold: 2 } });
+  for (let i = 0; i < 2; i++) await assert.rejects(client.request({ method: 'GET', path: '/' }), UnavailableError);
+  assert.equal(calls(), 2);
+  await assert.rejects(client.request({ method: 'GET', path: '/' }), (error: Error) => /slow is unavailable \(failing fast/.test(error.message));
+  assert.equal(calls(), 2, 'the open circuit did not call the service');
+  client.close();
+});
+
+test('a 504 (the service timed out downstream) is not retried either', async () => {
+  const { url, calls } = await serve((_request, response) => json(response, 504, { err: 'timed out' }));
+  const client = new ServiceHttpClient({ target: 'svc', baseUrl: url, retries: 3 });
+  await assert.rejects(client.request({ method: 'GET', path: '/' }), UnavailableError);
+  assert.equal(calls(), 1);
+  client.close();
+});
+
+test('a connection reset before an answer is still retried for an idempotent call', async () => {
+  let resets = 1;
+  const { url, calls } = await serve((request, response) => (resets-- > 0 ? request.socket.destroy() : json(response, 200, { ok: true })));
+  const client = new ServiceHttpClient({ target: 'flaky', baseUrl: url, retries: 2 });
+  assert.deepEqual(await client.request({ method: 'GET', path: '/' }), { ok: true });
+  assert.equal(calls(), 2);
+  client.close();
+});
+
 test('after repeated failures the circuit opens: calls fail fast without reaching the service, then recover', async () => {
   let healthy = false;
   const { url, calls } = await serve((_request, response) => (healthy ? json(response, 200, { ok: true }) : json(response, 500, { err: 'boom' })));

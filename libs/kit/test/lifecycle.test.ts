@@ -39,3 +39,27 @@ test('SIGTERM during in-flight requests lets them finish, refuses new ones, then
   assert.match(out, /resources closed/);
   await assert.rejects(fetch(`${url}/healthz`), 'the server no longer accepts connections');
 });
+
+test('on close every drain starts at once, before anything closes, and lasts at most the drain period', async () => {
+  const lifecycle = new Lifecycle();
+  const events: string[] = [];
+  lifecycle.onClose('pool', () => void events.push('pool closed'));
+  lifecycle.onDrain('server a', () => {
+    events.push('a draining');
+    return new Promise(() => undefined); // a connection that never goes away
+  });
+  lifecycle.onDrain('server b', async () => void events.push('b draining'));
+  lifecycle.onClose('server', () => void events.push('server closed'));
+  const started = Date.now();
+  await lifecycle.close({ drainMs: 200 });
+  assert.ok(Date.now() - started >= 190, 'the drain lasted its period');
+  assert.deepEqual(events, ['a draining', 'b draining', 'server closed', 'pool closed']);
+});
+
+test('the drain ends early once nothing is left to drain', async () => {
+  const lifecycle = new Lifecycle();
+  lifecycle.onDrain('idle server', async () => undefined);
+  const started = Date.now();
+  await lifecycle.close({ drainMs: 60_000 });
+  assert.ok(Date.now() - started < 30_000, 'closing did not wait for the whole drain period');
+});

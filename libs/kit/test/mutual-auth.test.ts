@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ConfigError, generateCallerTokens, loadMutualAuth, mutualAuthFromTokens } from '../src/index.ts';
+import { ConfigError, callerTokenHash, generateCallerTokens, loadMutualAuth, mutualAuthFromTokens } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mutual-auth-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +52,39 @@ test('generated tokens are distinct, long and random', () => {
   assert.notEqual(first.a, first.b);
   assert.notEqual(first.a, second.a);
   assert.ok((first.a ?? '').length >= 43);
+});
+
+test('the hashed file: the service\'s own token, and its callers known by SHA-256 only', () => {
+  const gateway = 'gateway-secret-token-0123456789';
+  const gatewayNext = 'gateway-next-token-0123456789';
+  const path = file(
+    'hashed.yaml',
+    [
+      'token: link-service-own-token-0123456789',
+      'callers:',
+      `  api-gateway: [${callerTokenHash(gateway)}, ${callerTokenHash(gatewayNext).toUpperCase().replace('SHA256', 'sha256')}]`,
+      `  news-service: ${callerTokenHash('news-secret-token-4567')}`,
+      '',
+    ].join('\n'),
+  );
+  const auth = loadMutualAuth({ self: 'link-service', file: path, enabled: true });
+  assert.equal(auth.outboundToken, 'link-service-own-token-0123456789');
+  assert.equal(auth.verify(gateway), 'api-gateway');
+  assert.equal(auth.verify(gatewayNext), 'api-gateway', 'either token while it rotates');
+  assert.equal(auth.verify('news-secret-token-4567'), 'news-service');
+  assert.equal(auth.verify('link-service-own-token-0123456789'), undefined, 'its own token is not a caller\'s');
+  assert.equal(auth.verify(callerTokenHash(gateway)), undefined, 'the hash itself is no token');
+
+  const checker = loadMutualAuth({ self: 'link-checker', file: file('no-token.yaml', `callers:\n  link-service: ${callerTokenHash(gateway)}\n`), enabled: true });
+  assert.equal(checker.outboundToken, undefined, 'a service that calls none holds no token');
+  assert.equal(loadMutualAuth({ self: 'api-gateway', file: file('no-callers.yaml', `token: ${gateway}\ncallers: {}\n`), enabled: true }).verify(gateway), undefined);
+});
+
+test('a malformed hashed file is a ConfigError naming the entry', () => {
+  const load = (name: string, text: string) => () => loadMutualAuth({ self: 'x', file: file(name, text), enabled: true });
+  assert.throws(load('plain.yaml', 'callers:\n  api-gateway: gateway-secret-token-0123456789\n'), /callers\.api-gateway must be "sha256:" and 64 hex digits/);
+  assert.throws(load('short-hash.yaml', 'callers:\n  api-gateway: sha256:abcd\n'), /callers\.api-gateway must be "sha256:"/);
+  assert.throws(load('empty-list.yaml', 'callers:\n  api-gateway: []\n'), /callers\.api-gateway lists no hash/);
+  assert.throws(load('weak-own.yaml', 'token: short\ncallers: {}\n'), /token must be a string of at least 16 characters/);
+  assert.throws(load('stray.yaml', 'token: long-enough-token-0123456789\ncallers: {}\ntokens: {}\n'), /unknown key tokens/);
 });

@@ -70,6 +70,10 @@ export interface NatsServer {
   start(): Promise<void>;
   /** Stops it (SIGTERM); the store stays. */
   stop(): Promise<void>;
+  /** Ends it abruptly (SIGKILL), as a crash would; the store stays. */
+  kill(): Promise<void>;
+  /** Empties the store while it is stopped, so the next start() has no stream: NATS back without its volume. */
+  emptyStore(): void;
   /** Stops it and deletes its store. */
   remove(): Promise<void>;
 }
@@ -130,6 +134,14 @@ export async function startNatsServer(options: { binary?: string; storeDir: stri
     },
     start,
     stop,
+    async kill() {
+      if (current) await killProcess(current);
+    },
+    emptyStore() {
+      if (current && isRunning(current.child)) throw new Error('emptyStore: stop nats-server first');
+      rmSync(options.storeDir, { recursive: true, force: true });
+      mkdirSync(options.storeDir, { recursive: true });
+    },
     async remove() {
       await stop();
       rmSync(options.storeDir, { recursive: true, force: true });

@@ -145,7 +145,7 @@ export async function startSeparate(options: SeparateOptions): Promise<SeparateD
       'link-service': {},
       'link-checker': { LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' },
       'news-service': { REDIS_URL: options.redisUrl ?? '', NEWS_REDIS_KEY_PREFIX: redisKeyPrefix ?? '', NEWS_HTTP_PORT: String(newsHttpPort) },
-      'api-gateway': { DEV_LOGIN: 'true', SESSION_SECRET: randomBytes(32).toString('hex') },
+      'api-gateway': { DEV_LOGIN: 'true', SESSION_SECRET: randomBytes(32).toString('hex'), PUBLIC_URL: `http://127.0.0.1:${ports['api-gateway']}` },
     };
     const envOf = (name: SeparateService): Record<string, string> => {
       const database = databaseOf[name];

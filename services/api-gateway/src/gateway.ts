@@ -10,6 +10,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { ServiceMetrics, createServiceServer, type Logger } from '@delinkcious/kit';
 import { RateLimitedError, type LinkManager, type NewsManager, type SocialGraphManager, type UserManager } from '@delinkcious/object-model';
 import { Authenticator } from './auth/authenticator.ts';
@@ -41,6 +42,25 @@ export interface GatewayOptions extends GatewayManagers {
   metrics?: ServiceMetrics;
   /** The built web UI (index.html and hashed assets); default: the repository's web/dist. */
   webDir?: string;
+}
+
+/**
+ * The rate-limit counters in Redis, so that replicas share one limit. While Redis
+ * is away requests pass unlimited (skipOnError) rather than fail: a Redis outage
+ * must not take the public API down with it.
+ */
+function sharedCounters(server: FastifyInstance, url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { connectionName: 'api-gateway-rate-limit', maxRetriesPerRequest: 1, commandTimeout: 1000, retryStrategy: (attempt) => Math.min(5000, 100 * attempt) });
+  let lastWarning = 0;
+  redis.on('error', (error: Error) => {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    logger.warn({ err: error.message }, 'rate-limit redis unreachable; requests are not rate limited until it is back');
+  });
+  server.addHook('onClose', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return redis;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<FastifyInstance> {
@@ -96,9 +116,11 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
   await server.register(cookie, { secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url') });
   await server.register(formbody, { bodyLimit: config.BODY_LIMIT });
   if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    const shared = config.REDIS_URL ? sharedCounters(server, config.REDIS_URL, options.logger) : undefined;
     await server.register(rateLimit, {
       max: config.RATE_LIMIT_PER_MINUTE,
       timeWindow: 60_000,
+      ...(shared ? { redis: shared, nameSpace: config.RATE_LIMIT_REDIS_PREFIX, skipOnError: true } : {}),
       // Per token, but only one user-service vouched for moments ago: random tokens do not buy fresh buckets.
       keyGenerator: (request) => {
         const presented = auth.tokenOf(request);
@@ -121,7 +143,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
         reply.header('cache-control', 'no-store');
       });
       registerLinkRoutes(v1, links);
-      registerSocialRoutes(v1, socialGraph);
+      registerSocialRoutes(v1, socialGraph, users);
       registerTokenRoutes(v1, users, auth);
       registerNewsRoutes(v1, options.news);
       registerSessionRoute(v1);

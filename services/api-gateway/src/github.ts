@@ -17,6 +17,8 @@ export interface GitHubOptions {
 }
 
 export interface GitHubProfile {
+  /** GitHub's numeric user id: it stays when the login is renamed. */
+  id: number;
   login: string;
   name: string;
   email: string;
@@ -64,8 +66,11 @@ export class GitHubOAuth {
 
   /** The signed-in GitHub user; the email is the public one, else the primary verified one. */
   async profile(accessToken: string): Promise<GitHubProfile> {
-    const user = (await this.api('/user', accessToken)) as { login?: unknown; name?: unknown; email?: unknown };
+    const user = (await this.api('/user', accessToken)) as { id?: unknown; login?: unknown; name?: unknown; email?: unknown };
     if (typeof user.login !== 'string' || !user.login) throw new UnavailableError('GitHub answered a user without a login');
+    if (typeof user.id !== 'number' || !Number.isSafeInteger(user.id) || user.id < 1) {
+      throw new UnavailableError('GitHub answered a user without an id');
+    }
     let email = typeof user.email === 'string' ? user.email : '';
     if (!email) {
       const emails = await this.api('/user/emails', accessToken);
@@ -74,7 +79,7 @@ export class GitHubOAuth {
         : undefined;
       email = typeof primary?.email === 'string' ? primary.email : '';
     }
-    return { login: user.login, name: typeof user.name === 'string' && user.name ? user.name : user.login, email };
+    return { id: user.id, login: user.login, name: typeof user.name === 'string' && user.name ? user.name : user.login, email };
   }
 
   private async api(path: string, accessToken: string): Promise<unknown> {

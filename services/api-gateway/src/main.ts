@@ -13,7 +13,7 @@ export const apiGateway: ServiceDefinition = {
   checkConfig: (env: Env) => void readApiGatewayConfig(env),
 
   async start(context) {
-    const config = readApiGatewayConfig(context.env);
+    const config = readApiGatewayConfig(context.env, { embedded: context.embedded });
     const logger = context.logger;
     if (!config.SESSION_SECRET && !context.embedded && config.GITHUB_CLIENT_ID) {
       logger.warn(

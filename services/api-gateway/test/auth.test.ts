@@ -1,7 +1,7 @@
 /** Who may call /v1: tokens in headers or the session cookie, the validation cache, revocation, API tokens. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { User, UserManager } from '@delinkcious/object-model';
+import type { Credential, UserManager } from '@delinkcious/object-model';
 import { memoryManagers, sleep, startGateway, type GatewayHarness } from './support/harness.ts';
 
 const protectedRoutes: Array<[string, string]> = [
@@ -23,7 +23,7 @@ const protectedRoutes: Array<[string, string]> = [
 function counting(users: UserManager): UserManager & { validations: number } {
   const counted = Object.create(users) as UserManager & { validations: number };
   counted.validations = 0;
-  counted.validate = async (token: string): Promise<User> => {
+  counted.validate = async (token: string): Promise<Credential> => {
     counted.validations++;
     return users.validate(token);
   };
@@ -130,7 +130,7 @@ describe('/v1/tokens', () => {
     assert.deepEqual(listed.body.tokens.map((token: { name: string }) => token.name).sort(), ['api token', 'laptop cli']);
     assert.ok(!listed.text.includes(created.body.access_token), 'no secret in the list');
     const first = listed.body.tokens[0];
-    assert.deepEqual(Object.keys(first).sort(), ['created_at', 'id', 'last_used_at', 'name']);
+    assert.deepEqual(Object.keys(first).sort(), ['created_at', 'id', 'last_used_at', 'name', 'scope']);
     assert.deepEqual((await gateway.call('GET', '/v1/tokens', { token: bob })).body, { err: '', tokens: [] });
 
     const viaToken = await gateway.call('GET', '/v1/links', { token: created.body.access_token, bearer: true });

@@ -188,7 +188,7 @@ describe('GitHub sign-in', () => {
     const cookie = `delinkcious_session=${setCookie(browser, 'delinkcious_session')!.value}`;
     assert.equal((await gateway.call('GET', '/v1/links', { cookie })).status, 200);
 
-    const out = await gateway.call('GET', '/logout', { cookie, headers: { accept: html } });
+    const out = await gateway.call('POST', '/logout', { cookie, headers: { accept: html } });
     assert.equal(out.status, 302);
     assert.equal(out.headers.get('location'), '/');
     const cleared = setCookie(out, 'delinkcious_session');

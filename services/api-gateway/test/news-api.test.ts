@@ -53,6 +53,8 @@ describe('GET /v1/news', () => {
     };
     bob = await signIn('bob');
     dave = await signIn('dave');
+    // Only people with an account can be followed.
+    for (const author of ['alice', 'carol']) await managers.users.register({ username: author, name: author, email: '' });
     assert.equal((await call(url, 'POST', '/v1/following', { token: bob, json: { followed: 'alice' } })).status, 200);
     assert.equal((await call(url, 'POST', '/v1/following', { token: bob, json: { followed: 'carol' } })).status, 200);
     await fanOut.handleLinkEvent(event('e1', 'link.added', 'alice', 'https://a.example/1', 'One', '2026-03-01T12:00:01Z'));

@@ -2,14 +2,47 @@
  * Regular-expression filters (their length and characters are checked by
  * optionalPattern, in the object-model) and page tokens of GetLinks. Patterns use RE2
  * syntax (as the original Go service did) through re2js, whose matching time is
- * linear in the input: no pattern can hang the service.
+ * linear in the input: no pattern backtracks. Linear is not cheap, though: a match
+ * costs up to (program instructions × text characters) steps, and `.{1000}` × 4
+ * compiles to 4,002 instructions. So each filter's program size is bounded (one
+ * match stays well under 50 ms), and a request's matching runs on a work budget
+ * that yields to the event loop between slices and ends the page early, with a
+ * token, when spent.
  */
 import { RE2JS } from 're2js';
 import { ValidationError } from '@delinkcious/object-model';
 
-export type TextMatcher = (text: string) => boolean;
+/**
+ * Work is counted in units of one program instruction stepped over one character of
+ * text. Measured on the 2-core reference machine under load, the worst patterns
+ * (e.g. `(?s).{62}$`, every instruction live at every character) cost 30–50 ns a
+ * unit; patterns with a literal part (`kube`, `^https://`) cost 100× less.
+ */
+export const regexWork = {
+  /** The most one match may cost (~16–26 ms): it bounds each filter's program size. */
+  perMatch: 2 ** 19,
+  /** The most regex work one turn of the event loop runs, for all requests together. */
+  perSlice: 2 ** 19,
+  /** The most one GetLinks request may spend (~0.5–0.9 s in the worst case); then its page ends with a token. */
+  perRequest: 2 ** 24,
+  /**
+   * And the longest it may take, waiting for turns included (with many heavy
+   * requests at once each gets a share of the loop): well within a caller's timeout.
+   */
+  perRequestMs: 1000,
+};
 
-export function compilePattern(pattern: string | undefined, field: string): TextMatcher | undefined {
+export interface TextMatcher {
+  /** The size of the compiled program, in instructions. */
+  readonly instructions: number;
+  test(text: string): boolean;
+}
+
+/**
+ * Compiles a filter for a field whose texts are at most `maxTextLength` long; a
+ * program too big to match such a text within regexWork.perMatch is refused.
+ */
+export function compilePattern(pattern: string | undefined, field: string, maxTextLength: number): TextMatcher | undefined {
   if (pattern === undefined || pattern === '') return undefined;
   let compiled: RE2JS;
   try {
@@ -18,7 +51,100 @@ export function compilePattern(pattern: string | undefined, field: string): Text
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : 'invalid';
     throw new ValidationError(`${field} is not a valid regular expression: ${reason}`);
   }
-  return (text) => compiled.matcher(text).find();
+  const instructions = programSize(compiled);
+  const allowed = maxInstructions(maxTextLength);
+  if (instructions > allowed) {
+    throw new ValidationError(
+      `${field} is too complex: it compiles to ${instructions} regular-expression instructions, and at most ${allowed} are allowed (use fewer or smaller repetitions)`,
+    );
+  }
+  return { instructions, test: (text) => compiled.matcher(text).find() };
+}
+
+/** The largest program one match over a text of `maxTextLength` may run. */
+export function maxInstructions(maxTextLength: number): number {
+  return Math.floor(regexWork.perMatch / Math.max(1, maxTextLength));
+}
+
+/** What matching `text` may cost, in work units (an upper bound: the NFA's). */
+export function matchCost(matcher: TextMatcher, text: string): number {
+  return matcher.instructions * (text.length + 1);
+}
+
+/**
+ * The number of instructions of a compiled program. re2js does not publish it:
+ * this reads its internal RE2 object (`re2Input.prog.inst`), here only, and
+ * test/regex-budget.test.ts fails if a re2js release moves it.
+ */
+export function programSize(compiled: RE2JS): number {
+  const internal = compiled as unknown as { re2Input?: { prog?: { inst?: unknown } } };
+  const inst = internal.re2Input?.prog?.inst;
+  if (!Array.isArray(inst)) throw new Error('re2js no longer exposes re2Input.prog.inst: update programSize');
+  return inst.length;
+}
+
+/**
+ * The event loop's turns, shared by every request of the process: regex work
+ * runs at most about one slice a turn, then waits in line, first come first
+ * served, for a later turn (setImmediate alone would not do: every request
+ * that yielded would resume in the same turn, their slices adding up).
+ */
+class LoopTurns {
+  private readonly line: Array<() => void> = [];
+  private workThisTurn = 0;
+  private scheduled = false;
+
+  async pay(units: number, slice: number): Promise<void> {
+    if (this.workThisTurn > 0 && this.workThisTurn + units > slice) {
+      await new Promise<void>((resolve) => {
+        this.line.push(resolve);
+        this.schedule();
+      });
+    }
+    this.workThisTurn += units;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.workThisTurn = 0;
+      this.line.shift()?.();
+      if (this.line.length > 0) this.schedule();
+    });
+  }
+}
+
+const turns = new LoopTurns();
+
+/**
+ * The regex work of one request: charge() each match before running it. It
+ * waits for a later turn of the event loop whenever this turn's work would pass
+ * a slice, so other requests (and /healthz) are served in between.
+ */
+export class WorkBudget {
+  private spent = 0;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly total = regexWork.perRequest,
+    ms = regexWork.perRequestMs,
+    private readonly slice = regexWork.perSlice,
+  ) {
+    this.deadline = performance.now() + ms;
+  }
+
+  /** Whether `units` more work still fits in the request's budget, and its time is not up. */
+  affords(units: number): boolean {
+    return this.spent + units <= this.total && performance.now() < this.deadline;
+  }
+
+  async charge(units: number): Promise<void> {
+    await turns.pay(units, this.slice);
+    this.spent += units;
+  }
 }
 
 /** Page tokens are opaque to clients: the id of the last link seen, wrapped. */

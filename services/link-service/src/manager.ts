@@ -10,6 +10,7 @@ import {
   NotFoundError,
   ValidationError,
   checkTagCount,
+  limits,
   optionalDescription,
   optionalPattern,
   pageLimit,
@@ -28,8 +29,11 @@ import {
   type LinkStatusUpdater,
   type UpdateLinkRequest,
 } from '@delinkcious/object-model';
-import { compilePattern, decodePageToken, encodePageToken, type TextMatcher } from './filters.ts';
+import { WorkBudget, compilePattern, decodePageToken, encodePageToken, matchCost, regexWork, type TextMatcher } from './filters.ts';
 import type { EventBuilder, LinkChanges, LinkStore, StoredLink } from './stores/link-store.ts';
+
+/** A regex filter of GetLinks and the text of a link it applies to. */
+type Filter = [TextMatcher, (link: StoredLink) => string];
 
 export interface LinkManagerOptions {
   store: LinkStore;
@@ -44,6 +48,12 @@ export interface LinkManagerOptions {
    * the cost of any request stays bounded.
    */
   scanBudget?: number;
+  /**
+   * With a regex filter, the most matching work (filters.ts: instructions ×
+   * characters) one GetLinks call may do, and the longest it may take; past
+   * either, the page ends with a token too.
+   */
+  regexBudget?: { work?: number; ms?: number };
   now?: () => Date;
 }
 
@@ -53,6 +63,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   private readonly checks: LinkManagerOptions['checks'];
   private readonly maxLinksPerUser: number;
   private readonly scanBudget: number;
+  private readonly regexBudget: { work: number; ms: number };
   private readonly now: () => Date;
 
   constructor(options: LinkManagerOptions) {
@@ -61,6 +72,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     this.checks = options.checks;
     this.maxLinksPerUser = options.maxLinksPerUser;
     this.scanBudget = options.scanBudget ?? 5000;
+    this.regexBudget = { work: options.regexBudget?.work ?? regexWork.perRequest, ms: options.regexBudget?.ms ?? regexWork.perRequestMs };
     this.now = options.now ?? (() => new Date());
   }
 
@@ -68,44 +80,58 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const username = requireUsername(request.username);
     const limit = pageLimit(request.limit);
     const tag = request.tag?.trim() ? parseTags(request.tag.trim(), 'tag')[0] : undefined;
-    const matchers: Array<[TextMatcher, (link: StoredLink) => string]> = [];
-    const add = (pattern: string | undefined, field: string, text: (link: StoredLink) => string) => {
-      const matcher = compilePattern(optionalPattern(pattern, field), field);
-      if (matcher) matchers.push([matcher, text]);
+    const filters: Filter[] = [];
+    const add = (pattern: string | undefined, field: string, maxLength: number, text: (link: StoredLink) => string) => {
+      const matcher = compilePattern(optionalPattern(pattern, field), field, maxLength);
+      if (matcher) filters.push([matcher, text]);
     };
-    add(request.urlRegex, 'url_regex', (link) => link.url);
-    add(request.titleRegex, 'title_regex', (link) => link.title);
-    add(request.descriptionRegex, 'description_regex', (link) => link.description);
+    add(request.urlRegex, 'url_regex', limits.urlLength, (link) => link.url);
+    add(request.titleRegex, 'title_regex', limits.titleLength, (link) => link.title);
+    add(request.descriptionRegex, 'description_regex', limits.descriptionLength, (link) => link.description);
     let beforeId = decodePageToken(request.startToken);
 
-    if (matchers.length === 0) {
+    if (filters.length === 0) {
       const rows = await this.store.list(username, { tag, beforeId, limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { links: page.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(page.at(-1)!.id) : '' };
     }
 
-    // Regex filters run here, over keyset batches, within the scan budget.
+    // Regex filters run here, over keyset batches, within the scan and work budgets.
     const matches: StoredLink[] = [];
+    const work = new WorkBudget(this.regexBudget.work, this.regexBudget.ms);
     let scanned = 0;
     const batchSize = Math.min(500, Math.max(limit + 1, 100));
     for (;;) {
       const want = Math.min(batchSize, this.scanBudget - scanned);
       const batch = await this.store.list(username, { tag, beforeId, limit: want });
       for (const link of batch) {
+        const costs = filters.map(([matcher, text]) => matchCost(matcher, text(link)));
+        // Out of work: the page ends before this link (one link is always examined, so paging progresses).
+        if (scanned > 0 && !work.affords(costs.reduce((sum, cost) => sum + cost, 0))) {
+          return { links: matches.map(publicLink), nextPageToken: encodePageToken(beforeId!) };
+        }
         scanned++;
-        if (matchers.every(([matches, text]) => matches(text(link)))) {
+        if (await this.matchesAll(link, filters, costs, work)) {
           matches.push(link);
           if (matches.length > limit) {
             const page = matches.slice(0, limit);
             return { links: page.map(publicLink), nextPageToken: encodePageToken(page.at(-1)!.id) };
           }
         }
+        beforeId = link.id;
       }
-      const last = batch.at(-1);
-      if (!last || batch.length < want) return { links: matches.map(publicLink), nextPageToken: '' };
-      beforeId = last.id;
-      if (scanned >= this.scanBudget) return { links: matches.map(publicLink), nextPageToken: encodePageToken(last.id) };
+      if (batch.length < want) return { links: matches.map(publicLink), nextPageToken: '' };
+      if (scanned >= this.scanBudget) return { links: matches.map(publicLink), nextPageToken: encodePageToken(beforeId!) };
     }
+  }
+
+  /** Runs the filters in turn, each paid for (and maybe yielded before) by the work budget. */
+  private async matchesAll(link: StoredLink, filters: Filter[], costs: number[], work: WorkBudget): Promise<boolean> {
+    for (const [i, [matcher, text]] of filters.entries()) {
+      await work.charge(costs[i]!);
+      if (!matcher.test(text(link))) return false;
+    }
+    return true;
   }
 
   async addLink(request: AddLinkRequest): Promise<Link> {

@@ -170,14 +170,15 @@ describe('link-service HTTP API', () => {
     assert.deepEqual(await response.json(), { err: 'request body is not valid JSON' });
   });
 
-  test('mutual auth refuses a missing or wrong caller token, on every route, and accepts any listed caller', async () => {
+  test('mutual auth refuses a missing or wrong caller token, on every route, and a caller with no business there', async () => {
     for (const [method, path] of [['GET', '/links?username=alice'], ['POST', '/links'], ['PUT', '/links'], ['DELETE', '/links?username=alice&url=x']]) {
       const missing = await call(method!, path!, method === 'GET' || method === 'DELETE' ? undefined : {}, null);
       assert.deepEqual(missing, { status: 401, body: { err: 'missing caller token' } });
       const wrong = await call(method!, path!, undefined, 'not-a-known-token-at-all');
       assert.deepEqual(wrong, { status: 401, body: { err: 'unknown caller token' } });
     }
-    assert.equal((await call('GET', '/links?username=alice', undefined, tokens['news-service'])).status, 200);
+    // A known caller that does not use link-service (authorization.ts) is refused too.
+    assert.deepEqual(await call('GET', '/links?username=alice', undefined, tokens['news-service']), { status: 403, body: { err: 'news-service may not call GET /links' } });
   });
 
   test('probes and metrics need no caller token; metrics count requests by route template', async () => {

@@ -4,7 +4,7 @@
  * A failure throws, so the bus redelivers with backoff; an unusable event is
  * logged and acknowledged, never redelivered forever.
  */
-import { subjects as busSubjects, type Bus, type Subscription } from '@delinkcious/events';
+import { hasConsumerHealth, subjects as busSubjects, type Bus, type Subscription } from '@delinkcious/events';
 import type { Logger, ServiceMetrics } from '@delinkcious/kit';
 import type { LinkEventHandler } from './fanout.ts';
 
@@ -22,7 +22,12 @@ export interface NewsConsumerOptions {
   pendingIntervalMs?: number;
 }
 
-export async function startNewsConsumer(options: NewsConsumerOptions): Promise<Subscription> {
+export interface NewsConsumer extends Subscription {
+  /** Throws while the consumer cannot consume (for /readyz), where the bus can tell (NATS JetStream can). */
+  assertConsuming(): Promise<void>;
+}
+
+export async function startNewsConsumer(options: NewsConsumerOptions): Promise<NewsConsumer> {
   const { bus, fanOut, metrics, logger } = options;
   const group = options.group ?? consumerGroup;
   const fanOutSeconds = metrics.histogram('news_fanout_duration_seconds', 'Time to add one link event to every follower feed', [], [
@@ -56,6 +61,9 @@ export async function startNewsConsumer(options: NewsConsumerOptions): Promise<S
   timer?.unref();
 
   return {
+    assertConsuming: async () => {
+      if (hasConsumerHealth(bus)) await bus.assertConsuming(group);
+    },
     async close() {
       if (timer) clearInterval(timer);
       await subscription.close();

@@ -88,6 +88,8 @@ export const newsService: ServiceDefinition = {
       readiness: async () => {
         await storeReady();
         await within(context.bus.ping(), 1000, 'the event bus');
+        // NATS up is not enough: after it lost its store the consumer is gone until it is re-created.
+        await within(consumer.assertConsuming(), 1000, 'the link-event consumer');
       },
     });
     // Probes and metrics only; embedded, they stay on loopback.

@@ -115,6 +115,16 @@ describe('news-service over gRPC (embedded store, in-process bus)', () => {
     const refused = new NewsClient({ baseUrl: news.grpcAddress, callerToken: 'y'.repeat(32) });
     await assert.rejects(refused.getNews('bob'), (error) => error instanceof UnavailableError && /caller token/.test(error.message));
     refused.close();
+    // Known callers that do not read feeds (authorization.ts) are refused by name.
+    for (const caller of ['news-service', 'social-graph-service'] as const) {
+      const stranger = new NewsClient({ baseUrl: news.grpcAddress, callerToken: tokens[caller], retries: 0 });
+      await assert.rejects(stranger.getNews('bob'), (error: Error) => {
+        assert.equal((error.cause as grpc.StatusObject | undefined)?.code, grpc.status.PERMISSION_DENIED, caller);
+        assert.match((error.cause as grpc.StatusObject).details, new RegExp(`^${caller} may not call POST /pb.News/GetNews$`));
+        return true;
+      });
+      stranger.close();
+    }
     const nowhere = new NewsClient({ baseUrl: await closedPortUrl(), callerToken: gateway, timeoutMs: 500, retries: 1 });
     const started = Date.now();
     await assert.rejects(nowhere.getNews('bob'), (error) => {

@@ -7,6 +7,8 @@ export const socialGraphServiceConfigSpec = {
   SOCIAL_GRAPH_DATABASE_URL: postgresUrl,
   DATABASE_URL: postgresUrl,
   DB_POOL_SIZE: envVar.int(10, 1, 200),
+  /** How many people one user may follow. */
+  MAX_FOLLOWING: envVar.int(5000, 1, 1_000_000),
 };
 
 export const readSocialGraphServiceConfig = (env: Env) => readConfig(socialGraphServiceConfigSpec, env);

@@ -30,7 +30,7 @@ export const socialGraphService: ServiceDefinition = {
     context.lifecycle.onClose('social graph database', () => db.close());
 
     const store = new SqlSocialGraphStore(db);
-    const manager = new DefaultSocialGraphManager({ store });
+    const manager = new DefaultSocialGraphManager({ store, maxFollowing: config.MAX_FOLLOWING });
     const server = createServiceServer({
       service: 'social-graph-service',
       logger,

@@ -149,7 +149,12 @@ describe('social-graph-service HTTP API', () => {
       });
     }
     assert.deepEqual(await store.followers('alice'), [], 'nothing was followed');
-    assert.equal((await call('POST', '/follow', { body: { followed: 'alice', follower: 'bob' }, token: tokens['news-service'] })).status, 200, 'any listed caller');
+    assert.deepEqual(await call('POST', '/follow', { body: { followed: 'alice', follower: 'bob' }, token: tokens['news-service'] }), {
+      status: 403,
+      body: { err: 'news-service may not call POST /follow' },
+    });
+    assert.deepEqual(await store.followers('alice'), [], 'news-service only reads followers');
+    assert.equal((await call('GET', '/followers/alice', { token: tokens['news-service'] })).status, 200);
     assert.equal((await call('GET', '/healthz', { token: null })).status, 200);
   });
 

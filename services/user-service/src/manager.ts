@@ -1,10 +1,12 @@
 /**
- * The UserManager: users (keyed by GitHub login), sessions and personal API
- * tokens. Every rule lives here; transports and stores are adapters around it.
+ * The UserManager: users (keyed by GitHub's numeric id when they sign in with
+ * GitHub, by username otherwise), sessions, personal API tokens with scopes,
+ * and the OAuth sign-in states the gateway replicas share. Every rule lives here; transports and stores are adapters around it.
  * Secrets leave this module once, to their owner, and are stored as hashes.
  */
 import { randomUUID } from 'node:crypto';
 import {
+  ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
@@ -13,15 +15,21 @@ import {
   requireText,
   requireTokenName,
   requireUsername,
+  tokenScopes,
+  ValidationError,
   type ApiTokenInfo,
+  type Credential,
   type Session,
+  type TokenScope,
   type User,
   type UserManager,
 } from '@delinkcious/object-model';
 import type { StoredApiToken, StoredUser, UserStore } from './stores/user-store.ts';
-import { hashToken, isApiToken, maxTokenLength, newApiToken, newSessionToken } from './tokens.ts';
+import { hashToken, isApiToken, maxTokenLength, newApiToken, newSessionToken, newSignInState } from './tokens.ts';
 
 export const defaultSessionTtlMs = 30 * 24 * 60 * 60 * 1000;
+/** How long a sign-in may take between /login and GitHub's callback. */
+export const signInStateTtlMs = 10 * 60 * 1000;
 
 export interface UserManagerOptions {
   store: UserStore;
@@ -47,12 +55,33 @@ export class DefaultUserManager implements UserManager {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Creates the user on first login; later logins refresh name and email from GitHub. */
+  /**
+   * Creates the user on first sign-in; later sign-ins refresh name and email.
+   * A GitHub sign-in finds its account by GitHub id: after a rename on GitHub
+   * the account keeps its username (links, follows and feeds in the other
+   * services name it), and a login that moved to another GitHub account does
+   * not bring this account with it.
+   */
   async register(user: User): Promise<User> {
     const username = requireUsername(user?.username);
     const name = optionalName(user.name);
     const email = optionalEmail(user.email);
-    return publicUser(await this.store.upsertUser({ username, name, email }, this.now()));
+    if (user.githubId === undefined || user.githubId === null) {
+      return publicUser(await this.store.upsertUser({ username, name, email }, this.now()));
+    }
+    const githubId = requireGitHubId(user.githubId);
+    const outcome = await this.store.upsertGitHubUser({ username, name, email, githubId }, this.now());
+    if (outcome.kind === 'taken') {
+      throw new ConflictError(`the username ${username} belongs to another GitHub account here, so you cannot sign in as it`);
+    }
+    return publicUser(outcome.user);
+  }
+
+  async getUser(username: string): Promise<User> {
+    const wanted = requireUsername(username);
+    const user = await this.store.getUser(wanted);
+    if (!user) throw new NotFoundError(`no user ${wanted}`);
+    return publicUser(user);
   }
 
   async login(username: string): Promise<Session> {
@@ -74,7 +103,7 @@ export class DefaultUserManager implements UserManager {
     await this.store.deleteSession(hashToken(token));
   }
 
-  async validate(token: string): Promise<User> {
+  async validate(token: string): Promise<Credential> {
     if (!isPlausibleToken(token)) throw new UnauthenticatedError();
     const hash = hashToken(token);
     const now = this.now();
@@ -82,7 +111,7 @@ export class DefaultUserManager implements UserManager {
       const found = await this.store.findApiToken(hash);
       if (!found) throw new UnauthenticatedError();
       await this.recordUse(found.token, now);
-      return publicUser(found.user);
+      return { user: publicUser(found.user), kind: 'api_token', scope: found.token.scope };
     }
     const session = await this.store.findSession(hash);
     if (!session) throw new UnauthenticatedError();
@@ -90,17 +119,20 @@ export class DefaultUserManager implements UserManager {
       await this.store.deleteSession(hash);
       throw new UnauthenticatedError();
     }
-    return publicUser(session.user);
+    return { user: publicUser(session.user), kind: 'session', scope: 'write' };
   }
 
-  async createApiToken(username: string, name: string): Promise<{ token: string; info: ApiTokenInfo }> {
+  /** A token's scope defaults to write, what every token could do before scopes. */
+  async createApiToken(username: string, name: string, scope?: TokenScope): Promise<{ token: string; info: ApiTokenInfo }> {
     const owner = requireUsername(username);
     const tokenName = requireTokenName(name);
+    const tokenScope = requireScope(scope);
     const token = newApiToken();
     const stored: StoredApiToken = {
       id: randomUUID(),
       username: owner,
       name: tokenName,
+      scope: tokenScope,
       tokenHash: hashToken(token),
       createdAt: this.now(),
       lastUsedAt: null,
@@ -127,6 +159,18 @@ export class DefaultUserManager implements UserManager {
     if (!(await this.store.deleteApiToken(owner, tokenId))) throw new NotFoundError(`you have no API token with id ${tokenId}`);
   }
 
+  async newSignInState(): Promise<string> {
+    const state = newSignInState();
+    const now = this.now();
+    await this.store.insertSignInState(hashToken(state), new Date(now.getTime() + signInStateTtlMs), now);
+    return state;
+  }
+
+  async consumeSignInState(state: string): Promise<boolean> {
+    if (!isPlausibleToken(state)) return false;
+    return this.store.consumeSignInState(hashToken(state), this.now());
+  }
+
   private async recordUse(token: StoredApiToken, now: Date): Promise<void> {
     const staleBefore = new Date(now.getTime() - this.lastUsedIntervalMs);
     // Checked here first to spare the write; the store checks again against concurrent replicas.
@@ -139,10 +183,30 @@ function isPlausibleToken(token: unknown): token is string {
   return typeof token === 'string' && token.length > 0 && token.length <= maxTokenLength;
 }
 
+function requireGitHubId(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ValidationError('github_id must be a positive whole number');
+  }
+  return value;
+}
+
+function requireScope(value: unknown): TokenScope {
+  if (value === undefined || value === null || value === '') return 'write';
+  if (typeof value !== 'string' || !tokenScopes.includes(value as TokenScope)) {
+    throw new ValidationError(`scope must be one of ${tokenScopes.join(', ')}`);
+  }
+  return value as TokenScope;
+}
+
 function publicUser(user: StoredUser): User {
-  return { username: user.username, name: user.name, email: user.email };
+  return {
+    username: user.username,
+    name: user.name,
+    email: user.email,
+    ...(user.githubId !== undefined && { githubId: user.githubId }),
+  };
 }
 
 function tokenInfo(token: StoredApiToken): ApiTokenInfo {
-  return { id: token.id, name: token.name, createdAt: token.createdAt, lastUsedAt: token.lastUsedAt };
+  return { id: token.id, name: token.name, scope: token.scope, createdAt: token.createdAt, lastUsedAt: token.lastUsedAt };
 }

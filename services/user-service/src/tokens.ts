@@ -26,6 +26,11 @@ export function newApiToken(): string {
   return `${apiTokenPrefix}${randomSecret()}`;
 }
 
+/** An OAuth `state`: unguessable, so nobody can plant one in another's sign-in. */
+export function newSignInState(): string {
+  return randomSecret();
+}
+
 export function isApiToken(token: string): boolean {
   return token.startsWith(apiTokenPrefix);
 }

@@ -108,12 +108,12 @@ describe('user-service HTTP transport', () => {
     assert.equal((await call('POST', '/login', {})).status, 400);
   });
 
-  test('POST /validate answers the user of a session; an invalid one is 401 Access Denied!', async () => {
+  test('POST /validate answers the user of a session, its kind and scope; an invalid one is 401 Access Denied!', async () => {
     await register('carol');
     const session = await login('carol');
     assert.deepEqual(await call('POST', '/validate', { token: session }), {
       status: 200,
-      body: { err: '', user: { username: 'carol', name: 'carol name', email: 'carol@example.com' } },
+      body: { err: '', user: { username: 'carol', name: 'carol name', email: 'carol@example.com' }, kind: 'session', scope: 'write' },
     });
     for (const body of [{ token: 'wrong' }, { token: '' }, {}]) {
       assert.deepEqual(await call('POST', '/validate', body), { status: 401, body: { err: 'Access Denied!' } });
@@ -136,14 +136,15 @@ describe('user-service HTTP transport', () => {
     const token = String(created.body.token);
     assert.match(token, /^dlk_/);
     const info = created.body.info as Json;
-    assert.deepEqual(Object.keys(info).sort(), ['created_at', 'id', 'last_used_at', 'name']);
+    assert.deepEqual(Object.keys(info).sort(), ['created_at', 'id', 'last_used_at', 'name', 'scope']);
+    assert.equal(info.scope, 'write', 'a token is read-write unless asked otherwise');
     assert.equal(info.name, 'ci');
     assert.equal(info.last_used_at, null);
     assert.ok(!Number.isNaN(Date.parse(String(info.created_at))));
 
     assert.deepEqual(await call('POST', '/validate', { token }), {
       status: 200,
-      body: { err: '', user: { username: 'erin', name: 'erin name', email: 'erin@example.com' } },
+      body: { err: '', user: { username: 'erin', name: 'erin name', email: 'erin@example.com' }, kind: 'api_token', scope: 'write' },
     });
     const listed = await call('GET', '/users/erin/tokens');
     assert.equal(listed.status, 200);

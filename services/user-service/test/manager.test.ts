@@ -60,7 +60,7 @@ describe('DefaultUserManager', () => {
       advance(minute);
       const updated = await manager.register({ username: 'alice', name: 'Alice Z.', email: '' });
       assert.deepEqual(updated, { username: 'alice', name: 'Alice Z.', email: '' });
-      assert.deepEqual(await manager.validate(session.token), updated, 'existing sessions see the new details');
+      assert.deepEqual((await manager.validate(session.token)).user, updated, 'existing sessions see the new details');
       const stored = await store.getUser('alice');
       assert.equal(stored?.createdAt.getTime(), t0.getTime(), 'creation time is kept');
       assert.equal(stored?.updatedAt.getTime(), t0.getTime() + minute);
@@ -127,9 +127,9 @@ describe('DefaultUserManager', () => {
 
     test('validate answers the session\'s user until it expires, then Access Denied!', async () => {
       const session = await manager.login('alice');
-      assert.deepEqual(await manager.validate(session.token), alice);
+      assert.deepEqual((await manager.validate(session.token)).user, alice);
       advance(7 * day - 1);
-      assert.deepEqual(await manager.validate(session.token), alice, 'valid up to the last millisecond');
+      assert.deepEqual((await manager.validate(session.token)).user, alice, 'valid up to the last millisecond');
       advance(1);
       await assert.rejects(manager.validate(session.token), isUnauthenticated);
       assert.equal(await store.findSession(sha256(session.token)), null, 'an expired session found is deleted');
@@ -154,8 +154,8 @@ describe('DefaultUserManager', () => {
       const bobs = await manager.login('bob');
       await manager.logout(first.token);
       await assert.rejects(manager.validate(first.token), isUnauthenticated);
-      assert.deepEqual(await manager.validate(second.token), alice);
-      assert.deepEqual(await manager.validate(bobs.token), bob);
+      assert.deepEqual((await manager.validate(second.token)).user, alice);
+      assert.deepEqual((await manager.validate(bobs.token)).user, bob);
       await manager.logout(first.token);
       await manager.logout('never-issued');
       await manager.logout('');
@@ -187,11 +187,12 @@ describe('DefaultUserManager', () => {
       const { token, info } = await manager.createApiToken('alice', '  ci pipeline ');
       assert.match(token, /^dlk_[A-Za-z0-9_-]{43}$/);
       assert.equal(Buffer.from(token.slice(4), 'base64url').length, 32);
-      assert.deepEqual(Object.keys(info).sort(), ['createdAt', 'id', 'lastUsedAt', 'name']);
+      assert.deepEqual(Object.keys(info).sort(), ['createdAt', 'id', 'lastUsedAt', 'name', 'scope']);
+      assert.equal(info.scope, 'write', 'read-write unless asked otherwise');
       assert.equal(info.name, 'ci pipeline');
       assert.equal(info.createdAt.getTime(), t0.getTime());
       assert.equal(info.lastUsedAt, null);
-      assert.deepEqual(await manager.validate(token), alice);
+      assert.deepEqual((await manager.validate(token)).user, alice);
       const second = await manager.createApiToken('alice', 'ci pipeline');
       assert.notEqual(second.token, token);
       assert.notEqual(second.info.id, info.id);
@@ -260,7 +261,7 @@ describe('DefaultUserManager', () => {
       const { token } = await manager.createApiToken('alice', 'cron');
       await manager.logout(token);
       advance(365 * day);
-      assert.deepEqual(await manager.validate(token), alice);
+      assert.deepEqual((await manager.validate(token)).user, alice);
     });
 
     test('revokeApiToken revokes the owner\'s token; the token stops working', async () => {
@@ -268,7 +269,7 @@ describe('DefaultUserManager', () => {
       const kept = await manager.createApiToken('alice', 'kept');
       await manager.revokeApiToken('alice', info.id);
       await assert.rejects(manager.validate(token), isUnauthenticated);
-      assert.deepEqual(await manager.validate(kept.token), alice);
+      assert.deepEqual((await manager.validate(kept.token)).user, alice);
       assert.deepEqual(
         (await manager.listApiTokens('alice')).map((t) => t.id),
         [kept.info.id],
@@ -279,7 +280,7 @@ describe('DefaultUserManager', () => {
     test('a user can never revoke or list another user\'s token', async () => {
       const { token, info } = await manager.createApiToken('alice', 'mine');
       await assert.rejects(manager.revokeApiToken('bob', info.id), (e: unknown) => e instanceof NotFoundError && e.message.includes(info.id));
-      assert.deepEqual(await manager.validate(token), alice, 'still valid');
+      assert.deepEqual((await manager.validate(token)).user, alice, 'still valid');
       assert.deepEqual(await manager.listApiTokens('bob'), []);
       await assert.rejects(manager.revokeApiToken('alice', 'no-such-id'), NotFoundError);
       await assert.rejects(manager.revokeApiToken('alice', ' '), /id is required/);

@@ -70,7 +70,8 @@ describe('UserClient', () => {
     test('validate is idempotent: retried after a transient failure', async () => {
       const client = new UserClient({ baseUrl, callerToken: 'caller-token-for-tests' });
       try {
-        assert.deepEqual(await client.validate('token'), { username: 'alice', name: 'A', email: '' });
+        // An older user-service answers no kind or scope: a session (not dlk_) that may write, as before scopes.
+        assert.deepEqual(await client.validate('token'), { user: { username: 'alice', name: 'A', email: '' }, kind: 'session', scope: 'write' });
         assert.equal(requests.filter((path) => path === '/validate').length, 2);
       } finally {
         client.close();

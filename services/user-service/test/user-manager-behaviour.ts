@@ -50,7 +50,7 @@ export function userManagerBehaviour(name: string, open: () => Promise<ManagerFi
       assert.equal(typeof session.token, 'string');
       assert.ok(session.expiresAt instanceof Date);
       assert.ok(session.expiresAt.getTime() > Date.now() + 24 * 3600_000);
-      assert.deepEqual(await manager.validate(session.token), { username: u, name: 'Some One', email: 'one@example.com' });
+      assert.deepEqual((await manager.validate(session.token)).user, { username: u, name: 'Some One', email: 'one@example.com' });
       await manager.logout(session.token);
       await assert.rejects(manager.validate(session.token), accessDenied);
       await manager.logout(session.token);
@@ -79,7 +79,7 @@ export function userManagerBehaviour(name: string, open: () => Promise<ManagerFi
       assert.equal(info.name, 'deploy bot');
       assert.ok(info.createdAt instanceof Date);
       assert.equal(info.lastUsedAt, null);
-      assert.equal((await manager.validate(token)).username, u);
+      assert.equal((await manager.validate(token)).user.username, u);
 
       const [listed] = await manager.listApiTokens(u);
       assert.equal(listed?.id, info.id);
@@ -88,7 +88,7 @@ export function userManagerBehaviour(name: string, open: () => Promise<ManagerFi
       assert.deepEqual(await manager.listApiTokens(other), []);
 
       await assert.rejects(manager.revokeApiToken(other, info.id), NotFoundError);
-      assert.equal((await manager.validate(token)).username, u);
+      assert.equal((await manager.validate(token)).user.username, u);
       await manager.revokeApiToken(u, info.id);
       await assert.rejects(manager.validate(token), accessDenied);
       await assert.rejects(manager.revokeApiToken(u, info.id), NotFoundError);

@@ -26,6 +26,7 @@ export function userStoreContract(name: string, open: () => Promise<StoreFixture
       id: randomUUID(),
       username: owner,
       name: 'ci',
+      scope: 'write',
       tokenHash: secret(),
       createdAt: t0,
       ...extra,

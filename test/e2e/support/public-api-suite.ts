@@ -502,8 +502,10 @@ export function publicApiSuite(target: () => Target): void {
     const mine = await api('GET', '/v1/links', cookie);
     assertOk(mine);
     assert.deepEqual(mine.body.links.map((link: WireLink) => link.Url), ['https://octo.example/']);
-    // Logging out (as the browser, with its cookie) ends that session.
-    const out = await call(baseUrl, 'GET', '/logout', { jar: browser.jar, headers: { accept: html } });
+    // A GET with only the cookie (any site can make a browser send one) ends nothing; the browser's POST does.
+    assert.equal((await call(baseUrl, 'GET', '/logout', { jar: browser.jar, headers: { accept: html } })).status, 405);
+    assertOk(await api('GET', '/v1/links', cookie));
+    const out = await call(baseUrl, 'POST', '/logout', { jar: browser.jar, headers: { accept: html, origin: baseUrl } });
     assert.equal(out.status, 302);
     assert.equal(browser.jar.get('delinkcious_session'), undefined, 'the session cookie is cleared');
     const afterLogout = await api('GET', '/v1/links', cookie);

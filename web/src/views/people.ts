@@ -21,7 +21,7 @@ export function peopleView(context: ViewContext): View {
     h('h2', { id: 'follow-title' }, 'Follow someone'),
     field({ label: 'Username', control: username, beside: h('button', { type: 'submit', class: 'button primary' }, 'Follow') }),
   );
-  onSubmit(followForm, { fields: { followed: ['followed'] }, byPattern: [[/follow/, 'followed']] }, async () => {
+  onSubmit(followForm, { fields: { followed: ['followed'] }, byStatus: { 403: 'followed', 404: 'followed' }, byPattern: [[/follow/, 'followed']] }, async () => {
     const name = username.value.trim();
     await api.follow(name);
     username.value = '';

@@ -1,9 +1,10 @@
 /**
- * Personal API tokens: create one (its secret is shown this once, with a copy
- * button), list them (names and dates, never secrets), revoke one.
+ * Personal API tokens: create one, read-only or read-write (its secret is
+ * shown this once, with a copy button), list them (names, scopes and dates,
+ * never secrets), revoke one.
  */
 import { limits } from '@delinkcious/object-model';
-import { api, type ApiToken } from '../api.ts';
+import { api, type ApiToken, type TokenScope } from '../api.ts';
 import { confirmDialog } from '../dialog.ts';
 import { field, h, time } from '../dom.ts';
 import { messageOf, onSubmit } from '../forms.ts';
@@ -29,14 +30,27 @@ async function copy(text: string, fallbackField: HTMLInputElement): Promise<bool
   }
 }
 
+const scopeLabels: Record<TokenScope, string> = { write: 'Read and write', read: 'Read only' };
+
 export function tokensView(): View {
   let generation = 0;
   const name = h('input', { name: 'name', maxlength: limits.tokenNameLength, autocomplete: 'off', placeholder: 'e.g. my laptop script' });
+  const scope = h(
+    'select',
+    { name: 'scope' },
+    (['write', 'read'] as const).map((value) => h('option', { value }, scopeLabels[value])),
+  );
   const createForm = h(
     'form',
     { class: 'inline-form card', 'aria-labelledby': 'create-token-title' },
     h('h2', { id: 'create-token-title' }, 'Create a token'),
-    field({ label: 'What is it for?', control: name, beside: h('button', { type: 'submit', class: 'button primary' }, 'Create token') }),
+    field({ label: 'What is it for?', control: name }),
+    field({
+      label: 'What may it do?',
+      control: scope,
+      hint: 'A read-only token can list your links, follows and news, and change nothing.',
+      beside: h('button', { type: 'submit', class: 'button primary' }, 'Create token'),
+    }),
   );
   const secretPanel = h('div', { class: 'secret-panel', hidden: true });
   const list = h('ul', { class: 'token-list', 'aria-labelledby': 'tokens-title' });
@@ -59,9 +73,10 @@ export function tokensView(): View {
     h('section', { class: 'card' }, h('h2', { id: 'tokens-title' }, 'Your tokens'), error, list),
   );
 
-  onSubmit(createForm, { fields: { name: ['name'] } }, async () => {
-    const created = await api.createToken(name.value.trim());
+  onSubmit(createForm, { fields: { name: ['name'], scope: ['scope'] } }, async () => {
+    const created = await api.createToken(name.value.trim(), scope.value as TokenScope);
     name.value = '';
+    scope.value = 'write';
     showSecret(created.access_token, created.token.name);
     await load();
   });
@@ -120,6 +135,7 @@ export function tokensView(): View {
         'div',
         { class: 'token-main' },
         h('strong', { class: 'token-name' }, token.name),
+        h('span', { class: `token-scope scope-${token.scope}` }, scopeLabels[token.scope] ?? token.scope),
         h('span', { class: 'muted small' }, time(token.created_at, 'Created '), ' · ', token.last_used_at ? time(token.last_used_at, 'last used ') : 'never used'),
       ),
       revoke,

@@ -4,7 +4,7 @@
  * user-service through a short cache (see token-cache.ts).
  */
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthenticatedError, type User, type UserManager } from '@delinkcious/object-model';
+import { ForbiddenError, UnauthenticatedError, type Credential, type UserManager } from '@delinkcious/object-model';
 import { publicBase, sessionCookie } from './cookies.ts';
 import { TokenCache, tokenKey } from './token-cache.ts';
 
@@ -23,9 +23,9 @@ export interface AuthenticatorOptions {
 const bearerPattern = /^Bearer\s+(\S+)\s*$/i;
 
 export class Authenticator {
-  private readonly cache: TokenCache<User>;
+  private readonly cache: TokenCache<Credential>;
   /** Validations under way, so a burst of requests with one new token asks user-service once. */
-  private readonly inFlight = new Map<string, Promise<User>>();
+  private readonly inFlight = new Map<string, Promise<Credential>>();
 
   constructor(
     private readonly users: UserManager,
@@ -48,14 +48,14 @@ export class Authenticator {
     return undefined;
   }
 
-  /** The caller's user; UnauthenticatedError (401) when the token is missing or invalid. */
-  async authenticate(request: FastifyRequest): Promise<User> {
+  /** The caller's user and token kind and scope; UnauthenticatedError (401) when the token is missing or invalid. */
+  async authenticate(request: FastifyRequest): Promise<Credential> {
     const presented = this.tokenOf(request);
     if (!presented) throw new UnauthenticatedError();
     return this.validate(presented.token);
   }
 
-  async validate(token: string): Promise<User> {
+  async validate(token: string): Promise<Credential> {
     const key = tokenKey(token);
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -64,20 +64,20 @@ export class Authenticator {
       pending = this.users.validate(token).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
-    let user: User;
+    let credential: Credential;
     try {
-      user = await pending;
+      credential = await pending;
     } catch (error) {
       // Whatever user-service said about why, the caller only learns that access is denied.
       if (error instanceof UnauthenticatedError) throw new UnauthenticatedError(undefined, { cause: error });
       throw error;
     }
-    this.cache.set(key, user);
-    return user;
+    this.cache.set(key, credential);
+    return credential;
   }
 
-  /** The user of a token validated moments ago, without asking user-service (for rate-limit keys). */
-  recentlyValidated(token: string): User | undefined {
+  /** The credential of a token validated moments ago, without asking user-service (for rate-limit keys). */
+  recentlyValidated(token: string): Credential | undefined {
     return this.cache.get(tokenKey(token));
   }
 
@@ -87,20 +87,43 @@ export class Authenticator {
 
   /** After a user revokes one of their tokens: we do not know which cached token it was, so drop them all. */
   forgetUser(username: string): void {
-    this.cache.deleteWhere((user) => user.username === username);
+    this.cache.deleteWhere((credential) => credential.user.username === username);
   }
 }
+
+const crossSite = () => new ForbiddenError('cross-site request refused');
 
 /**
  * With cookie authentication, a state-changing request must not come from
  * another site. SameSite=Lax already keeps the cookie off cross-site POSTs;
  * this refuses one whose Origin names another site anyway (older browsers,
- * sibling subdomains).
+ * sibling subdomains). Without Origin, the browser's Sec-Fetch-Site, else the
+ * Referer, must say the request comes from this site; a request with none of
+ * the three is no browser's cross-site request (browsers send Origin on every
+ * cross-site POST, PUT and DELETE) and passes.
  */
 export function checkSameOrigin(request: FastifyRequest, publicUrl: string | undefined): void {
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
-  const origin = request.headers.origin;
-  if (origin === undefined) return;
   const allowed = [new URL(publicBase(request, publicUrl)).origin, `${request.protocol}://${request.host}`];
-  if (!allowed.includes(origin)) throw new ForbiddenError('cross-site request refused');
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    if (!allowed.includes(origin)) throw crossSite();
+    return;
+  }
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (typeof fetchSite === 'string') {
+    // "none": the user's own action (a bookmark, the address bar); "same-site" is a sibling subdomain: not us.
+    if (fetchSite !== 'same-origin' && fetchSite !== 'none') throw crossSite();
+    return;
+  }
+  const referer = request.headers.referer;
+  if (typeof referer === 'string' && referer !== '') {
+    let refererOrigin: string;
+    try {
+      refererOrigin = new URL(referer).origin;
+    } catch {
+      throw crossSite();
+    }
+    if (!allowed.includes(refererOrigin)) throw crossSite();
+  }
 }

@@ -1,13 +1,15 @@
 /**
  * Sign-in (docs/design.md §2): GitHub OAuth with a state bound to the browser by a
- * signed cookie, the optional local sign-in of embedded mode (DEV_LOGIN), and
- * logout. A JSON client gets {"login","name","email","access_token"}; a browser
- * gets a session cookie and is sent to the web UI.
+ * signed cookie and single-use (user-service, shared by every replica, holds it
+ * until it is used once), the optional local sign-in of embedded mode
+ * (DEV_LOGIN), and logout. A JSON client gets {"login","name","email","access_token"};
+ * a browser gets a session cookie and is sent to the web UI. A GitHub account
+ * is known by its numeric id, so a renamed login keeps its account and a login
+ * taken over by someone else does not bring the account along.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
@@ -65,14 +67,12 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
   const { users, auth, github, devLogin, publicUrl } = options;
   const redirectUri = (request: FastifyRequest) => `${publicBase(request, publicUrl)}/login/authorized`;
 
-  /** Registers the user (or finds them registered) and opens a session; answers as the client prefers. */
+  /**
+   * Registers the user (or finds them registered) and opens a session; answers as the client prefers.
+   * A username held by another GitHub account is user-service's ConflictError (409): never that account.
+   */
   async function completeSignIn(request: FastifyRequest, reply: FastifyReply, profile: User) {
-    let user = profile;
-    try {
-      user = await users.register(profile);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    const user = await users.register(profile);
     const session = await users.login(user.username);
     reply.header('cache-control', 'no-store');
     if (prefersJson(request.headers.accept)) {
@@ -93,7 +93,7 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
     },
     async (request, reply) => {
       if (github) {
-        const state = randomBytes(24).toString('base64url');
+        const state = await users.newSignInState();
         setStateCookie(request, reply, state, publicUrl);
         return reply.redirect(github.authorizeUrl(redirectUri(request), state), 302);
       }
@@ -129,18 +129,34 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
       }
       if (!sameText(state, cookie.state)) throw new ForbiddenError('state does not match this browser’s sign-in; start again at /login');
       const code = requiredText(query, 'code');
+      // Once only, whichever replica the callback reaches: a replayed callback is refused before its code is used.
+      if (!(await users.consumeSignInState(state))) {
+        throw new ForbiddenError('this sign-in was already completed or has expired; start again at /login');
+      }
 
       const accessToken = await github.exchangeCode(code, redirectUri(request));
       const profile = await github.profile(accessToken);
       // Not the user's input but GitHub's answer (a GitHub Enterprise login may hold an underscore): not a 400.
       if (!isUsername(profile.login)) throw new UnavailableError('GitHub answered a login Delinkcious cannot use');
-      return completeSignIn(request, reply, { username: profile.login, name: profile.name, email: profile.email });
+      return completeSignIn(request, reply, { username: profile.login, name: profile.name, email: profile.email, githubId: profile.id });
     },
   );
 
   const logout = async (request: FastifyRequest, reply: FastifyReply) => {
     const presented = auth.tokenOf(request);
-    if (presented?.source === 'cookie') checkSameOrigin(request, publicUrl);
+    if (presented?.source === 'cookie') {
+      // A cross-site page can make a browser GET anything, cookie attached: GET only signs out with a token header.
+      if (request.method === 'GET') {
+        reply.header('allow', 'POST');
+        return reply.code(405).send({ err: 'sign out with POST /logout (GET /logout only takes an Access-Token or Authorization header)' });
+      }
+      checkSameOrigin(request, publicUrl);
+    }
+    if (presented && (await isApiToken(presented.token))) {
+      throw new ValidationError(
+        'this is an API token, not a session: nothing was signed out; revoke it with DELETE /v1/tokens/{id} from a signed-in session',
+      );
+    }
     if (presented) {
       try {
         await users.logout(presented.token);
@@ -154,15 +170,28 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
     if (prefersJson(request.headers.accept)) return reply.send({ err: '' });
     return reply.redirect('/', 302);
   };
-  const logoutSchema = (summary: string) => ({
+  /** Whether the token is a valid API token (which /logout does not end); an invalid token is no API token. */
+  const isApiToken = async (token: string) => {
+    try {
+      return (await auth.validate(token)).kind === 'api_token';
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return false;
+      throw error;
+    }
+  };
+  const logoutSchema = (summary: string, statuses: number[]) => ({
     schema: {
       tags: ['sign-in'],
       summary,
-      response: { 200: okBody, 302: { description: 'A browser: back to the web UI', type: 'null' }, ...errors(403, 503) },
+      response: { 200: okBody, 302: { description: 'A browser: back to the web UI', type: 'null' }, ...errors(...statuses) },
     },
   });
-  server.get('/logout', logoutSchema('Sign out: ends the session and clears its cookie'), logout);
-  server.post('/logout', logoutSchema('Sign out (as GET /logout)'), logout);
+  server.post('/logout', logoutSchema('Sign out: ends the session and clears its cookie', [400, 403, 503]), logout);
+  server.get(
+    '/logout',
+    logoutSchema('Sign out, for the original clients: only with a session token in a header (a cookie alone gets 405: use POST)', [400, 405, 503]),
+    logout,
+  );
 
   server.get(
     '/login/dev',

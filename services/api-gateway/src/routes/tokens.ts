@@ -1,11 +1,13 @@
 /**
  * /v1/tokens: personal API tokens for scripts and the CLI. The secret is shown
- * once, when the token is created; listing shows names and dates only.
+ * once, when the token is created; listing shows names, scopes and dates only.
+ * Only a signed-in session manages tokens: a leaked API token cannot mint
+ * itself successors, list its siblings or revoke the owner's other tokens.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApiTokenInfo, UserManager } from '@delinkcious/object-model';
+import { tokenScopes, type ApiTokenInfo, type TokenScope, type UserManager } from '@delinkcious/object-model';
 import type { Authenticator } from '../auth/authenticator.ts';
-import { callerOf } from '../auth/hooks.ts';
+import { callerOf, requireSession } from '../auth/hooks.ts';
 import { fieldsOf, optionalText } from '../inputs.ts';
 import { bodyTypes, errors, okBody, security, tokenNameInput } from '../openapi.ts';
 
@@ -13,6 +15,7 @@ function tokenToWire(info: ApiTokenInfo) {
   return {
     id: info.id,
     name: info.name,
+    scope: info.scope,
     created_at: info.createdAt.toISOString(),
     last_used_at: info.lastUsedAt ? info.lastUsedAt.toISOString() : null,
   };
@@ -23,22 +26,31 @@ const tokenSchema = {
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
+    scope: { type: 'string', enum: tokenScopes, description: 'read: GET only; write: reads and changes' },
     created_at: { type: 'string', format: 'date-time' },
     last_used_at: { type: 'string', format: 'date-time', nullable: true },
   },
+};
+
+const scopeInput = {
+  type: 'string',
+  enum: tokenScopes,
+  default: 'write',
+  description: 'read: the token may only read (GET); write (the default): it may also change links and follows',
 };
 
 export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, auth: Authenticator): void {
   v1.get(
     '/tokens',
     {
+      preHandler: requireSession,
       schema: {
         tags: ['tokens'],
         summary: 'Your API tokens (without their secrets)',
         security,
         response: {
           200: { description: 'Your API tokens', type: 'object', properties: { err: { type: 'string' }, tokens: { type: 'array', items: tokenSchema } } },
-          ...errors(401, 429, 503),
+          ...errors(401, 403, 429, 503),
         },
       },
     },
@@ -48,12 +60,13 @@ export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, aut
   v1.post(
     '/tokens',
     {
+      preHandler: requireSession,
       schema: {
         tags: ['tokens'],
         summary: 'Create an API token; its secret is answered this once',
         security,
         consumes: bodyTypes,
-        body: { type: 'object', properties: { name: tokenNameInput } },
+        body: { type: 'object', properties: { name: tokenNameInput, scope: scopeInput } },
         response: {
           200: {
             description: 'The new token, with its secret (shown this once)',
@@ -64,13 +77,16 @@ export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, aut
               token: tokenSchema,
             },
           },
-          ...errors(400, 401, 413, 429, 503),
+          ...errors(400, 401, 403, 413, 429, 503),
         },
       },
     },
     async (request) => {
-      const name = optionalText(fieldsOf(request), 'name')?.trim() || 'api token';
-      const created = await users.createApiToken(callerOf(request).username, name);
+      const fields = fieldsOf(request);
+      const name = optionalText(fields, 'name')?.trim() || 'api token';
+      // user-service checks the scope (a 400 naming the field); absent is write.
+      const scope = optionalText(fields, 'scope')?.trim() || undefined;
+      const created = await users.createApiToken(callerOf(request).username, name, scope as TokenScope | undefined);
       return { err: '', access_token: created.token, token: tokenToWire(created.info) };
     },
   );
@@ -78,12 +94,13 @@ export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, aut
   v1.delete(
     '/tokens/:id',
     {
+      preHandler: requireSession,
       schema: {
         tags: ['tokens'],
         summary: 'Revoke one of your API tokens',
         security,
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        response: { 200: okBody, ...errors(401, 404, 429, 503) },
+        response: { 200: okBody, ...errors(401, 403, 404, 429, 503) },
       },
     },
     async (request) => {

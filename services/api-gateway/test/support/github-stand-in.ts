@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface StandInUser {
+  /** GitHub's numeric id; by default one per login, as if each login were its own account. */
+  id?: number;
   login: string;
   name: string | null;
   email: string | null;
@@ -27,6 +29,7 @@ export class GitHubStandIn {
   readonly userAgents: string[] = [];
   private readonly codes = new Map<string, StandInUser>();
   private readonly tokens = new Map<string, StandInUser>();
+  private readonly idsOfLogins = new Map<string, number>();
 
   private readonly server: Server;
   private address = '';
@@ -69,6 +72,17 @@ export class GitHubStandIn {
     };
   }
 
+  /** The user's GitHub id: theirs if given, else one that stays with the login. */
+  idOf(user: StandInUser): number {
+    if (user.id !== undefined) return user.id;
+    let id = this.idsOfLogins.get(user.login);
+    if (id === undefined) {
+      id = 1000 + this.idsOfLogins.size;
+      this.idsOfLogins.set(user.login, id);
+    }
+    return id;
+  }
+
   close(): Promise<void> {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
@@ -82,7 +96,7 @@ export class GitHubStandIn {
       const token = /^(?:Bearer|token) (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       const user = token ? this.tokens.get(token) : undefined;
       if (!user) return json(response, 401, { message: 'Bad credentials' });
-      if (path === '/user') return json(response, 200, { login: user.login, id: 1, name: user.name, email: user.email });
+      if (path === '/user') return json(response, 200, { login: user.login, id: this.idOf(user), name: user.name, email: user.email });
       return json(response, 200, user.emails ?? []);
     }
     json(response, 404, { message: 'Not Found' });

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, listen, type Env } from '@delinkcious/kit';
+import { createLogger, listen, type Env, type Logger } from '@delinkcious/kit';
 import { DefaultLinkManager, MemoryLinkStore } from '@delinkcious/link-service';
 import type { LinkManager, SocialGraphManager, UserManager } from '@delinkcious/object-model';
 import { DefaultSocialGraphManager, MemorySocialGraphStore } from '@delinkcious/social-graph-service';
@@ -44,6 +44,8 @@ export interface HarnessOptions {
   links?: LinkManager;
   users?: UserManager;
   socialGraph?: SocialGraphManager;
+  /** Where the gateway logs; default: nowhere (TEST_LOG_LEVEL to see it). */
+  logger?: Logger;
 }
 
 export function memoryManagers() {
@@ -63,7 +65,7 @@ export async function startGateway(options: HarnessOptions = {}): Promise<Gatewa
   const users = options.users ?? defaults.users;
   const socialGraph = options.socialGraph ?? defaults.socialGraph;
   const config = readApiGatewayConfig({ DELINKCIOUS_MUTUAL_AUTH: 'false', ...options.env });
-  const server = await createGateway({ config, links, users, socialGraph, logger });
+  const server = await createGateway({ config, links, users, socialGraph, logger: options.logger ?? logger });
   const url = await listen(server, '127.0.0.1', 0);
   return {
     url,

@@ -3,12 +3,13 @@
  * service errors travel in `err` (never as a gRPC status), `events` is never
  * null, Event.username is the author. The kind of error and the titles ride
  * in the trailing metadata (@delinkcious/proto says how). A call without a
- * known caller token is refused with UNAUTHENTICATED. A caller's
+ * known caller token is refused with UNAUTHENTICATED, a caller that may not
+ * read feeds (authorization.ts) with PERMISSION_DENIED. A caller's
  * `traceparent` metadata continues its trace.
  */
 import * as grpc from '@grpc/grpc-js';
 import { DelinkciousError, type NewsManager } from '@delinkcious/object-model';
-import { childSpan, parseTraceparent, runInTrace, type Logger, type MutualAuth } from '@delinkcious/kit';
+import { childSpan, parseTraceparent, refusedCall, runInTrace, type Logger, type MutualAuth } from '@delinkcious/kit';
 import { errorToWire, newsGrpc, newsMetadataKeys, toWire, type GetNewsRequest, type GetNewsResponse } from '@delinkcious/proto';
 import { addHealthService, type ServingStatus } from './health.ts';
 
@@ -28,6 +29,9 @@ export interface NewsGrpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** GetNews as authorization.ts names it: the HTTP/2 request gRPC makes. */
+const getNewsRoute = '/pb.News/GetNews';
+
 export function createNewsGrpcServer(options: NewsGrpcOptions): NewsGrpcServer {
   const { manager, mutualAuth, logger } = options;
   const server = new grpc.Server();
@@ -37,9 +41,16 @@ export function createNewsGrpcServer(options: NewsGrpcOptions): NewsGrpcServer {
       const started = performance.now();
       const done = (outcome: 'ok' | 'err' | 'unauthenticated') => options.onCall?.(outcome, (performance.now() - started) / 1000);
       const [token] = call.metadata.get(newsMetadataKeys.callerToken);
-      if (!mutualAuth.verify(typeof token === 'string' ? token : undefined)) {
+      const caller = mutualAuth.verify(typeof token === 'string' ? token : undefined);
+      if (!caller) {
         done('unauthenticated');
         callback({ code: grpc.status.UNAUTHENTICATED, details: token ? 'unknown caller token' : 'missing caller token' });
+        return;
+      }
+      const refused = mutualAuth.enabled ? refusedCall('news-service', caller, 'POST', getNewsRoute) : undefined;
+      if (refused) {
+        done('unauthenticated');
+        callback({ code: grpc.status.PERMISSION_DENIED, details: refused });
         return;
       }
       const { username, startToken } = call.request;

@@ -1,6 +1,6 @@
 /** SocialGraphStore in memory: for unit tests, and the reference the contract suite holds the others to. */
 import { byCodePoint } from '@delinkcious/object-model';
-import type { SocialGraphStore } from './social-graph-store.ts';
+import type { FollowOutcome, NameRange, SocialGraphStore } from './social-graph-store.ts';
 
 export class MemorySocialGraphStore implements SocialGraphStore {
   /** followed → followers */
@@ -8,9 +8,13 @@ export class MemorySocialGraphStore implements SocialGraphStore {
   /** follower → followed */
   private readonly followingOf = new Map<string, Set<string>>();
 
-  async follow(followed: string, follower: string): Promise<void> {
+  async follow(followed: string, follower: string, maxFollowing = Infinity): Promise<FollowOutcome> {
+    const following = this.followingOf.get(follower);
+    if (following?.has(followed)) return 'already';
+    if ((following?.size ?? 0) >= maxFollowing) return 'limit';
     add(this.followersOf, followed, follower);
     add(this.followingOf, follower, followed);
+    return 'added';
   }
 
   async unfollow(followed: string, follower: string): Promise<boolean> {
@@ -19,15 +23,22 @@ export class MemorySocialGraphStore implements SocialGraphStore {
     return removed;
   }
 
-  async following(username: string): Promise<string[]> {
-    return [...(this.followingOf.get(username) ?? [])].sort(byCodePoint);
+  async following(username: string, range?: NameRange): Promise<string[]> {
+    return inRange([...(this.followingOf.get(username) ?? [])].sort(byCodePoint), range);
   }
 
-  async followers(username: string): Promise<string[]> {
-    return [...(this.followersOf.get(username) ?? [])].sort(byCodePoint);
+  async followers(username: string, range?: NameRange): Promise<string[]> {
+    return inRange([...(this.followersOf.get(username) ?? [])].sort(byCodePoint), range);
   }
 
   async ping(): Promise<void> {}
+}
+
+function inRange(sorted: string[], range: NameRange | undefined): string[] {
+  if (!range) return sorted;
+  const after = range.after ?? '';
+  const from = sorted.filter((name) => byCodePoint(name, after) > 0);
+  return range.limit === undefined ? from : from.slice(0, range.limit);
 }
 
 function add(index: Map<string, Set<string>>, key: string, value: string): void {

@@ -1,16 +1,29 @@
 /** SocialGraphStore on PostgreSQL or PGlite (the same SQL runs on both). */
 import type { Database } from '@delinkcious/db';
-import type { SocialGraphStore } from './social-graph-store.ts';
+import type { FollowOutcome, NameRange, SocialGraphStore } from './social-graph-store.ts';
 
 /** Each list is one range of an index, already in order: no sort, however many names. */
 export const followersSql = 'SELECT follower FROM social_graph WHERE followed = $1 ORDER BY follower';
 export const followingSql = 'SELECT followed FROM social_graph WHERE follower = $1 ORDER BY followed';
 
+/** A page: the same index range, starting after a name ($2, '' for the start) and at most $3 long. */
+const followersPageSql = 'SELECT follower FROM social_graph WHERE followed = $1 AND follower > $2 ORDER BY follower LIMIT $3';
+const followingPageSql = 'SELECT followed FROM social_graph WHERE follower = $1 AND followed > $2 ORDER BY followed LIMIT $3';
+
 export class SqlSocialGraphStore implements SocialGraphStore {
   constructor(private readonly db: Database) {}
 
-  async follow(followed: string, follower: string): Promise<void> {
-    await this.db.query('INSERT INTO social_graph (followed, follower) VALUES ($1, $2) ON CONFLICT DO NOTHING', [followed, follower]);
+  async follow(followed: string, follower: string, maxFollowing = Infinity): Promise<FollowOutcome> {
+    return this.db.transaction(async (tx) => {
+      // Serialises one follower's follows (other followers run in parallel), so the count below stays true until the insert.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`social_graph follower ${follower}`]);
+      const existing = await tx.query('SELECT 1 FROM social_graph WHERE followed = $1 AND follower = $2', [followed, follower]);
+      if (existing.rows.length > 0) return 'already';
+      const { rows } = await tx.query<{ n: number | string }>('SELECT count(*) AS n FROM social_graph WHERE follower = $1', [follower]);
+      if (Number(rows[0]?.n ?? 0) >= maxFollowing) return 'limit';
+      await tx.query('INSERT INTO social_graph (followed, follower) VALUES ($1, $2) ON CONFLICT DO NOTHING', [followed, follower]);
+      return 'added';
+    });
   }
 
   async unfollow(followed: string, follower: string): Promise<boolean> {
@@ -18,13 +31,17 @@ export class SqlSocialGraphStore implements SocialGraphStore {
     return rowCount > 0;
   }
 
-  async following(username: string): Promise<string[]> {
-    const { rows } = await this.db.query<{ followed: string }>(followingSql, [username]);
+  async following(username: string, range?: NameRange): Promise<string[]> {
+    const { rows } = range
+      ? await this.db.query<{ followed: string }>(followingPageSql, [username, range.after ?? '', range.limit ?? null])
+      : await this.db.query<{ followed: string }>(followingSql, [username]);
     return rows.map((row) => row.followed);
   }
 
-  async followers(username: string): Promise<string[]> {
-    const { rows } = await this.db.query<{ follower: string }>(followersSql, [username]);
+  async followers(username: string, range?: NameRange): Promise<string[]> {
+    const { rows } = range
+      ? await this.db.query<{ follower: string }>(followersPageSql, [username, range.after ?? '', range.limit ?? null])
+      : await this.db.query<{ follower: string }>(followersSql, [username]);
     return rows.map((row) => row.follower);
   }
 

@@ -2,13 +2,14 @@
  * social-graph-service's internal HTTP API (docs/design.md §3), the original's
  * routes: `POST /follow` and `POST /unfollow` with `{followed, follower}`,
  * `GET /following/{username}` and `GET /followers/{username}`, lists answered
- * as the original's set-like map `{name: true}`. Body fields are matched as the
+ * as the original's set-like map `{name: true}`; with `limit` (and
+ * `start_token`), one page of it and `next_page_token`. Body fields are matched as the
  * original's Go decoder matched them (exactly, else ignoring case); a body on a
  * GET, as the original link-service sends one, is ignored.
  */
 import type { FastifyInstance } from 'fastify';
 import { fieldOf, type Fields } from '@delinkcious/kit';
-import { ValidationError, type SocialGraphManager } from '@delinkcious/object-model';
+import { ValidationError, type NamePage, type NamePageRequest, type SocialGraphManager } from '@delinkcious/object-model';
 
 function bodyOf(body: unknown): Fields {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('request body must be a JSON object');
@@ -34,6 +35,21 @@ function pathUsername(params: unknown): string {
 
 const asSet = (names: string[]): Record<string, true> => Object.fromEntries(names.map((name) => [name, true] as const));
 
+/** The page asked for, or undefined when the caller asked for the whole list (no `limit`, as the original). */
+function pageRequest(query: unknown): NamePageRequest | undefined {
+  const fields = (query ?? {}) as Fields;
+  const limit = fields.limit;
+  if (limit === undefined) return undefined;
+  if (typeof limit !== 'string' || !/^\d+$/.test(limit)) throw new ValidationError('limit must be a whole number');
+  const startToken = fields.start_token;
+  if (startToken !== undefined && typeof startToken !== 'string') throw new ValidationError('start_token was given more than once');
+  return { limit: Number(limit), startToken };
+}
+
+function pageAnswer(key: 'following' | 'followers', page: NamePage) {
+  return { [key]: asSet(page.names), next_page_token: page.nextPageToken, err: '' };
+}
+
 export function registerSocialGraphRoutes(server: FastifyInstance, manager: SocialGraphManager): void {
   server.post('/follow', async (request) => {
     const body = bodyOf(request.body);
@@ -48,10 +64,16 @@ export function registerSocialGraphRoutes(server: FastifyInstance, manager: Soci
   });
 
   server.get('/following/*', async (request) => {
-    return { following: asSet(await manager.getFollowing(pathUsername(request.params))), err: '' };
+    const username = pathUsername(request.params);
+    const page = pageRequest(request.query);
+    if (page) return pageAnswer('following', await manager.getFollowingPage(username, page));
+    return { following: asSet(await manager.getFollowing(username)), err: '' };
   });
 
   server.get('/followers/*', async (request) => {
-    return { followers: asSet(await manager.getFollowers(pathUsername(request.params))), err: '' };
+    const username = pathUsername(request.params);
+    const page = pageRequest(request.query);
+    if (page) return pageAnswer('followers', await manager.getFollowersPage(username, page));
+    return { followers: asSet(await manager.getFollowers(username)), err: '' };
   });
 }

@@ -1,6 +1,15 @@
 /** UserStore in memory: for unit tests, and the reference the contract suite holds the others to. */
 import type { User } from '@delinkcious/object-model';
-import type { InsertTokenOutcome, NewApiToken, NewSession, StoredApiToken, StoredUser, UserStore } from './user-store.ts';
+import type {
+  GitHubUser,
+  InsertTokenOutcome,
+  NewApiToken,
+  NewSession,
+  StoredApiToken,
+  StoredUser,
+  UpsertGitHubUserOutcome,
+  UserStore,
+} from './user-store.ts';
 
 const copyUser = (user: StoredUser): StoredUser => ({ ...user });
 const copyToken = (token: StoredApiToken): StoredApiToken => ({ ...token });
@@ -11,6 +20,8 @@ export class MemoryUserStore implements UserStore {
   private readonly sessions = new Map<string, NewSession>();
   /** id → token */
   private readonly tokens = new Map<string, StoredApiToken>();
+  /** state hash → expiry */
+  private readonly signInStates = new Map<string, Date>();
 
   async upsertUser(user: User, now: Date): Promise<StoredUser> {
     const existing = this.users.get(user.username);
@@ -18,11 +29,28 @@ export class MemoryUserStore implements UserStore {
       username: user.username,
       name: user.name,
       email: user.email,
+      ...(existing?.githubId !== undefined && { githubId: existing.githubId }),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
     this.users.set(user.username, stored);
     return copyUser(stored);
+  }
+
+  async upsertGitHubUser(user: GitHubUser, now: Date): Promise<UpsertGitHubUserOutcome> {
+    const linked = [...this.users.values()].find((existing) => existing.githubId === user.githubId);
+    const existing = linked ?? this.users.get(user.username);
+    if (existing?.githubId !== undefined && existing.githubId !== user.githubId) return { kind: 'taken' };
+    const stored: StoredUser = {
+      username: existing?.username ?? user.username,
+      name: user.name,
+      email: user.email,
+      githubId: user.githubId,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.users.set(stored.username, stored);
+    return { kind: 'ok', user: copyUser(stored) };
   }
 
   async getUser(username: string): Promise<StoredUser | null> {
@@ -89,6 +117,18 @@ export class MemoryUserStore implements UserStore {
     if (!token || (token.lastUsedAt !== null && token.lastUsedAt.getTime() > staleBefore.getTime())) return false;
     token.lastUsedAt = now;
     return true;
+  }
+
+  async insertSignInState(stateHash: string, expiresAt: Date, now: Date): Promise<void> {
+    for (const [hash, expiry] of this.signInStates) if (expiry.getTime() <= now.getTime()) this.signInStates.delete(hash);
+    if (this.signInStates.has(stateHash)) throw new Error('duplicate sign-in state');
+    this.signInStates.set(stateHash, expiresAt);
+  }
+
+  async consumeSignInState(stateHash: string, now: Date): Promise<boolean> {
+    const expiry = this.signInStates.get(stateHash);
+    this.signInStates.delete(stateHash);
+    return expiry !== undefined && expiry.getTime() > now.getTime();
   }
 
   async ping(): Promise<void> {}

@@ -1,12 +1,23 @@
 /** UserStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import type { User } from '@delinkcious/object-model';
+import type { TokenScope, User } from '@delinkcious/object-model';
 import type { Database } from '@delinkcious/db';
-import type { InsertTokenOutcome, NewApiToken, NewSession, StoredApiToken, StoredUser, UserStore } from './user-store.ts';
+import type {
+  GitHubUser,
+  InsertTokenOutcome,
+  NewApiToken,
+  NewSession,
+  StoredApiToken,
+  StoredUser,
+  UpsertGitHubUserOutcome,
+  UserStore,
+} from './user-store.ts';
 
 interface UserRow {
   username: string;
   name: string;
   email: string;
+  /** bigint: the driver answers text (pg) or a number (PGlite). */
+  github_id: string | number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -15,25 +26,35 @@ interface TokenRow {
   id: string;
   username: string;
   name: string;
+  scope: TokenScope;
   token_hash: string;
   created_at: Date;
   last_used_at: Date | null;
 }
 
-const userColumns = 'u.username, u.name, u.email, u.created_at, u.updated_at';
-const tokenColumns = 't.id, t.username, t.name, t.token_hash, t.created_at, t.last_used_at';
+const userColumns = 'u.username, u.name, u.email, u.github_id, u.created_at, u.updated_at';
+const tokenColumns = 't.id, t.username, t.name, t.scope, t.token_hash, t.created_at, t.last_used_at';
 // A token's user beside the token's own columns, renamed where they would clash.
-const userColumnsOfToken = 'u.name AS user_name, u.email AS user_email, u.created_at AS user_created_at, u.updated_at AS user_updated_at';
+const userColumnsOfToken =
+  'u.name AS user_name, u.email AS user_email, u.github_id AS user_github_id, u.created_at AS user_created_at, u.updated_at AS user_updated_at';
 
 interface UserColumnsOfToken {
   user_name: string;
   user_email: string;
+  user_github_id: string | number | null;
   user_created_at: Date;
   user_updated_at: Date;
 }
 
 function userFromRow(row: UserRow): StoredUser {
-  return { username: row.username, name: row.name, email: row.email, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    username: row.username,
+    name: row.name,
+    email: row.email,
+    ...(row.github_id !== null && { githubId: Number(row.github_id) }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function tokenFromRow(row: TokenRow): StoredApiToken {
@@ -41,6 +62,7 @@ function tokenFromRow(row: TokenRow): StoredApiToken {
     id: row.id,
     username: row.username,
     name: row.name,
+    scope: row.scope,
     tokenHash: row.token_hash,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
@@ -58,6 +80,26 @@ export class SqlUserStore implements UserStore {
       [user.username, user.name, user.email, now],
     );
     return userFromRow(rows[0]!);
+  }
+
+  async upsertGitHubUser(user: GitHubUser, now: Date): Promise<UpsertGitHubUserOutcome> {
+    return this.db.transaction(async (tx) => {
+      const linked = await tx.query<UserRow>(
+        `UPDATE users u SET name = $2, email = $3, updated_at = $4 WHERE u.github_id = $1 RETURNING ${userColumns}`,
+        [user.githubId, user.name, user.email, now],
+      );
+      if (linked.rows[0]) return { kind: 'ok', user: userFromRow(linked.rows[0]) };
+      // A new account, or the account of this login that no GitHub id holds yet; never one another id holds.
+      const claimed = await tx.query<UserRow>(
+        `INSERT INTO users AS u (username, name, email, github_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (username) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, github_id = EXCLUDED.github_id,
+           updated_at = EXCLUDED.updated_at
+         WHERE u.github_id IS NULL
+         RETURNING ${userColumns}`,
+        [user.username, user.name, user.email, user.githubId, now],
+      );
+      return claimed.rows[0] ? { kind: 'ok', user: userFromRow(claimed.rows[0]) } : { kind: 'taken' };
+    });
   }
 
   async getUser(username: string): Promise<StoredUser | null> {
@@ -102,10 +144,11 @@ export class SqlUserStore implements UserStore {
         token.username,
       ]);
       if (Number(rows[0]?.n ?? 0) >= maxPerUser) return { kind: 'limit' };
-      await tx.query('INSERT INTO api_tokens (id, username, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      await tx.query('INSERT INTO api_tokens (id, username, name, scope, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
         token.id,
         token.username,
         token.name,
+        token.scope,
         token.tokenHash,
         token.createdAt,
       ]);
@@ -120,7 +163,14 @@ export class SqlUserStore implements UserStore {
     );
     const row = rows[0];
     if (!row) return null;
-    const user = { username: row.username, name: row.user_name, email: row.user_email, created_at: row.user_created_at, updated_at: row.user_updated_at };
+    const user = {
+      username: row.username,
+      name: row.user_name,
+      email: row.user_email,
+      github_id: row.user_github_id,
+      created_at: row.user_created_at,
+      updated_at: row.user_updated_at,
+    };
     return { user: userFromRow(user), token: tokenFromRow(row) };
   }
 
@@ -143,6 +193,19 @@ export class SqlUserStore implements UserStore {
       [id, now, staleBefore],
     );
     return rowCount > 0;
+  }
+
+  async insertSignInState(stateHash: string, expiresAt: Date, now: Date): Promise<void> {
+    await this.db.query('DELETE FROM sign_in_states WHERE expires_at <= $1', [now]);
+    await this.db.query('INSERT INTO sign_in_states (state_hash, expires_at) VALUES ($1, $2)', [stateHash, expiresAt]);
+  }
+
+  async consumeSignInState(stateHash: string, now: Date): Promise<boolean> {
+    // One DELETE: of replicas racing with one state, exactly one gets the row back.
+    const { rows } = await this.db.query<{ expires_at: Date }>('DELETE FROM sign_in_states WHERE state_hash = $1 RETURNING expires_at', [
+      stateHash,
+    ]);
+    return rows[0] !== undefined && rows[0].expires_at.getTime() > now.getTime();
   }
 
   async ping(): Promise<void> {

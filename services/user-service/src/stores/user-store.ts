@@ -1,5 +1,5 @@
-/** What user-service keeps: users, sessions and API tokens. Secrets are only ever held as hashes. */
-import type { User } from '@delinkcious/object-model';
+/** What user-service keeps: users, sessions, API tokens and sign-in states. Secrets are only ever held as hashes. */
+import type { TokenScope, User } from '@delinkcious/object-model';
 
 export interface StoredUser extends User {
   createdAt: Date;
@@ -18,6 +18,7 @@ export interface StoredApiToken {
   id: string;
   username: string;
   name: string;
+  scope: TokenScope;
   /** SHA-256 of the token, hex. */
   tokenHash: string;
   createdAt: Date;
@@ -28,9 +29,21 @@ export type NewApiToken = Omit<StoredApiToken, 'lastUsedAt'>;
 
 export type InsertTokenOutcome = { kind: 'added' } | { kind: 'no_user' } | { kind: 'limit' };
 
+export type GitHubUser = User & { githubId: number };
+
+/** `taken`: the username belongs to an account of another GitHub id. */
+export type UpsertGitHubUserOutcome = { kind: 'ok'; user: StoredUser } | { kind: 'taken' };
+
 export interface UserStore {
-  /** Creates the user, or updates the name and email of an existing one (createdAt is kept). */
+  /** Creates the user, or updates the name and email of an existing one (createdAt and githubId are kept). */
   upsertUser(user: User, now: Date): Promise<StoredUser>;
+  /**
+   * The account of `user.githubId`, its name and email refreshed (its username
+   * kept, even when the GitHub login changed); else the account named
+   * `user.username` if it has no GitHub id yet (it gets this one); else a new
+   * account. Atomic, so two sign-ins cannot both claim one username.
+   */
+  upsertGitHubUser(user: GitHubUser, now: Date): Promise<UpsertGitHubUserOutcome>;
   getUser(username: string): Promise<StoredUser | null>;
 
   /** The session's user must exist. */
@@ -54,6 +67,11 @@ export interface UserStore {
    * (checked in the store, so replicas racing on one token write once).
    */
   touchApiToken(id: string, now: Date, staleBefore: Date): Promise<boolean>;
+
+  /** Remembers a sign-in state (its hash) until `expiresAt`; forgets states expired by `now`. */
+  insertSignInState(stateHash: string, expiresAt: Date, now: Date): Promise<void>;
+  /** Deletes the state; answers whether it was there and unexpired at `now` (exactly one of concurrent callers wins). */
+  consumeSignInState(stateHash: string, now: Date): Promise<boolean>;
 
   ping(): Promise<void>;
 }

@@ -1,11 +1,12 @@
 /**
  * user-service's internal HTTP API (docs/design.md §3): the original's register,
- * login and logout, session validation for the gateway, and API tokens.
+ * login and logout, session validation for the gateway (answering the token's
+ * kind and scope), user lookup, API tokens, and OAuth sign-in states.
  * Errors are thrown as typed errors; the kit server answers them as a status
  * and `{"err": message}` (an invalid token on /validate is 401 Access Denied!).
  */
 import type { FastifyInstance } from 'fastify';
-import { ValidationError, type ApiTokenInfo, type User, type UserManager } from '@delinkcious/object-model';
+import { ValidationError, type ApiTokenInfo, type TokenScope, type User, type UserManager } from '@delinkcious/object-model';
 
 type Fields = Record<string, unknown>;
 
@@ -13,21 +14,29 @@ export interface WireUser {
   username: string;
   name: string;
   email: string;
+  github_id?: number;
 }
 
 export interface WireApiTokenInfo {
   id: string;
   name: string;
+  scope: TokenScope;
   created_at: string;
   last_used_at: string | null;
 }
 
-export const userToWire = (user: User): WireUser => ({ username: user.username, name: user.name, email: user.email });
+export const userToWire = (user: User): WireUser => ({
+  username: user.username,
+  name: user.name,
+  email: user.email,
+  ...(user.githubId !== undefined && { github_id: user.githubId }),
+});
 
 export function tokenInfoToWire(info: ApiTokenInfo): WireApiTokenInfo {
   return {
     id: info.id,
     name: info.name,
+    scope: info.scope,
     created_at: info.createdAt.toISOString(),
     last_used_at: info.lastUsedAt ? info.lastUsedAt.toISOString() : null,
   };
@@ -46,6 +55,14 @@ function text(fields: Fields, name: string): string | undefined {
   return value;
 }
 
+/** A whole-number field; absent is undefined. */
+function wholeNumber(fields: Fields, name: string): number | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new ValidationError(`${name} must be a whole number`);
+  return value;
+}
+
 const params = (request: { params: unknown }) => request.params as Record<string, string>;
 
 export function registerUserRoutes(server: FastifyInstance, manager: UserManager): void {
@@ -55,6 +72,7 @@ export function registerUserRoutes(server: FastifyInstance, manager: UserManager
       username: text(body, 'username') ?? '',
       name: text(body, 'name') ?? '',
       email: text(body, 'email') ?? '',
+      githubId: wholeNumber(body, 'github_id'),
     });
     return { err: '', user: userToWire(user) };
   });
@@ -70,12 +88,18 @@ export function registerUserRoutes(server: FastifyInstance, manager: UserManager
   });
 
   server.post('/validate', async (request) => {
-    const user = await manager.validate(text(bodyOf(request.body), 'token') ?? '');
-    return { err: '', user: userToWire(user) };
+    const credential = await manager.validate(text(bodyOf(request.body), 'token') ?? '');
+    return { err: '', user: userToWire(credential.user), kind: credential.kind, scope: credential.scope };
+  });
+
+  server.get('/users/:username', async (request) => {
+    return { err: '', user: userToWire(await manager.getUser(params(request).username ?? '')) };
   });
 
   server.post('/users/:username/tokens', async (request) => {
-    const created = await manager.createApiToken(params(request).username ?? '', text(bodyOf(request.body), 'name') ?? '');
+    const body = bodyOf(request.body);
+    const scope = text(body, 'scope') as TokenScope | undefined; // the manager checks it
+    const created = await manager.createApiToken(params(request).username ?? '', text(body, 'name') ?? '', scope);
     return { err: '', token: created.token, info: tokenInfoToWire(created.info) };
   });
 
@@ -88,5 +112,13 @@ export function registerUserRoutes(server: FastifyInstance, manager: UserManager
     const { username, id } = params(request);
     await manager.revokeApiToken(username ?? '', id ?? '');
     return { err: '' };
+  });
+
+  server.post('/sign-in-states', async () => {
+    return { err: '', state: await manager.newSignInState() };
+  });
+
+  server.post('/sign-in-states/consume', async (request) => {
+    return { err: '', consumed: await manager.consumeSignInState(text(bodyOf(request.body), 'state') ?? '') };
   });
 }
