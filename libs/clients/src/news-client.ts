@@ -22,7 +22,9 @@ export interface NewsClientOptions {
   breaker?: BreakerOptions;
 }
 
-const transientCodes = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+// Worth another try: the call did not reach a working server. A deadline that ran out is not:
+// repeating a call to a slow service only adds to its load.
+const transientCodes = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED]);
 
 export class NewsClient implements NewsManager {
   private readonly grpc: NewsGrpcClient;
@@ -82,10 +84,8 @@ export class NewsClient implements NewsManager {
       // The service refused this caller, not the user: a deployment fault, not "Access Denied".
       return new UnavailableError(`news-service refused this service's caller token (${error.details})`, cause);
     }
-    if (transientCodes.has(error.code)) {
-      const reason = error.code === grpc.status.DEADLINE_EXCEEDED ? `no answer within ${this.timeoutMs} ms` : 'unreachable';
-      return new TransientError(`news-service is unavailable (${reason})`, cause);
-    }
+    if (error.code === grpc.status.DEADLINE_EXCEEDED) return new UnavailableError(`news-service is unavailable (no answer within ${this.timeoutMs} ms)`, cause);
+    if (transientCodes.has(error.code)) return new TransientError('news-service is unavailable (unreachable)', cause);
     return new UnavailableError(`news-service failed: ${error.details || grpc.status[error.code]}`, cause);
   }
 }
