@@ -91,5 +91,8 @@ describe('link-service while its database restarts', { skip }, () => {
       token = page.next_page_token;
     } while (token);
     assert.deepEqual(acknowledged.filter((url) => !stored.has(url)), [], 'every acknowledged write is stored');
+    const sent = [...statuses.values()].reduce((a, b) => a + b, 0);
+    const duplicated = acknowledged.length - new Set(acknowledged).size;
+    console.log(`# fault postgres-restart sent ${sent} acknowledged ${acknowledged.length} refused-503 ${statuses.get(503) ?? 0} stored ${stored.size} lost 0 duplicated ${duplicated} slowest-503 ${slowest503} ms`);
   });
 });
