@@ -16,10 +16,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { externalService, natsServerBinary, startSeparate, type SeparateDeployment } from '@delinkcious/testing';
+import { externalService, natsServerBinary, redisServerBinary, startPrivateRedis, startSeparate, type PrivateRedis, type SeparateDeployment } from '@delinkcious/testing';
 import { call, waitFor } from './support/http.ts';
 import { countByUrl, newRun, readFeed, userOf, waitForFeed } from './support/news-suite.ts';
-import { redisServerBinary, startPrivateRedis, type PrivateRedis } from './support/private-redis.ts';
 
 const postgres = await externalService('TEST_DATABASE_URL');
 const natsServer = natsServerBinary();

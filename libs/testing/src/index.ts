@@ -11,3 +11,5 @@ export * from './wait.ts';
 export * from './redis.ts';
 export * from './go-client.ts';
 export * from './private-postgres.ts';
+export * from './private-redis.ts';
+export * from './server-binary.ts';

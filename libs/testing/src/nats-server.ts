@@ -3,49 +3,24 @@
  * not share a stream or a durable consumer with any other run: its own free
  * port on 127.0.0.1 and its own store directory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { freePort } from './process.ts';
-import { isRunning, killProcess, stopProcess, trackChild } from './registry.ts';
+import { isRunning, killProcess, stopProcess } from './registry.ts';
+import { findBinary, serverBinary, spawnServer, type ServerBinary, type ServerProcess } from './server-binary.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
 const notInstalled = 'nats-server is not installed (/usr/sbin/nats-server, PATH, or NATS_SERVER_BIN)';
 
 /** Where nats-server is: NATS_SERVER_BIN, /usr/sbin/nats-server, or on PATH; undefined when nowhere. */
 export function findNatsServer(): string | undefined {
-  const candidates = [
-    process.env.NATS_SERVER_BIN,
-    '/usr/sbin/nats-server',
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'nats-server')),
-  ];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
+  return findBinary('nats-server', [process.env.NATS_SERVER_BIN, '/usr/sbin/nats-server']);
 }
 
-export interface NatsServerBinary {
-  path: string | undefined;
-  /** Why tests needing it are skipped; false when it is there. */
-  skip: string | false;
-}
+export type NatsServerBinary = ServerBinary;
 
-/** As externalService does for servers: missing, tests skip with a line that says so; with DELINKCIOUS_REQUIRE_SERVICES=1 they fail. */
 export function natsServerBinary(): NatsServerBinary {
-  const path = findNatsServer();
-  if (path) return { path, skip: false };
-  if (process.env.DELINKCIOUS_REQUIRE_SERVICES === '1') throw new Error(`DELINKCIOUS_REQUIRE_SERVICES=1 but ${notInstalled}`);
-  const skip = `skipped: ${notInstalled}`;
-  console.log(`# ${skip}`);
-  return { path: undefined, skip };
+  return serverBinary(findNatsServer(), notInstalled);
 }
 
 function tcpOpen(port: number, timeoutMs = 1000): Promise<boolean> {
@@ -84,38 +59,23 @@ export async function startNatsServer(options: { binary?: string; storeDir: stri
   if (!binary) throw new Error(notInstalled);
   const port = await freePort();
   mkdirSync(options.storeDir, { recursive: true });
-  let current: { child: ChildProcess; exited: Promise<unknown> } | undefined;
+  let current: ServerProcess | undefined;
 
   const start = async () => {
     if (current && isRunning(current.child)) return;
-    const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    const exited = new Promise<unknown>((resolve) => {
-      child.once('exit', resolve);
-      // Not started at all (no such binary, say): there is no 'exit' to wait for.
-      child.once('error', (error) => {
-        output += `\n${error.message}`;
-        if (child.pid === undefined) resolve(error);
-      });
-    });
-    current = { child, exited };
-    trackChild(current);
+    current = spawnServer(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir]);
+    const { child, output } = current;
     try {
       await waitFor(
         async () => {
           if (!isRunning(child) || child.pid === undefined) throw new GiveUp('it exited');
-          return /Server is ready/.test(output) && (await tcpOpen(port));
+          return /Server is ready/.test(output()) && (await tcpOpen(port));
         },
         { what: `nats-server on port ${port} to accept connections`, timeoutMs: options.startTimeoutMs ?? 30_000, intervalMs: 100 },
       );
     } catch (error) {
       await killProcess(current);
-      throw new Error(`${error instanceof Error ? error.message : String(error)}: ${output.slice(-2000)}`, { cause: error });
+      throw new Error(`${error instanceof Error ? error.message : String(error)}: ${output().slice(-2000)}`, { cause: error });
     }
   };
   const stop = async () => {

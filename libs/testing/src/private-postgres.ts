@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missing } from './external.ts';
 import { freePort } from './process.ts';
 
 export interface PrivatePostgres {
@@ -35,11 +36,7 @@ export function postgresBinaries(): string | undefined {
  * DELINKCIOUS_REQUIRE_SERVICES=1 (CI) missing binaries fail instead, as external services do.
  */
 export function privatePostgresSkip(): string | false {
-  if (postgresBinaries()) return false;
-  const problem = 'PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin)';
-  if (process.env.DELINKCIOUS_REQUIRE_SERVICES === '1') throw new Error(`DELINKCIOUS_REQUIRE_SERVICES=1 but ${problem}`);
-  console.log(`# skipped: ${problem}`);
-  return `skipped: ${problem}`;
+  return postgresBinaries() ? false : missing('PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin)');
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
