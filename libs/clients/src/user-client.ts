@@ -9,17 +9,10 @@ import {
   type TokenScope,
   type User,
   type UserManager,
+  tokenInfoFromWire,
+  type WireApiTokenInfo,
 } from '@delinkcious/object-model';
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
-
-interface WireApiTokenInfo {
-  id: string;
-  name: string;
-  /** Absent from a user-service older than scopes, whose tokens could do everything. */
-  scope?: TokenScope;
-  created_at: string;
-  last_used_at: string | null;
-}
 
 interface WireUser {
   username: string;
@@ -30,14 +23,6 @@ interface WireUser {
 
 /** API tokens start with this (user-service's tokens.ts); it tells their kind when an older user-service does not. */
 const apiTokenPrefix = 'dlk_';
-
-const tokenInfoFromWire = (wire: WireApiTokenInfo): ApiTokenInfo => ({
-  id: wire.id,
-  name: wire.name,
-  scope: wire.scope ?? 'write',
-  createdAt: new Date(wire.created_at),
-  lastUsedAt: wire.last_used_at ? new Date(wire.last_used_at) : null,
-});
 
 const userFromWire = (wire: WireUser): User => ({
   username: wire.username,

@@ -5,21 +5,11 @@
  * itself successors, list its siblings or revoke the owner's other tokens.
  */
 import type { FastifyInstance } from 'fastify';
-import { tokenScopes, type ApiTokenInfo, type TokenScope, type UserManager } from '@delinkcious/object-model';
+import { tokenInfoToWire, tokenScopes, type TokenScope, type UserManager } from '@delinkcious/object-model';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { callerOf, requireSession } from '../auth/hooks.ts';
 import { fieldsOf, optionalText } from '../inputs.ts';
 import { bodyTypes, errors, okBody, security, tokenNameInput } from '../openapi.ts';
-
-function tokenToWire(info: ApiTokenInfo) {
-  return {
-    id: info.id,
-    name: info.name,
-    scope: info.scope,
-    created_at: info.createdAt.toISOString(),
-    last_used_at: info.lastUsedAt ? info.lastUsedAt.toISOString() : null,
-  };
-}
 
 const tokenSchema = {
   type: 'object',
@@ -54,7 +44,7 @@ export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, aut
         },
       },
     },
-    async (request) => ({ err: '', tokens: (await users.listApiTokens(callerOf(request).username)).map(tokenToWire) }),
+    async (request) => ({ err: '', tokens: (await users.listApiTokens(callerOf(request).username)).map(tokenInfoToWire) }),
   );
 
   v1.post(
@@ -87,7 +77,7 @@ export function registerTokenRoutes(v1: FastifyInstance, users: UserManager, aut
       // user-service checks the scope (a 400 naming the field); absent is write.
       const scope = optionalText(fields, 'scope')?.trim() || undefined;
       const created = await users.createApiToken(callerOf(request).username, name, scope as TokenScope | undefined);
-      return { err: '', access_token: created.token, token: tokenToWire(created.info) };
+      return { err: '', access_token: created.token, token: tokenInfoToWire(created.info) };
     },
   );
 

@@ -6,7 +6,7 @@
  * and `{"err": message}` (an invalid token on /validate is 401 Access Denied!).
  */
 import type { FastifyInstance } from 'fastify';
-import { ValidationError, type ApiTokenInfo, type TokenScope, type User, type UserManager } from '@delinkcious/object-model';
+import { ValidationError, tokenInfoToWire, type TokenScope, type User, type UserManager } from '@delinkcious/object-model';
 
 type Fields = Record<string, unknown>;
 
@@ -17,30 +17,12 @@ export interface WireUser {
   github_id?: number;
 }
 
-export interface WireApiTokenInfo {
-  id: string;
-  name: string;
-  scope: TokenScope;
-  created_at: string;
-  last_used_at: string | null;
-}
-
 export const userToWire = (user: User): WireUser => ({
   username: user.username,
   name: user.name,
   email: user.email,
   ...(user.githubId !== undefined && { github_id: user.githubId }),
 });
-
-export function tokenInfoToWire(info: ApiTokenInfo): WireApiTokenInfo {
-  return {
-    id: info.id,
-    name: info.name,
-    scope: info.scope,
-    created_at: info.createdAt.toISOString(),
-    last_used_at: info.lastUsedAt ? info.lastUsedAt.toISOString() : null,
-  };
-}
 
 function bodyOf(body: unknown): Fields {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('request body must be a JSON object');
