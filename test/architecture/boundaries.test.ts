@@ -9,7 +9,7 @@ import {
   undeclaredImports,
   unusedDeclarations,
   type Workspace,
-} from './boundaries.ts';
+} from './support/boundaries.ts';
 
 describe('the repository', () => {
   const workspaces = readWorkspaces(fileURLToPath(new URL('../..', import.meta.url)));

@@ -20,7 +20,7 @@ test('closers run in reverse order of registration, once, even when one fails', 
 });
 
 test('SIGTERM during in-flight requests lets them finish, refuses new ones, then exits 0', async () => {
-  const fixture = fileURLToPath(new URL('./fixtures/slow-server.ts', import.meta.url));
+  const fixture = fileURLToPath(new URL('./support/slow-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));

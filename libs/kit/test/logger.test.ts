@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
 test('a logged error that wraps another shows the root cause', () => {
-  const fixture = fileURLToPath(new URL('./fixtures/log-wrapped-error.ts', import.meta.url));
+  const fixture = fileURLToPath(new URL('./support/log-wrapped-error.ts', import.meta.url));
   const run = spawnSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const line = JSON.parse(run.stderr.trim().split('\n').at(-1)!) as { err: { type: string; message: string; stack: string } };

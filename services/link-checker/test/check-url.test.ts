@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { checkUrl, userAgent, type CheckUrlOptions } from '../src/check-url.ts';
 import { createAddressPolicy, type ResolvedAddress, type Resolver } from '../src/ssrf-guard.ts';
-import { closedPort, startTestSite, type TestSite } from './sites.ts';
+import { closedPort, startTestSite, type TestSite } from './support/sites.ts';
 
 /** Test DNS: names map to fixed addresses; anything else does not exist. */
 function fakeResolver(names: Record<string, string | string[]>, calls: string[] = []): Resolver {

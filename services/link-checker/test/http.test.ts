@@ -19,7 +19,7 @@ import { DefaultLinkChecker, type Publish } from '../src/checker.ts';
 import { linkChecker } from '../src/main.ts';
 import { createAddressPolicy, systemResolver } from '../src/ssrf-guard.ts';
 import { registerLinkCheckerRoutes } from '../src/transport/http.ts';
-import { startTestSite, type Site } from './sites.ts';
+import { startTestSite, type Site } from './support/sites.ts';
 
 const tokens = {
   'link-service': 'link-service-token-0123456789abcdef',
