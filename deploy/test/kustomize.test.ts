@@ -103,6 +103,81 @@ spec:
     assert.equal(sidecar!.image, 'registry.local:5000/tools/sidecar:1.0');
   });
 
+  test("orders a patched list as kustomize does: the patch's elements first, then the others", () => {
+    const dir = fixture({
+      'kustomization.yaml': 'resources: [deployment.yaml]\npatches:\n  - path: patch.yaml\n',
+      'deployment.yaml': deployment,
+      'patch.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          env:
+            - {name: B, value: "9"}
+          ports:
+            - {name: extra, containerPort: 81}
+`,
+    });
+    const [main] = containers(build(dir)[0]);
+    assert.deepEqual(main!.env, [
+      { name: 'B', value: '9' },
+      { name: 'A', value: '1' },
+    ]);
+    assert.deepEqual(main!.ports, [
+      { name: 'extra', containerPort: 81 },
+      { name: 'http', containerPort: 80 },
+    ]);
+  });
+
+  test('renames the Namespace object to the namespace, and copies a field into others with replacements', () => {
+    const dir = fixture({
+      'base/kustomization.yaml': 'namespace: one\nresources: [objects.yaml]\n',
+      'base/objects.yaml': `apiVersion: v1
+kind: Namespace
+metadata: {name: one}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: {name: p, labels: {scope: own}}
+spec:
+  rules:
+    - from:
+        - source: {principals: [cluster.local/ns/one/sa/a, cluster.local/ns/one/sa/b]}
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: {name: q}
+spec:
+  rules:
+    - from:
+        - source: {principals: [cluster.local/ns/istio-system/sa/gateway]}
+`,
+      'overlay/kustomization.yaml': `namespace: two
+resources: [../base]
+replacements:
+  - source: {kind: ConfigMap, name: c, fieldPath: metadata.namespace}
+    targets:
+      - select: {kind: AuthorizationPolicy, labelSelector: scope=own}
+        fieldPaths: [spec.rules.*.from.*.source.principals.*]
+        options: {delimiter: /, index: 2}
+`,
+    });
+    const objects = byId(build(join(dir, 'overlay')));
+    assert.ok(objects.has('/Namespace//two'));
+    const principals = (name: string) =>
+      (objects.get(`security.istio.io/AuthorizationPolicy/two/${name}`)!.spec as { rules: { from: { source: { principals: string[] } }[] }[] }).rules[0]!.from[0]!.source
+        .principals;
+    assert.deepEqual(principals('p'), ['cluster.local/ns/two/sa/a', 'cluster.local/ns/two/sa/b']);
+    assert.deepEqual(principals('q'), ['cluster.local/ns/istio-system/sa/gateway']);
+  });
+
   test('deletes whole objects, and refuses a patch that matches nothing or several documents at once', () => {
     const remove = '$patch: delete\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n';
     const dir = fixture({

@@ -9,10 +9,12 @@
  * - `patches` (a `path` or an inline `patch`, optionally with a `target` of kind
  *   and label selector): strategic merge patches, `$patch: delete` of a whole
  *   object or of a list element;
- * - `namespace`, `nameSuffix` (for a layer of workloads only), `images`.
+ * - `namespace` (which also renames a Namespace object), `nameSuffix` (for a layer of workloads only), `images`;
+ * - inline `replacements` (a source field copied into target fields, with `*`
+ *   over list elements and `delimiter`/`index` for a part of a string).
  *
  * Transformers run in kustomize's order: patches, namespace, name suffix,
- * images. Anything else in a kustomization file is refused, so a manifest
+ * images, replacements. Anything else in a kustomization file is refused, so a manifest
  * never silently relies on a feature this renderer does not implement. YAML is
  * read as YAML 1.1, as kubectl reads it (0440 is octal, `yes` is true).
  * deploy/test/kustomize.test.ts compares the output with `kubectl kustomize`
@@ -53,6 +55,19 @@ interface PatchEntry {
   target?: PatchTarget;
 }
 
+interface ReplacementSelector {
+  labelSelector?: string;
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+}
+
+interface Replacement {
+  source: ReplacementSelector & { fieldPath?: string };
+  targets: { select: ReplacementSelector; fieldPaths: string[]; options?: { delimiter?: string; index?: number } }[];
+}
+
 interface Kustomization {
   apiVersion?: string;
   kind?: 'Kustomization' | 'Component';
@@ -62,9 +77,10 @@ interface Kustomization {
   nameSuffix?: string;
   patches?: PatchEntry[];
   images?: ImageRule[];
+  replacements?: Replacement[];
 }
 
-const supportedFields = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'nameSuffix', 'patches', 'images']);
+const supportedFields = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'nameSuffix', 'patches', 'images', 'replacements']);
 const kustomizationFiles = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 /** Kinds without a namespace: the namespace transformer leaves them alone. */
@@ -155,10 +171,16 @@ function accumulate(dir: string, kustomization: Kustomization, objects: K8sObjec
   }
   for (const entry of kustomization.patches ?? []) applyPatch(objects, dir, entry);
   if (kustomization.namespace) {
-    for (const object of objects) if (!clusterScoped.has(object.kind)) object.metadata.namespace = kustomization.namespace;
+    // A Namespace object is renamed to the namespace, as kustomize does.
+    if (objects.filter((object) => object.kind === 'Namespace').length > 1) throw new KustomizeError(`${dir}: namespace with more than one Namespace object`);
+    for (const object of objects) {
+      if (object.kind === 'Namespace') object.metadata.name = kustomization.namespace;
+      else if (!clusterScoped.has(object.kind)) object.metadata.namespace = kustomization.namespace;
+    }
   }
   if (kustomization.nameSuffix) addNameSuffix(objects, kustomization.nameSuffix, dir);
   for (const rule of kustomization.images ?? []) for (const object of objects) setImages(object as unknown as Json, rule);
+  for (const replacement of kustomization.replacements ?? []) replace(objects, replacement, dir);
 }
 
 function loadFile(path: string): K8sObject[] {
@@ -289,21 +311,20 @@ function merge(target: Json | undefined, patch: Json, context: MergeContext): Js
   return result;
 }
 
+/** As kustomize orders it: the patch's elements first, in its order (merged into the ones they name), then the others. */
 function mergeList(target: Json | undefined, patch: Json[], key: string, context: MergeContext): Json[] {
-  const result = Array.isArray(target) ? [...target] : [];
+  const rest = Array.isArray(target) ? [...target] : [];
+  const patched: Json[] = [];
   for (const element of patch) {
     if (!isObject(element) || element[key] === undefined) {
       throw new KustomizeError(`a patch of ${context.path.join('.')} must give each element its ${key}`);
     }
-    const index = result.findIndex((existing) => isObject(existing) && existing[key] === element[key]);
-    if (element.$patch === 'delete') {
-      if (index >= 0) result.splice(index, 1);
-      continue;
-    }
-    if (index >= 0) result[index] = merge(result[index], element, context);
-    else result.push(structuredClone(element));
+    const index = rest.findIndex((existing) => isObject(existing) && existing[key] === element[key]);
+    const existing = index >= 0 ? rest.splice(index, 1)[0] : undefined;
+    if (element.$patch === 'delete') continue;
+    patched.push(existing === undefined ? structuredClone(element) : merge(existing, element, context));
   }
-  return result;
+  return [...patched, ...rest];
 }
 
 // ---------------------------------------------------------------- images
@@ -341,5 +362,48 @@ function setImages(value: Json, rule: ImageRule): void {
       }
     }
     setImages(inner, rule);
+  }
+}
+
+// ---------------------------------------------------------------- replacements
+
+/** The values at a dotted field path; `*` walks every element of a list. */
+function valuesAt(value: Json | undefined, path: string[]): { holder: JsonObject | Json[]; key: string | number }[] {
+  const [field, ...rest] = path;
+  if (field === undefined || value === undefined || value === null || typeof value !== 'object') return [];
+  if (field === '*') {
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((element, index) => (rest.length === 0 ? [{ holder: value, key: index }] : valuesAt(element, rest)));
+  }
+  if (Array.isArray(value)) return [];
+  if (rest.length === 0) return field in value ? [{ holder: value, key: field }] : [];
+  return valuesAt(value[field], rest);
+}
+
+function replace(objects: K8sObject[], replacement: Replacement, dir: string): void {
+  const { fieldPath = 'metadata.name', ...select } = replacement.source;
+  const sources = objects.filter((object) => matchesTarget(object, select));
+  if (sources.length !== 1) throw new KustomizeError(`${dir}: a replacement's source matches ${sources.length} objects`);
+  const found = valuesAt(sources[0] as unknown as Json, fieldPath.split('.'));
+  if (found.length !== 1) throw new KustomizeError(`${dir}: a replacement's source has no ${fieldPath}`);
+  const { holder, key } = found[0]!;
+  const value = (holder as Record<string | number, Json>)[key]!;
+  for (const target of replacement.targets) {
+    for (const object of objects.filter((candidate) => matchesTarget(candidate, target.select))) {
+      for (const path of target.fieldPaths) {
+        for (const at of valuesAt(object as unknown as Json, path.split('.'))) {
+          const slot = at.holder as Record<string | number, Json>;
+          const { delimiter, index } = target.options ?? {};
+          if (delimiter === undefined) {
+            slot[at.key] = structuredClone(value);
+            continue;
+          }
+          const parts = String(slot[at.key]).split(delimiter);
+          if (index === undefined || index < 0 || index >= parts.length) throw new KustomizeError(`${dir}: index ${String(index)} is not in ${String(slot[at.key])}`);
+          parts[index] = String(value);
+          slot[at.key] = parts.join(delimiter);
+        }
+      }
+    }
   }
 }

@@ -13,7 +13,15 @@ export type { K8sObject };
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const kubernetesDir = join(repoRoot, 'deploy/kubernetes');
+/** The base's namespace; an overlay may deploy into another (overlays/staging). */
 export const namespace = 'delinkcious';
+
+/** The namespace a render deploys into: the name of its one Namespace object. */
+export function namespaceOf(objects: K8sObject[]): string {
+  const namespaces = objects.filter((object) => object.kind === 'Namespace');
+  if (namespaces.length !== 1) throw new Error(`a render with ${namespaces.length} Namespace objects`);
+  return namespaces[0]!.metadata.name;
+}
 
 /** Every directory one may `kubectl apply -k`, relative to deploy/kubernetes. */
 export const targets: string[] = [

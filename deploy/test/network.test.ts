@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { allowedTraffic, podsOf } from './network-graph.ts';
-import { namespace, ofKind, plainEnv, render, selects, targets, workloads, type LabelSelector } from './manifests.ts';
+import { namespaceOf, ofKind, plainEnv, render, selects, targets, workloads, type LabelSelector } from './manifests.ts';
 
 interface Features {
   cloudnativePg?: boolean;
   knative?: boolean;
   istio?: boolean;
+  natsCluster?: boolean;
+  monitoring?: boolean;
 }
 
 /** Which components each target holds. */
@@ -20,8 +22,9 @@ const featuresOf: Record<string, Features> = {
   'overlays/cloudnative-pg': { cloudnativePg: true },
   'overlays/knative': { knative: true },
   'overlays/istio': { istio: true },
-  'overlays/monitoring': {},
-  'overlays/production': { cloudnativePg: true, istio: true },
+  'overlays/monitoring': { monitoring: true },
+  'overlays/production': { cloudnativePg: true, istio: true, natsCluster: true, monitoring: true },
+  'overlays/staging': { cloudnativePg: true, istio: true, monitoring: true },
 };
 
 const services = ['api-gateway', 'link-service', 'social-graph-service', 'user-service', 'news-service', 'link-checker'];
@@ -76,6 +79,15 @@ function expectedTraffic(features: Features): string[] {
       call('ns:monitoring', `${meshed}:15020/TCP`);
     }
   }
+  if (features.monitoring) {
+    // The exporters: NATS's beside each server, CloudNativePG's in each instance.
+    call('ns:monitoring', 'nats:7777/TCP');
+    if (features.cloudnativePg) for (const database of databases) call('ns:monitoring', `${database}:9187/TCP`);
+  }
+  if (features.natsCluster) {
+    // The servers' cluster routes.
+    call('nats', 'nats:6222/TCP');
+  }
   if (features.cloudnativePg) {
     // The operator reaches each instance; instances replicate and watch their Cluster.
     for (const database of databases) {
@@ -97,7 +109,7 @@ describe('the NetworkPolicies allow exactly the calls of docs/design.md', () => 
   for (const [target, features] of Object.entries(featuresOf)) {
     test(target, () => {
       const objects = render(target);
-      assert.deepEqual(allowedTraffic(objects, namespace), expectedTraffic(features));
+      assert.deepEqual(allowedTraffic(objects, namespaceOf(objects)), expectedTraffic(features));
     });
   }
 });
@@ -126,7 +138,7 @@ describe('configuration and policies agree', () => {
     test(`${target}: a workload is given a store's address exactly when its policies let it reach that store`, () => {
       const stores = new Set(['nats', 'redis', ...databases]);
       const reached = new Set<string>();
-      for (const edge of allowedTraffic(render(target), namespace)) {
+      for (const edge of allowedTraffic(render(target), namespaceOf(render(target)))) {
         const [, from, to] = /^(\S+) -> ([\w-]+):/.exec(edge) ?? [];
         if (from && to && !from.startsWith('ns:') && stores.has(to) && from !== to) reached.add(`${from} -> ${to}`);
       }
@@ -155,7 +167,7 @@ describe('isolation', () => {
     const objects = render('base');
     const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'link-checker')!;
     (policy.spec as { egress: unknown[] }).egress = [];
-    const edges = allowedTraffic(objects, namespace).filter((edge) => edge.startsWith('link-checker ->'));
+    const edges = allowedTraffic(objects, namespaceOf(objects)).filter((edge) => edge.startsWith('link-checker ->'));
     assert.deepEqual(edges, ['link-checker -> ns:kube-system/k8s-app=kube-dns:53/TCP', 'link-checker -> ns:kube-system/k8s-app=kube-dns:53/UDP']);
   });
 
@@ -163,11 +175,11 @@ describe('isolation', () => {
     const objects = render('base');
     const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'redis')!;
     delete (policy.spec as { ingress: { from?: unknown }[] }).ingress[0]!.from;
-    const callers = allowedTraffic(objects, namespace).filter((edge) => edge.endsWith('-> redis:6379/TCP'));
+    const callers = allowedTraffic(objects, namespaceOf(objects)).filter((edge) => edge.endsWith('-> redis:6379/TCP'));
     // Only pods whose own egress allows Redis can use the hole: news-service alone.
     assert.deepEqual(callers, ['news-service -> redis:6379/TCP']);
     const egress = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'api-gateway')!;
     (egress.spec as { egress: unknown[] }).egress.push({ to: [{ podSelector: { matchLabels: { app: 'redis' } } }] });
-    assert.ok(allowedTraffic(objects, namespace).includes('api-gateway -> redis:6379/TCP'));
+    assert.ok(allowedTraffic(objects, namespaceOf(objects)).includes('api-gateway -> redis:6379/TCP'));
   });
 });

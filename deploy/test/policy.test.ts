@@ -14,7 +14,7 @@ import {
   find,
   isKnative,
   kubernetesDir,
-  namespace,
+  namespaceOf,
   ofKind,
   plainEnv,
   quantity,
@@ -468,7 +468,8 @@ for (const target of workloadTargets) {
       assert.ok(ofKind(objects, 'Ingress').length + ofKind(objects, 'VirtualService').length > 0, 'a public entry is rendered');
     });
 
-    test(`puts everything in the namespace ${namespace}, which enforces the restricted Pod Security level`, () => {
+    test('puts everything in its one namespace, which enforces the restricted Pod Security level', () => {
+      const namespace = namespaceOf(objects);
       const labels = find(objects, 'Namespace', namespace)?.metadata.labels ?? {};
       assert.equal(labels['pod-security.kubernetes.io/enforce'], 'restricted');
       for (const object of objects) if (object.kind !== 'Namespace') assert.equal(object.metadata.namespace, namespace, `${object.kind} ${object.metadata.name}`);

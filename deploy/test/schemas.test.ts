@@ -22,8 +22,8 @@ import * as batch from 'kubernetes-models/batch/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
-import Ajv, { type ErrorObject } from 'ajv';
-import { cnpgClusterSchema } from './cnpg-schema.ts';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { cnpgClusterSchema, cnpgScheduledBackupSchema } from './cnpg-schema.ts';
 import { render, targets, type K8sObject } from './manifests.ts';
 
 type Validator = (object: K8sObject) => void;
@@ -46,7 +46,11 @@ const modelGroups: Record<string, object> = {
   'serving.knative.dev/v1': knative,
 };
 
-const validateCnpgCluster = new Ajv({ allErrors: true }).compile(cnpgClusterSchema);
+const ajv = new Ajv({ allErrors: true });
+const cnpgValidators: Record<string, ValidateFunction> = {
+  Cluster: ajv.compile(cnpgClusterSchema),
+  ScheduledBackup: ajv.compile(cnpgScheduledBackupSchema),
+};
 
 /** One of ajv's errors as `path: problem`; a field the schema does not list is named. */
 function describeError(error: ErrorObject): string {
@@ -56,9 +60,10 @@ function describeError(error: ErrorObject): string {
 
 /** The validator for an object's apiVersion and kind, or undefined when none is known. */
 function validatorFor(object: Pick<K8sObject, 'apiVersion' | 'kind'>): Validator | undefined {
-  if (object.apiVersion === 'postgresql.cnpg.io/v1' && object.kind === 'Cluster') {
+  const cnpg = object.apiVersion === 'postgresql.cnpg.io/v1' ? cnpgValidators[object.kind] : undefined;
+  if (cnpg) {
     return (value) => {
-      if (!validateCnpgCluster(value)) throw new Error((validateCnpgCluster.errors ?? []).map(describeError).join('; '));
+      if (!cnpg(value)) throw new Error((cnpg.errors ?? []).map(describeError).join('; '));
     };
   }
   const model = (modelGroups[object.apiVersion] as Record<string, unknown> | undefined)?.[object.kind];
