@@ -5,7 +5,8 @@
  * Prints a table and writes bench/results/<date>.json.
  *
  * BENCH_SECONDS (5) per load run, BENCH_LINKS (10000) links of the reading
- * user, BENCH_FOLLOWERS (10000) followers of the fan-out author.
+ * user, BENCH_FOLLOWERS (10000) followers of the fan-out author, BENCH_MODES
+ * (embedded,distributed) the deployments to measure.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { fanOut, feedCaughtUp, readLinks, readNews, seedLinks, totalRss, writeLi
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const linkCount = Number(process.env.BENCH_LINKS ?? 10_000);
 const followerCount = Number(process.env.BENCH_FOLLOWERS ?? 10_000);
+const modes = new Set((process.env.BENCH_MODES ?? 'embedded,distributed').split(',').map((mode) => mode.trim()));
 const benchEnv = { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' };
 
 interface ModeReport {
@@ -142,17 +144,21 @@ const reports: ModeReport[] = [];
 const baselines: { rawPostgresPagesPerSecond?: number; rawRedisFeedWritesPerSecond?: number } = {};
 
 // Embedded: one process, PGlite, the in-process bus.
-const dataDir = mkdtempSync(join(os.tmpdir(), 'delinkcious-bench-'));
-try {
-  const embedded = () => startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: dataDir } });
-  reports.push(await benchDeployment('embedded', embedded, embedded));
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
+if (modes.has('embedded')) {
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'delinkcious-bench-'));
+  try {
+    const embedded = () => startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: dataDir } });
+    reports.push(await benchDeployment('embedded', embedded, embedded));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 // Distributed: a process per service on PostgreSQL, Redis and NATS JetStream.
 const [postgres, redis] = [await externalService('TEST_DATABASE_URL'), await externalService('TEST_REDIS_URL')];
-if (postgres.url && redis.url) {
+if (!modes.has('distributed')) {
+  log('distributed mode skipped: not in BENCH_MODES');
+} else if (postgres.url && redis.url) {
   log('raw PostgreSQL and Redis baselines');
   baselines.rawPostgresPagesPerSecond = await rawPostgresBaseline(postgres.url, linkCount, seconds);
   baselines.rawRedisFeedWritesPerSecond = await rawRedisFeedWriteRate(redis.url, 1000, 20);

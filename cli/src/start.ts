@@ -1,15 +1,19 @@
 /**
  * `delinkcious start`: every service in one process (the embedded default), or
  * only the `--service` ones, as in a Kubernetes pod (docs/design.md §1a).
+ * Embedded, the services call each other in-process and only the gateway
+ * listens (EMBEDDED_INTERNAL_PORTS=true opens the others' ports for debugging).
  */
 import {
   ConfigError,
   Lifecycle,
+  LocalServices,
   callersOf,
   commonConfig,
   createLogger,
   envVar,
   generateCallerTokens,
+  inProcessUrl,
   loadMutualAuth,
   mutualAuthDisabled,
   mutualAuthFromTokens,
@@ -52,18 +56,23 @@ export async function start(names: string[], env: Env = process.env): Promise<St
       NATS_URL: envVar.url(['nats', 'tls']),
       /** How long a consumer may hold an event before JetStream redelivers it (tests shorten it). */
       NATS_ACK_WAIT: envVar.durationMs(30_000),
+      NATS_STREAM_REPLICAS: envVar.int(1, 1, 5),
+      /** Embedded: the internal services listen on their ports too, for debugging (they are called in-process regardless). */
+      EMBEDDED_INTERNAL_PORTS: envVar.bool(false),
     },
     env,
   );
   for (const definition of selected) definition.checkConfig(env);
   const port = single && config.PORT !== undefined ? envVar.port(0)('PORT', env) : undefined;
 
-  // Embedded: the services find each other on loopback and share generated caller tokens.
+  // Embedded: the services call each other in-process; with EMBEDDED_INTERNAL_PORTS they also listen on
+  // loopback, with generated caller tokens.
+  const local = embedded ? new LocalServices(config.EMBEDDED_INTERNAL_PORTS) : undefined;
   const tokens = embedded && config.DELINKCIOUS_MUTUAL_AUTH ? generateCallerTokens(Object.keys(serviceCatalog)) : undefined;
   const urlOf = (name: ServiceName) => (embedded ? `http://127.0.0.1:${servicePort(name, env)}` : serviceUrl(name, env));
   const lifecycle = new Lifecycle();
   const urls: Started['urls'] = {};
-  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded, config.NATS_ACK_WAIT);
+  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded, { ackWaitMs: config.NATS_ACK_WAIT, streamReplicas: config.NATS_STREAM_REPLICAS });
   lifecycle.onClose('event bus', () => bus.close()); // registered first: closes last
   try {
     for (const definition of selected) {
@@ -85,8 +94,9 @@ export async function start(names: string[], env: Env = process.env): Promise<St
         lifecycle,
         logger: createLogger(name),
         urlOf,
+        ...(local && { local: local.for(name) }),
       });
-      urls[name] = started.url;
+      if (started.url !== inProcessUrl) urls[name] = started.url;
     }
   } catch (error) {
     await lifecycle.close();
@@ -100,10 +110,10 @@ function ownAndCallerTokens(name: ServiceName, tokens: Record<string, string>): 
   return Object.fromEntries([name, ...callersOf(name)].map((service) => [service, tokens[service]!]));
 }
 
-function openBus(natsUrl: string | undefined, name: string, embedded: boolean, ackWaitMs: number): Bus {
+function openBus(natsUrl: string | undefined, name: string, embedded: boolean, stream: { ackWaitMs: number; streamReplicas: number }): Bus {
   const logger = createLogger('event-bus');
   if (natsUrl) {
-    return new NatsBus({ url: natsUrl, name: name || 'delinkcious', ackWaitMs, log: (level, message, detail) => logger[level](detail ?? {}, message) });
+    return new NatsBus({ url: natsUrl, name: name || 'delinkcious', ...stream, log: (level, message, detail) => logger[level](detail ?? {}, message) });
   }
   if (!embedded) logger.warn('NATS_URL is not set: events stay inside this process (fine for one process, not for a cluster)');
   return new InProcessBus();

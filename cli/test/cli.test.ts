@@ -43,7 +43,8 @@ test('migrate --service link-service applies the migrations once (embedded PGlit
 
 test('embedded start keeps links across a restart', async () => {
   const ports = await embeddedPorts();
-  const env = { DATA_DIR: join(dir, 'embedded'), LOG_LEVEL: 'silent', DELINKCIOUS_MUTUAL_AUTH: 'false', ...ports };
+  // link-service's own port, opened for debugging.
+  const env = { DATA_DIR: join(dir, 'embedded'), LOG_LEVEL: 'silent', DELINKCIOUS_MUTUAL_AUTH: 'false', EMBEDDED_INTERNAL_PORTS: 'true', ...ports };
   const base = `http://127.0.0.1:${ports.LINK_MANAGER_SERVICE_PORT}`;
   const first = runDelinkcious(['start'], env);
   await first.waitFor(/Delinkcious is running at/, 60_000);

@@ -16,6 +16,8 @@ import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 
 interface WireUser {
   username: string;
+  /** Absent from a user-service older than case-insensitive usernames. */
+  spelling?: string;
   name: string;
   email: string;
   github_id?: number;
@@ -26,6 +28,7 @@ const apiTokenPrefix = 'dlk_';
 
 const userFromWire = (wire: WireUser): User => ({
   username: wire.username,
+  ...(typeof wire.spelling === 'string' && { spelling: wire.spelling }),
   name: wire.name,
   email: wire.email,
   ...(typeof wire.github_id === 'number' && { githubId: wire.github_id }),

@@ -51,6 +51,8 @@ export interface NatsBusOptions {
   publishTimeoutMs?: number;
   /** How long a message may be handled before JetStream redelivers it. */
   ackWaitMs?: number;
+  /** Copies of the stream JetStream keeps (3 on a 3-server cluster); used when the stream is created. */
+  streamReplicas?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
 }
 
@@ -306,6 +308,7 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
       retention: RetentionPolicy.Limits,
       max_age: nanos(7 * 24 * 3_600_000),
       duplicate_window: nanos(2 * 60_000),
+      num_replicas: this.options.streamReplicas ?? 1,
     };
     let info: StreamInfo;
     try {
@@ -316,6 +319,13 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
         return jsm.streams.info(this.stream).catch(() => {
           throw error;
         });
+      });
+    }
+    const replicas = config.num_replicas;
+    if (info.config.num_replicas !== replicas) {
+      // Changing the copies of a live stream is an operator's step (docs/operations.md), not a side effect of a start.
+      this.options.log?.('warn', `the event stream keeps ${info.config.num_replicas} copies, not the ${replicas} configured (NATS_STREAM_REPLICAS)`, {
+        stream: this.stream,
       });
     }
     const previous = this.streamCreated;

@@ -33,6 +33,30 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
     await Promise.all(buses.map((b) => b.close()));
   });
 
+  test('the stream is created with the configured copies; a stream with other copies is named in a warning', async () => {
+    // A stream of its own, so that its messages reach no other test's consumer.
+    const own = { stream: `TEST_${prefix}_R`, streamSubjects: [`${prefix}r.>`] };
+    const warnings: string[] = [];
+    const first = new NatsBus({ url: nats.url!, name: 'replicas-1', ...own });
+    const second = new NatsBus({
+      url: nats.url!,
+      name: 'replicas-3',
+      ...own,
+      streamReplicas: 3,
+      log: (level, message) => void (level === 'warn' && warnings.push(message)),
+    });
+    try {
+      await connected(first);
+      await first.publish(`${prefix}r.x`, { id: `r-${prefix}` });
+      await connected(second);
+      await second.publish(`${prefix}r.x`, { id: `r2-${prefix}` });
+      assert.deepEqual(warnings, ['the event stream keeps 1 copies, not the 3 configured (NATS_STREAM_REPLICAS)']);
+    } finally {
+      await first.destroyStream();
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
   test('publish and consume with headers; a duplicate id is stored once', async () => {
     const publisher = bus('publisher');
     const consumer = bus('consumer');

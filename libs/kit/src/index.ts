@@ -2,6 +2,7 @@ export * from './authorization.ts';
 export * from './config.ts';
 export * from './http-client.ts';
 export * from './lifecycle.ts';
+export * from './local-services.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './mutual-auth.ts';

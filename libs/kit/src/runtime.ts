@@ -5,6 +5,7 @@
  */
 import type { Bus } from '@delinkcious/object-model';
 import type { Lifecycle } from './lifecycle.ts';
+import type { LocalServicesView } from './local-services.ts';
 import type { Logger } from './logger.ts';
 import type { MutualAuth } from './mutual-auth.ts';
 import type { ServiceName } from './services.ts';
@@ -25,9 +26,15 @@ export interface ServiceContext {
   logger: Logger;
   /** The base URL of another service. */
   urlOf(name: ServiceName): string;
+  /**
+   * Embedded by `delinkcious start`: the other services of the process, called
+   * in-process instead of over loopback. Absent when the service runs alone.
+   */
+  local?: LocalServicesView;
 }
 
 export interface RunningService {
+  /** Where it listens; inProcessUrl when it opened no port (embedded, reached in-process only). */
   url: string;
 }
 

@@ -1,6 +1,13 @@
 /** Users, their sessions and their personal API tokens. */
 export interface User {
+  /** The canonical (lower-case) username: what every service keys and compares by. */
   username: string;
+  /**
+   * The username as the user wrote it when the account was made ("Alice" for
+   * username "alice"): what they see as their own name. Absent when it is
+   * the username itself, and from a user-service older than it.
+   */
+  spelling?: string;
   name: string;
   email: string;
   /**

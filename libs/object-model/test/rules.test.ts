@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   ValidationError,
   byCodePoint,
+  canonicalUsername,
   checkTagCount,
   checkText,
   isUsername,
@@ -111,6 +112,12 @@ describe('usernames: GitHub logins', () => {
     refuses(() => requireUsername(''), 'username', /is required/);
     refuses(() => requireUsername(undefined, 'follower'), 'follower', /is required/);
     refuses(() => requireUsername(42), 'username', /must be text/);
+  });
+
+  test('the canonical form is lower case, so names differing only in case are one', () => {
+    assert.equal(canonicalUsername(' Mona-Lisa '), 'mona-lisa');
+    assert.equal(canonicalUsername('ALICE'), canonicalUsername('alice'));
+    refuses(() => canonicalUsername('dot.ted', 'followed'), 'followed', /letters, digits and single hyphens/);
   });
 
   test('a NUL, another control or a lone surrogate is named as such', () => {

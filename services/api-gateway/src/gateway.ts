@@ -42,6 +42,8 @@ export interface GatewayOptions extends GatewayManagers {
   metrics?: ServiceMetrics;
   /** The built web UI (index.html and hashed assets); default: the repository's web/dist. */
   webDir?: string;
+  /** What /readyz checks besides shutting down: embedded, the readiness of every service in the process. */
+  readiness?: () => Promise<void>;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     metrics: options.metrics ?? new ServiceMetrics('api-gateway'),
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
+    ...(options.readiness && { readiness: options.readiness }),
     // No mutualAuth: the gateway is public; it presents its own caller token downstream, through the clients.
   });
   // Schemas are documentation (openapi.ts); inputs.ts checks inputs, and answers are sent whole.

@@ -1,9 +1,9 @@
 /**
- * Wires the api-gateway: the clients of the services behind it (each with the
- * gateway's caller token, timeouts, retries and a circuit breaker) and the
- * public HTTP server.
+ * Wires the api-gateway: the managers of the services behind it (in-process
+ * when embedded, else their clients, each with the gateway's caller token,
+ * timeouts, retries and a circuit breaker) and the public HTTP server.
  */
-import { LinkClient, NewsClient, SocialGraphClient, UserClient } from '@delinkcious/clients';
+import { LinkClient, NewsClient, SocialGraphClient, UserClient, managerOf } from '@delinkcious/clients';
 import { ServiceMetrics, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { readApiGatewayConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
@@ -25,18 +25,23 @@ export const apiGateway: ServiceDefinition = {
     }
 
     const client = { callerToken: context.mutualAuth.outboundToken, timeoutMs: config.DOWNSTREAM_TIMEOUT };
-    const links = new LinkClient({ baseUrl: context.urlOf('link-service'), ...client });
-    const users = new UserClient({ baseUrl: context.urlOf('user-service'), ...client });
-    const socialGraph = new SocialGraphClient({ baseUrl: context.urlOf('social-graph-service'), ...client });
-    const news = new NewsClient({ baseUrl: context.urlOf('news-service'), ...client });
-    context.lifecycle.onClose('api-gateway clients', () => {
-      links.close();
-      users.close();
-      socialGraph.close();
-      news.close();
-    });
+    const links = managerOf(context, 'link-service', () => new LinkClient({ baseUrl: context.urlOf('link-service'), ...client }));
+    const users = managerOf(context, 'user-service', () => new UserClient({ baseUrl: context.urlOf('user-service'), ...client }));
+    const socialGraph = managerOf(context, 'social-graph-service', () => new SocialGraphClient({ baseUrl: context.urlOf('social-graph-service'), ...client }));
+    const news = managerOf(context, 'news-service', () => new NewsClient({ baseUrl: context.urlOf('news-service'), ...client }));
+    // Embedded, the only port: its /readyz answers for every service of the process.
+    const readiness = context.local?.readiness;
 
-    const server = await createGateway({ config, links, users, socialGraph, news, logger, metrics: new ServiceMetrics('api-gateway') });
+    const server = await createGateway({
+      config,
+      links,
+      users,
+      socialGraph,
+      news,
+      logger,
+      metrics: new ServiceMetrics('api-gateway'),
+      ...(readiness && { readiness }),
+    });
     const url = await serve(server, context.lifecycle, context.host, context.port, 'api-gateway');
     return { url };
   },

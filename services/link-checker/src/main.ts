@@ -1,6 +1,6 @@
 /** Wires the link-checker function: its checker, the event bus it publishes to, and its HTTP transport. */
 import { subjects } from '@delinkcious/events';
-import { ServiceMetrics, createServiceServer, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { checkUrl } from './check-url.ts';
 import { DefaultLinkChecker, type Publish } from './checker.ts';
 import { readLinkCheckerConfig } from './config.ts';
@@ -35,17 +35,31 @@ export const linkChecker: ServiceDefinition = {
       checkUrl: (url) => checkUrl(url, { timeoutMs: config.LINK_CHECK_TIMEOUT, resolver: systemResolver, policy }),
       publish,
     });
-    const server = createServiceServer({
-      service: 'link-checker',
+    // A result that cannot be published is useless: not ready without the bus.
+    const readiness = () => bus.ping();
+    // In-process, link-service receives what its client would read from the HTTP answer, nothing more.
+    context.local?.provide(
+      {
+        check: async (username: string, url: string) => {
+          const { status, httpStatus } = await checker.check(username, url);
+          return { status, httpStatus };
+        },
+      },
       logger,
-      metrics,
-      // link-service is the caller; its token is checked as on every internal service.
-      mutualAuth: context.mutualAuth,
-      // A result that cannot be published is useless: not ready without the bus.
-      readiness: () => bus.ping(),
+    );
+    context.local?.provideReadiness(readiness);
+    const url = await serveUnlessInProcess(context, context.port, 'link-checker', () => {
+      const server = createServiceServer({
+        service: 'link-checker',
+        logger,
+        metrics,
+        // link-service is the caller; its token is checked as on every internal service.
+        mutualAuth: context.mutualAuth,
+        readiness,
+      });
+      registerLinkCheckerRoutes(server, checker);
+      return server;
     });
-    registerLinkCheckerRoutes(server, checker);
-    const url = await serve(server, context.lifecycle, context.host, context.port, 'link-checker');
     return { url };
   },
 };

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { OutboxRelay, subjects } from '@delinkcious/events';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
-import { LinkCheckerClient } from '@delinkcious/clients';
-import { ServiceMetrics, createServiceServer, serve, loadMutualAuth, serviceUrl, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { LinkCheckerClient, managerOf } from '@delinkcious/clients';
+import { ServiceMetrics, createServiceServer, serveUnlessInProcess, loadMutualAuth, serviceUrl, type Logger, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
 import { LinkCheckScheduler, type LinkCheckRequester, type ReconcileReport } from './check-scheduler.ts';
 import { DefaultLinkManager } from './manager.ts';
@@ -71,11 +71,9 @@ export const linkService: ServiceDefinition = {
     context.lifecycle.onClose('outbox relay', () => relay.stop());
 
     const store = new SqlLinkStore(db);
-    const checker = new LinkCheckerClient({
-      baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'),
-      callerToken: context.mutualAuth.outboundToken,
-    });
-    context.lifecycle.onClose('link-checker client', () => checker.close());
+    const remoteChecker = () => new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'), callerToken: context.mutualAuth.outboundToken });
+    // A LINK_CHECKER_URL of its own is a checker elsewhere, even embedded.
+    const checker = managerOf(config.LINK_CHECKER_URL ? { lifecycle: context.lifecycle } : context, 'link-checker', remoteChecker);
     const scheduler = checkScheduler(config, store, checker, logger);
     scheduler.start();
     context.lifecycle.onClose('link checks', () => scheduler.stop());
@@ -98,16 +96,15 @@ export const linkService: ServiceDefinition = {
     });
     context.lifecycle.onClose('link.checked consumer', () => checks.close());
 
-    const server = createServiceServer({
-      service: 'link-service',
-      logger,
-      metrics,
-      mutualAuth: context.mutualAuth,
-      // The store only: with the outbox, link-service serves writes while the bus is down.
-      readiness: () => store.ping(),
+    // The store only: with the outbox, link-service serves writes while the bus is down.
+    const readiness = () => store.ping();
+    context.local?.provide(manager, logger);
+    context.local?.provideReadiness(readiness);
+    const url = await serveUnlessInProcess(context, context.port, 'link-service', () => {
+      const server = createServiceServer({ service: 'link-service', logger, metrics, mutualAuth: context.mutualAuth, readiness });
+      registerLinkRoutes(server, manager);
+      return server;
     });
-    registerLinkRoutes(server, manager);
-    const url = await serve(server, context.lifecycle, context.host, context.port, 'link-service');
     return { url };
   },
 

@@ -9,6 +9,7 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
+  canonicalUsername,
   checkTagCount,
   limits,
   optionalDescription,
@@ -18,7 +19,6 @@ import {
   requireHttpUrl,
   requireTitle,
   requireUrlKey,
-  requireUsername,
   type AddLinkRequest,
   type GetLinksRequest,
   type GetLinksResult,
@@ -77,7 +77,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   }
 
   async getLinks(request: GetLinksRequest): Promise<GetLinksResult> {
-    const username = requireUsername(request.username);
+    const username = canonicalUsername(request.username);
     const limit = pageLimit(request.limit);
     const tag = request.tag?.trim() ? parseTags(request.tag.trim(), 'tag')[0] : undefined;
     const filters: Filter[] = [];
@@ -135,7 +135,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   }
 
   async addLink(request: AddLinkRequest): Promise<Link> {
-    const username = requireUsername(request.username);
+    const username = canonicalUsername(request.username);
     const url = requireHttpUrl(request.url);
     const title = requireTitle(request.title);
     const description = optionalDescription(request.description);
@@ -158,7 +158,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   }
 
   async updateLink(request: UpdateLinkRequest): Promise<Link> {
-    const username = requireUsername(request.username);
+    const username = canonicalUsername(request.username);
     const url = requireUrlKey(request.url);
     const newUrl = request.newUrl === undefined || request.newUrl === '' ? undefined : requireHttpUrl(request.newUrl, 'new_url');
     const title = request.title === undefined || request.title === '' ? undefined : requireTitle(request.title);
@@ -203,7 +203,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   }
 
   async deleteLink(username: string, url: string): Promise<void> {
-    const owner = requireUsername(username);
+    const owner = canonicalUsername(username);
     const key = requireUrlKey(url);
     const at = this.now();
     const deleted = await this.store.delete(owner, key, (link) => linkEvent('link.deleted', owner, link, at));

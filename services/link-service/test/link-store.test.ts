@@ -5,7 +5,7 @@ import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
 import { SqlLinkStore } from '../src/stores/sql-link-store.ts';
-import { linkStoreContract } from './link-store-contract.ts';
+import { linkStoreContract } from './support/link-store-contract.ts';
 
 async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () => {}) {
   await migrate(db, await loadMigrations(migrationsDir));

@@ -210,9 +210,10 @@ describe('a regex attack on link-service over HTTP', () => {
         `${during.health.length} probes during it; median /healthz ${median(quiet.health).toFixed(1)} → ${median(during.health).toFixed(1)} ms (×${ratios.health.toFixed(1)}), ` +
         `bob's GET /links ${median(quiet.bob).toFixed(1)} → ${median(during.bob).toFixed(1)} ms (×${ratios.bob.toFixed(1)})`,
     );
-    assert.ok(during.health.length >= 5, `only ${during.health.length} probes were answered during the attack`);
-    // Generous (a few slices, or 200 ms): blocked for the whole attack, the loop would stall for ≥ 50 slices.
-    const bound = Math.max(200, 6 * sliceMs);
+    assert.ok(during.health.length >= 3, `only ${during.health.length} probes were answered during the attack`);
+    // Generous, as the machine may be busy with other work (a few slices, or 300 ms): blocked for the
+    // whole attack, the loop would stall for ≥ 50 slices (2,970 ms when measured so).
+    const bound = Math.max(300, 8 * sliceMs);
     assert.ok(maxDelayMs < bound, `the event loop was blocked for ${maxDelayMs.toFixed(0)} ms (bound ${bound.toFixed(0)} ms)`);
     assert.ok(ratios.health < 50 && ratios.bob < 50, `latency ratios during the attack: ${JSON.stringify(ratios)}`);
 

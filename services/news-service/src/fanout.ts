@@ -4,7 +4,7 @@
  * feed and non-followers get nothing. Reading a feed (the manager) is then one
  * range of one user's feed.
  */
-import type { LinkEvent, LinkEventType, NewsEventType, SocialGraphManager } from '@delinkcious/object-model';
+import { canonicalUsername, isUsername, type LinkEvent, type LinkEventType, type NewsEventType, type SocialGraphManager } from '@delinkcious/object-model';
 import type { FeedItem } from './feed.ts';
 import type { NewsStore } from './stores/news-store.ts';
 
@@ -46,14 +46,15 @@ export function feedItemOf(event: unknown): FeedItem | string {
   if (typeof e.id !== 'string' || e.id === '' || e.id.length > 256 || controlCharacter.test(e.id)) return 'no usable id';
   const eventType = typeof e.type === 'string' ? eventTypes[e.type as LinkEventType] : undefined;
   if (!eventType) return `type ${String(e.type)} is not a link event`;
-  if (typeof e.username !== 'string' || e.username.trim() === '') return 'no author';
+  if (typeof e.username !== 'string' || !isUsername(e.username.trim())) return 'no author';
   if (!e.link || typeof e.link.url !== 'string' || e.link.url === '') return 'no link url';
   const timestamp = new Date(typeof e.timestamp === 'string' ? e.timestamp : NaN);
   if (Number.isNaN(timestamp.getTime())) return 'no valid timestamp';
   return {
     eventId: e.id,
     eventType,
-    username: e.username.trim(),
+    // The canonical form, as feeds and follows are keyed: events written before it may carry another case.
+    username: canonicalUsername(e.username),
     url: e.link.url,
     title: typeof e.link.title === 'string' ? e.link.title : '',
     timestamp,

@@ -2,11 +2,12 @@
  * Wires news-service: its store (Redis, or embedded PGlite), the manager, the
  * fan-out and the link-event consumer that feeds it, gRPC pb.News with gRPC
  * health on the service port, and an HTTP side (/healthz, /readyz, /metrics)
- * on NEWS_HTTP_PORT.
+ * on NEWS_HTTP_PORT. Embedded, the gateway calls the manager in-process and
+ * neither port is opened (unless EMBEDDED_INTERNAL_PORTS).
  */
-import { SocialGraphClient } from '@delinkcious/clients';
+import { SocialGraphClient, managerOf } from '@delinkcious/clients';
 import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, inProcessUrl, opensOwnPort, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { readNewsServiceConfig } from './config.ts';
 import { startNewsConsumer } from './consumer.ts';
 import { FeedFanOut } from './fanout.ts';
@@ -51,12 +52,16 @@ export const newsService: ServiceDefinition = {
       logger.warn('REDIS_URL is not set: feeds are kept in PGlite under DATA_DIR (fine for one process, not for replicas)');
     }
 
-    const socialGraph = new SocialGraphClient({
-      baseUrl: context.urlOf('social-graph-service'),
-      callerToken: context.mutualAuth.outboundToken,
-      timeoutMs: config.NEWS_DOWNSTREAM_TIMEOUT,
-    });
-    lifecycle.onClose('social-graph client', () => socialGraph.close());
+    const socialGraph = managerOf(
+      context,
+      'social-graph-service',
+      () =>
+        new SocialGraphClient({
+          baseUrl: context.urlOf('social-graph-service'),
+          callerToken: context.mutualAuth.outboundToken,
+          timeoutMs: config.NEWS_DOWNSTREAM_TIMEOUT,
+        }),
+    );
 
     const metrics = new ServiceMetrics('news-service');
     const manager = new DefaultNewsManager({ store, pageSize: config.NEWS_PAGE_SIZE });
@@ -71,27 +76,30 @@ export const newsService: ServiceDefinition = {
       );
     };
 
-    const grpcServer = createNewsGrpcServer({ manager, mutualAuth: context.mutualAuth, health, logger, onCall: grpcMetrics(metrics) });
-    const grpcPort = await bindGrpc(grpcServer.server, context.host, context.port);
-    lifecycle.onClose('news-service grpc', () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT / 2));
-    logger.info({ host: context.host, port: grpcPort }, 'gRPC pb.News listening');
+    const listens = opensOwnPort(context.local);
+    let grpcPort = context.port;
+    if (listens) {
+      const grpcServer = createNewsGrpcServer({ manager, mutualAuth: context.mutualAuth, health, logger, onCall: grpcMetrics(metrics) });
+      grpcPort = await bindGrpc(grpcServer.server, context.host, context.port);
+      lifecycle.onClose('news-service grpc', () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT / 2));
+      logger.info({ host: context.host, port: grpcPort }, 'gRPC pb.News listening');
+    }
+    context.local?.provide(manager, logger);
 
     // Registered after the server, so it stops first: in-flight fan-outs finish, the rest is redelivered.
     const consumer = await startNewsConsumer({ bus: context.bus, fanOut, metrics, logger });
     lifecycle.onClose('link event consumer', () => consumer.close());
 
-    const http = createServiceServer({
-      service: 'news-service',
-      logger,
-      metrics,
-      mutualAuth: context.mutualAuth,
-      readiness: async () => {
-        await storeReady();
-        await within(context.bus.ping(), 1000, 'the event bus');
-        // NATS up is not enough: after it lost its store the consumer is gone until it is re-created.
-        await within(consumer.assertConsuming(), 1000, 'the link-event consumer');
-      },
-    });
+    const readiness = async () => {
+      await storeReady();
+      await within(context.bus.ping(), 1000, 'the event bus');
+      // NATS up is not enough: after it lost its store the consumer is gone until it is re-created.
+      await within(consumer.assertConsuming(), 1000, 'the link-event consumer');
+    };
+    context.local?.provideReadiness(readiness);
+    if (!listens) return { url: inProcessUrl };
+
+    const http = createServiceServer({ service: 'news-service', logger, metrics, mutualAuth: context.mutualAuth, readiness });
     // Probes and metrics only; embedded, they stay on loopback.
     const httpHost = context.embedded ? '127.0.0.1' : context.host;
     const httpPort = config.NEWS_HTTP_PORT ?? (grpcPort < 65535 && context.port !== 0 ? grpcPort + 1 : 0);

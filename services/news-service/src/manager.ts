@@ -2,7 +2,7 @@
  * The NewsManager (docs/design.md §4): reading a feed, one range of one
  * user's feed, which the fan-out (fanout.ts) wrote when the events came.
  */
-import { ValidationError, type GetNewsResult, type NewsManager } from '@delinkcious/object-model';
+import { canonicalUsername, type GetNewsResult, type NewsManager } from '@delinkcious/object-model';
 import { decodeToken, encodeToken, positionOf } from './feed.ts';
 import type { NewsStore } from './stores/news-store.ts';
 
@@ -21,10 +21,11 @@ export class DefaultNewsManager implements NewsManager {
   }
 
   async getNews(username: string, startToken?: string): Promise<GetNewsResult> {
-    if (typeof username !== 'string' || username.trim() === '') throw new ValidationError('username is required');
+    // Feeds are keyed by the canonical username: the followers social-graph-service answers.
+    const reader = canonicalUsername(username);
     const after = startToken ? decodeToken(startToken) : undefined;
     // One more than a page: whether there is a next page, without a second query.
-    const items = await this.store.page(username.trim(), after, this.pageSize + 1);
+    const items = await this.store.page(reader, after, this.pageSize + 1);
     const page = items.slice(0, this.pageSize);
     const last = page.at(-1);
     return {

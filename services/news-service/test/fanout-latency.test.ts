@@ -16,7 +16,7 @@ import { externalService } from '@delinkcious/testing';
 import { startNewsConsumer } from '../src/consumer.ts';
 import { FeedFanOut } from '../src/fanout.ts';
 import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
-import { deleteKeys, linkEvent, logger, sleep, startSocialGraph, tokens } from './support.ts';
+import { deleteKeys, linkEvent, logger, sleep, startSocialGraph, tokens } from './support/news-harness.ts';
 
 const nats = await externalService('TEST_NATS_URL');
 const redis = await externalService('TEST_REDIS_URL');

@@ -7,7 +7,7 @@ import { FeedFanOut } from '../src/fanout.ts';
 import { DefaultNewsManager } from '../src/manager.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
 import type { FeedItem } from '../src/feed.ts';
-import { linkEvent } from './support.ts';
+import { linkEvent } from './support/news-harness.ts';
 
 const base = Date.parse('2026-03-01T12:00:00.000Z');
 

@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { NewsClient } from '@delinkcious/clients';
 import { InProcessBus } from '@delinkcious/events';
 import { UnavailableError, ValidationError } from '@delinkcious/object-model';
-import { closedPortUrl, healthStub, linkEvent, newsStub, startNews, startSocialGraph, tokens, type RunningNews } from './support.ts';
+import { closedPortUrl, healthStub, linkEvent, newsStub, startNews, startSocialGraph, tokens, type RunningNews } from './support/news-harness.ts';
 
 const gateway = tokens['api-gateway'];
 

@@ -6,7 +6,7 @@ import { DefaultSocialGraphManager, MemorySocialGraphStore } from '@delinkcious/
 import { FeedFanOut } from '../src/fanout.ts';
 import { DefaultNewsManager } from '../src/manager.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
-import { linkEvent } from './support.ts';
+import { linkEvent } from './support/news-harness.ts';
 
 let graph: DefaultSocialGraphManager;
 let fanOut: FeedFanOut;

@@ -17,7 +17,7 @@ import type { FeedItem } from '../src/feed.ts';
 import { FeedFanOut } from '../src/fanout.ts';
 import type { NewsStore } from '../src/stores/news-store.ts';
 import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
-import { deleteKeys, linkEvent, logger, sleep } from './support.ts';
+import { deleteKeys, linkEvent, logger, sleep } from './support/news-harness.ts';
 
 const nats = await externalService('TEST_NATS_URL');
 const redis = await externalService('TEST_REDIS_URL');

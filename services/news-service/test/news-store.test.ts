@@ -7,8 +7,8 @@ import { migrationsDir } from '../src/main.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
 import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
 import { SqlNewsStore } from '../src/stores/sql-news-store.ts';
-import { newsStoreContract } from './news-store-contract.ts';
-import { deleteKeys } from './support.ts';
+import { newsStoreContract } from './support/news-store-contract.ts';
+import { deleteKeys } from './support/news-harness.ts';
 
 async function sqlFixture(db: Database, feedMax: number, cleanup: () => Promise<void> = async () => {}) {
   await migrate(db, await loadMigrations(migrationsDir));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { InProcessBus, type ConsumerHealth } from '@delinkcious/events';
 import { UnavailableError } from '@delinkcious/object-model';
-import { startNews, startSocialGraph } from './support.ts';
+import { startNews, startSocialGraph } from './support/news-harness.ts';
 
 /** An in-process bus that answers ping but says whether its consumers consume, as the test sets. */
 class BusWithConsumerHealth extends InProcessBus implements ConsumerHealth {

@@ -1,7 +1,7 @@
 /** Wires social-graph-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
 import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, serve, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readSocialGraphServiceConfig, type SocialGraphServiceConfig } from './config.ts';
 import { DefaultSocialGraphManager } from './manager.ts';
 import { SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';
@@ -31,15 +31,20 @@ export const socialGraphService: ServiceDefinition = {
 
     const store = new SqlSocialGraphStore(db);
     const manager = new DefaultSocialGraphManager({ store, maxFollowing: config.MAX_FOLLOWING });
-    const server = createServiceServer({
-      service: 'social-graph-service',
-      logger,
-      metrics: new ServiceMetrics('social-graph-service'),
-      mutualAuth: context.mutualAuth,
-      readiness: () => store.ping(),
+    const readiness = () => store.ping();
+    context.local?.provide(manager, logger);
+    context.local?.provideReadiness(readiness);
+    const url = await serveUnlessInProcess(context, context.port, 'social-graph-service', () => {
+      const server = createServiceServer({
+        service: 'social-graph-service',
+        logger,
+        metrics: new ServiceMetrics('social-graph-service'),
+        mutualAuth: context.mutualAuth,
+        readiness,
+      });
+      registerSocialGraphRoutes(server, manager);
+      return server;
     });
-    registerSocialGraphRoutes(server, manager);
-    const url = await serve(server, context.lifecycle, context.host, context.port, 'social-graph-service');
     return { url };
   },
 

@@ -6,9 +6,9 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
+  canonicalUsername,
   isUsername,
   pageLimit,
-  requireUsername,
   type NamePage,
   type NamePageRequest,
   type SocialGraphManager,
@@ -47,26 +47,26 @@ export class DefaultSocialGraphManager implements SocialGraphManager {
   }
 
   async getFollowing(username: string): Promise<string[]> {
-    return this.store.following(requireUsername(username));
+    return this.store.following(canonicalUsername(username));
   }
 
   async getFollowers(username: string): Promise<string[]> {
-    return this.store.followers(requireUsername(username));
+    return this.store.followers(canonicalUsername(username));
   }
 
   async getFollowingPage(username: string, page: NamePageRequest): Promise<NamePage> {
-    const name = requireUsername(username);
+    const name = canonicalUsername(username);
     return pageOf((range) => this.store.following(name, range), page);
   }
 
   async getFollowersPage(username: string, page: NamePageRequest): Promise<NamePage> {
-    const name = requireUsername(username);
+    const name = canonicalUsername(username);
     return pageOf((range) => this.store.followers(name, range), page);
   }
 }
 
 function pair(followed: unknown, follower: unknown): [string, string] {
-  return [requireUsername(followed, 'followed'), requireUsername(follower, 'follower')];
+  return [canonicalUsername(followed, 'followed'), canonicalUsername(follower, 'follower')];
 }
 
 /** One page, asking for one name more than the page holds to learn whether another page follows. */

@@ -112,10 +112,10 @@ describe('social-graph-service HTTP API', () => {
     assert.deepEqual(await store.followers('alice'), []);
   });
 
-  test('a username in the path is decoded, trimmed and may be 39 characters', async () => {
+  test('a username in the path is decoded, trimmed, of any case and may be 39 characters', async () => {
     const long = 'x'.repeat(39);
     await call('POST', '/follow', { body: { followed: long, follower: 'Mixed-Case' } });
-    assert.deepEqual(await call('GET', `/followers/${long}`), { status: 200, body: { followers: { 'Mixed-Case': true }, err: '' } });
+    assert.deepEqual(await call('GET', `/followers/${long.toUpperCase()}`), { status: 200, body: { followers: { 'mixed-case': true }, err: '' } });
     assert.deepEqual(await call('GET', `/following/${encodeURIComponent(' Mixed-Case ')}`), {
       status: 200,
       body: { following: { [long]: true }, err: '' },

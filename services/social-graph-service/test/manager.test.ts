@@ -70,9 +70,9 @@ describe('DefaultSocialGraphManager', () => {
     assert.deepEqual(await store.following('bob'), []);
   });
 
-  test('lists are sorted in code point order', async () => {
+  test('lists are sorted in code point order, of canonical (lower-case) names', async () => {
     for (const follower of ['zed', 'Bob', 'alice', '42', 'a-z', '7']) await manager.follow('star', follower);
-    assert.deepEqual(await manager.getFollowers('star'), ['42', '7', 'Bob', 'a-z', 'alice', 'zed']);
+    assert.deepEqual(await manager.getFollowers('star'), ['42', '7', 'a-z', 'alice', 'bob', 'zed']);
   });
 
   describe('bad input is a ValidationError naming the field, and changes nothing', () => {

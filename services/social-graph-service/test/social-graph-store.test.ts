@@ -5,7 +5,7 @@ import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemorySocialGraphStore } from '../src/stores/memory-social-graph-store.ts';
 import { SqlSocialGraphStore, followersSql, followingSql } from '../src/stores/sql-social-graph-store.ts';
-import { socialGraphStoreContract } from './social-graph-store-contract.ts';
+import { socialGraphStoreContract } from './support/social-graph-store-contract.ts';
 
 async function migrated(db: Database): Promise<Database> {
   await migrate(db, await loadMigrations(migrationsDir));

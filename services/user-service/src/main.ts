@@ -1,7 +1,7 @@
 /** Wires user-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
 import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
-import { ServiceMetrics, createServiceServer, serve, type ServiceDefinition, type Env } from '@delinkcious/kit';
+import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readUserServiceConfig, type UserServiceConfig } from './config.ts';
 import { DefaultUserManager } from './manager.ts';
 import { SqlUserStore } from './stores/sql-user-store.ts';
@@ -26,15 +26,20 @@ export const userService: ServiceDefinition = {
 
     const store = new SqlUserStore(db);
     const manager = new DefaultUserManager({ store, sessionTtlMs: config.SESSION_TTL });
-    const server = createServiceServer({
-      service: 'user-service',
-      logger,
-      metrics: new ServiceMetrics('user-service'),
-      mutualAuth: context.mutualAuth,
-      readiness: () => store.ping(),
+    const readiness = () => store.ping();
+    context.local?.provide(manager, logger);
+    context.local?.provideReadiness(readiness);
+    const url = await serveUnlessInProcess(context, context.port, 'user-service', () => {
+      const server = createServiceServer({
+        service: 'user-service',
+        logger,
+        metrics: new ServiceMetrics('user-service'),
+        mutualAuth: context.mutualAuth,
+        readiness,
+      });
+      registerUserRoutes(server, manager);
+      return server;
     });
-    registerUserRoutes(server, manager);
-    const url = await serve(server, context.lifecycle, context.host, context.port, 'user-service');
     return { url };
   },
 

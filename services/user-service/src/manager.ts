@@ -10,6 +10,7 @@ import {
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
+  canonicalUsername,
   optionalEmail,
   optionalName,
   requireText,
@@ -63,14 +64,16 @@ export class DefaultUserManager implements UserManager {
    * not bring this account with it.
    */
   async register(user: User): Promise<User> {
-    const username = requireUsername(user?.username);
+    // Usernames differing only in case are one account; the spelling of its first sign-in is kept for display.
+    const spelling = requireUsername(user?.username);
+    const username = canonicalUsername(spelling);
     const name = optionalName(user.name);
     const email = optionalEmail(user.email);
     if (user.githubId === undefined || user.githubId === null) {
-      return publicUser(await this.store.upsertUser({ username, name, email }, this.now()));
+      return publicUser(await this.store.upsertUser({ username, spelling, name, email }, this.now()));
     }
     const githubId = requireGitHubId(user.githubId);
-    const outcome = await this.store.upsertGitHubUser({ username, name, email, githubId }, this.now());
+    const outcome = await this.store.upsertGitHubUser({ username, spelling, name, email, githubId }, this.now());
     if (outcome.kind === 'taken') {
       throw new ConflictError(`the username ${username} belongs to another GitHub account here, so you cannot sign in as it`);
     }
@@ -78,14 +81,14 @@ export class DefaultUserManager implements UserManager {
   }
 
   async getUser(username: string): Promise<User> {
-    const wanted = requireUsername(username);
+    const wanted = canonicalUsername(username);
     const user = await this.store.getUser(wanted);
     if (!user) throw new NotFoundError(`no user ${wanted}`);
     return publicUser(user);
   }
 
   async login(username: string): Promise<Session> {
-    const wanted = requireUsername(username);
+    const wanted = canonicalUsername(username);
     const user = await this.store.getUser(wanted);
     if (!user) throw new NotFoundError(`no user ${wanted}; register first`);
     const now = this.now();
@@ -124,7 +127,7 @@ export class DefaultUserManager implements UserManager {
 
   /** A token's scope defaults to write, what every token could do before scopes. */
   async createApiToken(username: string, name: string, scope?: TokenScope): Promise<{ token: string; info: ApiTokenInfo }> {
-    const owner = requireUsername(username);
+    const owner = canonicalUsername(username);
     const tokenName = requireTokenName(name);
     const tokenScope = requireScope(scope);
     const token = newApiToken();
@@ -149,12 +152,12 @@ export class DefaultUserManager implements UserManager {
   }
 
   async listApiTokens(username: string): Promise<ApiTokenInfo[]> {
-    return (await this.store.listApiTokens(requireUsername(username))).map(tokenInfo);
+    return (await this.store.listApiTokens(canonicalUsername(username))).map(tokenInfo);
   }
 
   /** Only the owner's token can be revoked: someone else's answers the same NotFoundError as an unknown one. */
   async revokeApiToken(username: string, id: string): Promise<void> {
-    const owner = requireUsername(username);
+    const owner = canonicalUsername(username);
     const tokenId = requireText(id, 'id');
     if (!(await this.store.deleteApiToken(owner, tokenId))) throw new NotFoundError(`you have no API token with id ${tokenId}`);
   }
@@ -201,6 +204,7 @@ function requireScope(value: unknown): TokenScope {
 function publicUser(user: StoredUser): User {
   return {
     username: user.username,
+    ...(user.spelling !== undefined && user.spelling !== user.username && { spelling: user.spelling }),
     name: user.name,
     email: user.email,
     ...(user.githubId !== undefined && { githubId: user.githubId }),

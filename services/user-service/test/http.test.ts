@@ -1,7 +1,7 @@
 /** The internal HTTP API over a real socket: routes, statuses, `{"err"}` bodies and mutual auth. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startUserServer, type RunningServer } from './server-fixture.ts';
+import { startUserServer, type RunningServer } from './support/user-server.ts';
 
 type Json = Record<string, unknown>;
 

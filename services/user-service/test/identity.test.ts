@@ -14,7 +14,7 @@ import { migrationsDir } from '../src/main.ts';
 import { DefaultUserManager } from '../src/manager.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
 import { SqlUserStore } from '../src/stores/sql-user-store.ts';
-import { startUserServer } from './server-fixture.ts';
+import { startUserServer } from './support/user-server.ts';
 
 interface Fixture {
   manager: UserManager;

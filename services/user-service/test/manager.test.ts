@@ -72,7 +72,7 @@ describe('DefaultUserManager', () => {
 
     test('accepts GitHub logins at the edges of the rules', async () => {
       for (const username of ['a', 'A-1', 'a-b-c', 'x'.repeat(39), '0day']) {
-        assert.equal((await manager.register({ username, name: '', email: '' })).username, username);
+        assert.equal((await manager.register({ username, name: '', email: '' })).username, username.toLowerCase());
       }
     });
 

@@ -6,8 +6,8 @@ import { UserClient } from '@delinkcious/clients';
 import { UnavailableError } from '@delinkcious/object-model';
 import { DefaultUserManager } from '../src/manager.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
-import { startUserServer } from './server-fixture.ts';
-import { userManagerBehaviour } from './user-manager-behaviour.ts';
+import { startUserServer } from './support/user-server.ts';
+import { userManagerBehaviour } from './support/user-manager-behaviour.ts';
 
 userManagerBehaviour('local DefaultUserManager', async () => ({
   manager: new DefaultUserManager({ store: new MemoryUserStore() }),

@@ -3,7 +3,7 @@ import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
 import { SqlUserStore } from '../src/stores/sql-user-store.ts';
-import { userStoreContract } from './user-store-contract.ts';
+import { userStoreContract } from './support/user-store-contract.ts';
 
 async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () => {}) {
   await migrate(db, await loadMigrations(migrationsDir));

@@ -108,6 +108,17 @@ export function newsSuite(target: () => NewsTarget): void {
 
   const follow = (token: string, followed: string) => ok(`follow ${followed}`, api('POST', '/v1/following', token, { followed }));
   const unfollow = (token: string, followed: string) => ok(`unfollow ${followed}`, api('DELETE', '/v1/following', token, { followed }));
+
+  test('usernames are case-insensitive: "Alice" following "BOB" gets bob\'s news, the author named in lower case', async () => {
+    const run = newRun();
+    const [alice, bob] = [userOf(run, 'Case-Alice'), userOf(run, 'case-bob')];
+    const [aliceToken, bobToken] = [await target().signIn(alice), await target().signIn(bob)];
+    await follow(aliceToken, bob.toUpperCase());
+    await ok('bob adds a link', api('POST', '/v1/links', bobToken, { url: `https://case.example/${run}`, title: 'From bob' }));
+    const lowerToken = await target().signIn(alice.toLowerCase());
+    const feed = await waitForFeed(target().baseUrl, lowerToken, "bob's link in alice's feed", (events) => events.length > 0);
+    assert.deepEqual(project(feed.events), [{ event_type: 'LINK_ADDED', username: bob, url: `https://case.example/${run}`, title: 'From bob' }]);
+  });
   const feedOf = (token: string, what: string, done: (events: NewsEvent[]) => boolean) => waitForFeed(target().baseUrl, token, what, done);
 
   test('news: each change by the people you follow, with author, url and title, newest first, page by page; none of it for the author or a non-follower', async () => {

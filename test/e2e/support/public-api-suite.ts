@@ -7,6 +7,7 @@
  * Each test uses its own users, so tests do not depend on one another.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import type { GitHub, StandInUser } from './github.ts';
 import { call, CookieJar, waitFor, type Answer, type CallOptions } from './http.ts';
@@ -315,6 +316,29 @@ export function publicApiSuite(target: () => Target): void {
     assertError(await api('POST', '/v1/following', { token: alice, json: { followed: 'social-alice' } }), 400, /themselves|yourself/);
     assertError(await api('POST', '/v1/followers', { token: alice, json: { follower: 'social-bob' } }), 403);
     assert.deepEqual((await api('GET', '/v1/followers', { token: alice })).body, { err: '', followers: {} }, 'nobody was made to follow');
+  });
+
+  test('usernames are case-insensitive: "Alice" and "alice" are one account, shown as first written; following "BOB" follows bob (news: news-suite.ts)', async () => {
+    // Names of this run: a deployment may keep an earlier run's data.
+    const run = randomBytes(3).toString('hex');
+    const [alice, bob] = [`Case-Alice-${run}`, `case-bob-${run}`];
+    const asWritten = await target().signIn(alice);
+    const asLower = await target().signIn(alice.toLowerCase());
+    await add(asWritten, 'https://case.example/', 'Saved as Alice');
+    assertError(await api('POST', '/v1/links', { token: asLower, json: { url: 'https://case.example/', title: 'again' } }), 409);
+    assert.deepEqual((await linksOf(asLower)).map((link) => link.Url), ['https://case.example/']);
+    const created = await api('POST', '/v1/tokens', { token: asWritten, json: { name: 'case script' } });
+    assertOk(created);
+    const tokens = await api('GET', '/v1/tokens', { token: asLower });
+    assert.deepEqual(tokens.body.tokens.map((info: { id: string }) => info.id), [created.body.token.id]);
+    for (const token of [asWritten, asLower, created.body.access_token as string]) {
+      assert.equal((await api('GET', '/v1/session', { token })).body.username, alice, 'shown as first written');
+    }
+
+    const bobToken = await target().signIn(bob);
+    assertOk(await api('POST', '/v1/following', { token: asLower, json: { followed: bob.toUpperCase() } }));
+    assert.deepEqual((await api('GET', '/v1/following', { token: asWritten })).body, { err: '', following: { [bob]: true } });
+    assert.deepEqual((await api('GET', '/v1/followers', { token: bobToken })).body, { err: '', followers: { [alice.toLowerCase()]: true } });
   });
 
   test("isolation: user B can never read, change or delete user A's links, nor change A's follows or tokens", async () => {

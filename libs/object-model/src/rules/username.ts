@@ -21,3 +21,12 @@ export function requireUsername(value: unknown, field = 'username'): string {
   }
   return username;
 }
+
+/**
+ * The one form a username is stored and compared in: lower case, so "Alice"
+ * and "alice" are one account (as on GitHub). Usernames are ASCII, so lower
+ * case needs no locale.
+ */
+export function canonicalUsername(value: unknown, field = 'username'): string {
+  return requireUsername(value, field).toLowerCase();
+}

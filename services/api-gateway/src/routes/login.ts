@@ -76,7 +76,8 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
     const session = await users.login(user.username);
     reply.header('cache-control', 'no-store');
     if (prefersJson(request.headers.accept)) {
-      return reply.send({ login: user.username, name: user.name, email: user.email, access_token: session.token });
+      // The username as its owner wrote it; every service accepts it in any case.
+      return reply.send({ login: user.spelling ?? user.username, name: user.name, email: user.email, access_token: session.token });
     }
     setSessionCookie(request, reply, session.token, session.expiresAt, publicUrl);
     return reply.redirect('/', 302);

@@ -49,7 +49,7 @@ export function registerSessionRoute(v1: FastifyInstance): void {
             type: 'object',
             properties: {
               err: { type: 'string' },
-              username: { type: 'string', description: 'your username (the GitHub login)' },
+              username: { type: 'string', description: 'your username (the GitHub login), as you wrote it at your first sign-in; usernames are case-insensitive' },
               name: { type: 'string' },
               email: { type: 'string' },
             },
@@ -60,7 +60,7 @@ export function registerSessionRoute(v1: FastifyInstance): void {
     },
     async (request) => {
       const user = callerOf(request);
-      return { err: '', username: user.username, name: user.name, email: user.email };
+      return { err: '', username: user.spelling ?? user.username, name: user.name, email: user.email };
     },
   );
 }

@@ -1,8 +1,9 @@
 /** What every LinkStore must do; run against each implementation by link-store.test.ts. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LinkEvent } from '@delinkcious/object-model';
-import type { EventBuilder, LinkChanges, LinkStore, NewLink, StoredLink } from '../src/stores/link-store.ts';
+import { ConflictError, ForbiddenError, NotFoundError, type LinkEvent } from '@delinkcious/object-model';
+import { DefaultLinkManager } from '../../src/manager.ts';
+import type { EventBuilder, LinkChanges, LinkStore, NewLink, StoredLink } from '../../src/stores/link-store.ts';
 
 export interface StoreFixture {
   store: LinkStore;
@@ -270,6 +271,28 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
       assert.equal(link?.title, title);
       assert.equal(link?.description.length, 8192);
       assert.equal(link?.url, "https://q.example/?a='1'&b=\"2\"");
+    });
+
+    test('"Alice" and "alice" are one owner: links, the per-user limit and event authors (through the manager)', async () => {
+      const manager = new DefaultLinkManager({ store, maxLinksPerUser: 2 });
+      const canonical = user();
+      const spelled = `Mc${canonical}`;
+      const lower = spelled.toLowerCase();
+      await manager.addLink({ username: spelled, url: 'https://case.example/1', title: 'One', tags: ['x'] });
+      await assert.rejects(manager.addLink({ username: lower, url: 'https://case.example/1', title: 'Again' }), ConflictError);
+      await manager.addLink({ username: lower.toUpperCase(), url: 'https://case.example/2', title: 'Two' });
+      await assert.rejects(manager.addLink({ username: lower, url: 'https://case.example/3', title: 'Three' }), ForbiddenError, 'one count');
+      for (const name of [spelled, lower, lower.toUpperCase()]) {
+        const { links } = await manager.getLinks({ username: name });
+        assert.deepEqual(links.map((link) => link.url), ['https://case.example/2', 'https://case.example/1'], name);
+      }
+      await manager.updateLink({ username: lower.toUpperCase(), url: 'https://case.example/1', addTags: ['y'] });
+      await manager.deleteLink(lower, 'https://case.example/2');
+      await assert.rejects(manager.deleteLink(spelled, 'https://case.example/2'), NotFoundError);
+      assert.deepEqual((await manager.getLinks({ username: spelled })).links.map((link) => link.tags), [['x', 'y']]);
+      const authors = (await fixture.events()).filter((event) => event.username.toLowerCase() === lower).map((event) => event.username);
+      assert.deepEqual(authors, [lower, lower, lower, lower], 'added twice, updated, deleted: all by the canonical name');
+      assert.deepEqual((await store.list(lower, { limit: 10 })).map((link) => link.username), [lower], 'stored under the canonical name');
     });
   });
 }

@@ -34,6 +34,11 @@ export function connectRedis(url: string, logger?: Logger): Redis {
 export async function openNewsStore(config: NewsServiceConfig, logger: Logger): Promise<{ store: NewsStore; kind: 'redis' | 'pglite' }> {
   if (config.REDIS_URL) {
     const store = new RedisNewsStore(connectRedis(config.REDIS_URL, logger), { feedMax: config.NEWS_FEED_MAX, keyPrefix: config.NEWS_REDIS_KEY_PREFIX });
+    // In the background: start-up waits for no scan, and a Redis that is away only delays it to the next start.
+    store.mergeMixedCaseFeeds().then(
+      (moved) => moved > 0 && logger.info({ moved }, 'feeds kept under usernames with capitals moved to their lower-case usernames'),
+      (error: Error) => logger.warn({ err: error.message }, 'could not move feeds kept under usernames with capitals; will try at the next start'),
+    );
     return { store, kind: 'redis' };
   }
   const db = await openPglite(embeddedDir(config));

@@ -99,6 +99,35 @@ export class RedisNewsStore implements NewsStore {
     return [...ties, ...older!.map(itemOf)].slice(0, limit);
   }
 
+  /**
+   * Moves feeds kept under a username with capitals (before usernames were
+   * canonical) into the lower-case feed the service now reads, merging when
+   * both exist. Idempotent, and safe beside other replicas doing the same: a
+   * feed is moved by one MULTI, and a feed already moved is gone.
+   * Answers how many feeds it moved.
+   */
+  async mergeMixedCaseFeeds(): Promise<number> {
+    const base = this.feedKey('');
+    const literal = base.replace(/[*?[\]\\]/g, '\\$&');
+    let moved = 0;
+    for await (const keys of this.redis.scanStream({ match: `${literal}*[A-Z]*`, count: 500 }) as AsyncIterable<string[]>) {
+      for (const key of keys) {
+        const username = key.slice(base.length);
+        if (username === username.toLowerCase()) continue;
+        const target = this.feedKey(username.toLowerCase());
+        const results = await this.redis
+          .multi()
+          .zunionstore(target, 2, target, key, 'AGGREGATE', 'MAX')
+          .zremrangebyrank(target, 0, -(this.options.feedMax + 1))
+          .del(key)
+          .exec();
+        check(results);
+        moved++;
+      }
+    }
+    return moved;
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }

@@ -8,7 +8,7 @@ import type { LinkEvent, LinkEventType } from '@delinkcious/object-model';
 import { newsProtoPath } from '@delinkcious/proto';
 import { DefaultSocialGraphManager, MemorySocialGraphStore, registerSocialGraphRoutes } from '@delinkcious/social-graph-service';
 import { deleteRedisKeys, freePort } from '@delinkcious/testing';
-import { newsService } from '../src/main.ts';
+import { newsService } from '../../src/main.ts';
 
 /** Deletes every key under `prefix` (tests own their prefix). */
 export const deleteKeys = deleteRedisKeys;

@@ -1,9 +1,11 @@
 /** What every NewsStore must do; run against each implementation by news-store.test.ts. */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import type { FeedItem } from '../src/feed.ts';
-import { positionOf } from '../src/feed.ts';
-import type { NewsStore } from '../src/stores/news-store.ts';
+import type { FeedItem } from '../../src/feed.ts';
+import { positionOf } from '../../src/feed.ts';
+import { FeedFanOut } from '../../src/fanout.ts';
+import { DefaultNewsManager } from '../../src/manager.ts';
+import type { NewsStore } from '../../src/stores/news-store.ts';
 
 export interface StoreFixture {
   store: NewsStore;
@@ -110,6 +112,19 @@ export function newsStoreContract(name: string, open: OpenStore, options: { skip
       await store.addToFeeds(followers, item('ëvent-1', 1, { username: 'Zoë', title: 'line\nbreak 💡' }));
       for (const name of [followers[0]!, followers[1999]!]) {
         assert.deepEqual(await store.page(name, undefined, 10), [item('ëvent-1', 1, { username: 'Zoë', title: 'line\nbreak 💡' })]);
+      }
+    });
+
+    test('"Alice" and "alice" read one feed, and an author in another case is shown canonical (through fan-out and manager)', async () => {
+      const store = await fresh();
+      // social-graph-service answers canonical names; an event written before names were canonical may say "Bob".
+      const fanOut = new FeedFanOut({ store, socialGraph: { getFollowers: async (name) => (name === 'bob' ? ['alice'] : []) } });
+      const event = { id: 'case-1', type: 'link.added', username: 'Bob', link: { url: 'https://b.example/', title: 'B' }, timestamp: new Date(base).toISOString() };
+      assert.deepEqual(await fanOut.handleLinkEvent(event), { status: 'ok', followers: 1 });
+      const news = new DefaultNewsManager({ store });
+      for (const reader of ['alice', 'Alice', 'ALICE']) {
+        const { events } = await news.getNews(reader);
+        assert.deepEqual(events.map((e) => `${e.username} ${e.url}`), ['bob https://b.example/'], reader);
       }
     });
   });

@@ -1,7 +1,9 @@
 /** What every SocialGraphStore must do; run against each implementation by social-graph-store.test.ts. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { SocialGraphStore } from '../src/stores/social-graph-store.ts';
+import { NotFoundError, ValidationError } from '@delinkcious/object-model';
+import { DefaultSocialGraphManager } from '../../src/manager.ts';
+import type { SocialGraphStore } from '../../src/stores/social-graph-store.ts';
 
 export interface StoreFixture {
   store: SocialGraphStore;
@@ -100,6 +102,20 @@ export function socialGraphStoreContract(name: string, open: () => Promise<Store
 
     test('ping answers while the store is reachable', async () => {
       await store.ping();
+    });
+
+    test('"Alice" and "alice" are one follower, "BOB" and "bob" one followed (through the manager)', async () => {
+      const manager = new DefaultSocialGraphManager({ store, maxFollowing: 1 });
+      const [alice, bob] = [user('alice'), user('bob')];
+      await manager.follow(bob.toUpperCase(), `A${alice.slice(1)}`);
+      await manager.follow(bob, alice.toUpperCase()); // already followed, so not refused by the cap of one
+      for (const name of [bob, bob.toUpperCase()]) assert.deepEqual(await manager.getFollowers(name), [alice], name);
+      for (const name of [alice, alice.toUpperCase()]) assert.deepEqual(await manager.getFollowing(name), [bob], name);
+      assert.deepEqual((await manager.getFollowersPage(bob.toUpperCase(), { limit: 10 })).names, [alice]);
+      await assert.rejects(manager.follow(alice, alice.toUpperCase()), ValidationError, 'following oneself in another case');
+      await manager.unfollow(bob.toUpperCase(), alice);
+      await assert.rejects(manager.unfollow(bob, alice.toUpperCase()), NotFoundError);
+      assert.deepEqual(await store.followers(bob), []);
     });
   });
 }

@@ -27,6 +27,7 @@ export class MemoryUserStore implements UserStore {
     const existing = this.users.get(user.username);
     const stored: StoredUser = {
       username: user.username,
+      spelling: existing?.spelling ?? user.spelling ?? user.username,
       name: user.name,
       email: user.email,
       ...(existing?.githubId !== undefined && { githubId: existing.githubId }),
@@ -43,6 +44,7 @@ export class MemoryUserStore implements UserStore {
     if (existing?.githubId !== undefined && existing.githubId !== user.githubId) return { kind: 'taken' };
     const stored: StoredUser = {
       username: existing?.username ?? user.username,
+      spelling: existing?.spelling ?? user.spelling ?? user.username,
       name: user.name,
       email: user.email,
       githubId: user.githubId,

@@ -14,6 +14,7 @@ import type {
 
 interface UserRow {
   username: string;
+  spelling: string;
   name: string;
   email: string;
   /** bigint: the driver answers text (pg) or a number (PGlite). */
@@ -32,13 +33,14 @@ interface TokenRow {
   last_used_at: Date | null;
 }
 
-const userColumns = 'u.username, u.name, u.email, u.github_id, u.created_at, u.updated_at';
+const userColumns = 'u.username, u.spelling, u.name, u.email, u.github_id, u.created_at, u.updated_at';
 const tokenColumns = 't.id, t.username, t.name, t.scope, t.token_hash, t.created_at, t.last_used_at';
 // A token's user beside the token's own columns, renamed where they would clash.
 const userColumnsOfToken =
-  'u.name AS user_name, u.email AS user_email, u.github_id AS user_github_id, u.created_at AS user_created_at, u.updated_at AS user_updated_at';
+  'u.spelling AS user_spelling, u.name AS user_name, u.email AS user_email, u.github_id AS user_github_id, u.created_at AS user_created_at, u.updated_at AS user_updated_at';
 
 interface UserColumnsOfToken {
+  user_spelling: string;
   user_name: string;
   user_email: string;
   user_github_id: string | number | null;
@@ -49,6 +51,7 @@ interface UserColumnsOfToken {
 function userFromRow(row: UserRow): StoredUser {
   return {
     username: row.username,
+    spelling: row.spelling,
     name: row.name,
     email: row.email,
     ...(row.github_id !== null && { githubId: Number(row.github_id) }),
@@ -74,10 +77,10 @@ export class SqlUserStore implements UserStore {
 
   async upsertUser(user: User, now: Date): Promise<StoredUser> {
     const { rows } = await this.db.query<UserRow>(
-      `INSERT INTO users AS u (username, name, email, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+      `INSERT INTO users AS u (username, spelling, name, email, created_at, updated_at) VALUES ($1, $5, $2, $3, $4, $4)
        ON CONFLICT (username) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, updated_at = EXCLUDED.updated_at
        RETURNING ${userColumns}`,
-      [user.username, user.name, user.email, now],
+      [user.username, user.name, user.email, now, user.spelling ?? user.username],
     );
     return userFromRow(rows[0]!);
   }
@@ -91,12 +94,12 @@ export class SqlUserStore implements UserStore {
       if (linked.rows[0]) return { kind: 'ok', user: userFromRow(linked.rows[0]) };
       // A new account, or the account of this login that no GitHub id holds yet; never one another id holds.
       const claimed = await tx.query<UserRow>(
-        `INSERT INTO users AS u (username, name, email, github_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+        `INSERT INTO users AS u (username, spelling, name, email, github_id, created_at, updated_at) VALUES ($1, $6, $2, $3, $4, $5, $5)
          ON CONFLICT (username) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, github_id = EXCLUDED.github_id,
            updated_at = EXCLUDED.updated_at
          WHERE u.github_id IS NULL
          RETURNING ${userColumns}`,
-        [user.username, user.name, user.email, user.githubId, now],
+        [user.username, user.name, user.email, user.githubId, now, user.spelling ?? user.username],
       );
       return claimed.rows[0] ? { kind: 'ok', user: userFromRow(claimed.rows[0]) } : { kind: 'taken' };
     });
@@ -165,6 +168,7 @@ export class SqlUserStore implements UserStore {
     if (!row) return null;
     const user = {
       username: row.username,
+      spelling: row.user_spelling,
       name: row.user_name,
       email: row.user_email,
       github_id: row.user_github_id,

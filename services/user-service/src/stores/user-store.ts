@@ -35,7 +35,11 @@ export type GitHubUser = User & { githubId: number };
 export type UpsertGitHubUserOutcome = { kind: 'ok'; user: StoredUser } | { kind: 'taken' };
 
 export interface UserStore {
-  /** Creates the user, or updates the name and email of an existing one (createdAt and githubId are kept). */
+  /**
+   * Creates the user, or updates the name and email of an existing one
+   * (createdAt, githubId and the spelling are kept). `username` is already
+   * canonical; the spelling defaults to it.
+   */
   upsertUser(user: User, now: Date): Promise<StoredUser>;
   /**
    * The account of `user.githubId`, its name and email refreshed (its username

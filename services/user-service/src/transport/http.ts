@@ -12,6 +12,7 @@ type Fields = Record<string, unknown>;
 
 export interface WireUser {
   username: string;
+  spelling?: string;
   name: string;
   email: string;
   github_id?: number;
@@ -19,6 +20,7 @@ export interface WireUser {
 
 export const userToWire = (user: User): WireUser => ({
   username: user.username,
+  ...(user.spelling !== undefined && { spelling: user.spelling }),
   name: user.name,
   email: user.email,
   ...(user.githubId !== undefined && { github_id: user.githubId }),

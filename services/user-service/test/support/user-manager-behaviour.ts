@@ -104,5 +104,17 @@ export function userManagerBehaviour(name: string, open: () => Promise<ManagerFi
       await assert.rejects(manager.listApiTokens(''), (e: unknown) => e instanceof ValidationError && e.message === 'username is required');
       for (const id of ['../tokens', '.', '..', '%2e', '%2E%2e', 'a/b']) await assert.rejects(manager.revokeApiToken(u, id), NotFoundError, id);
     });
+
+    test('usernames are case-insensitive; the spelling of the first sign-in travels with the user', async () => {
+      const spelled = `Mc${username()}`;
+      const canonical = spelled.toLowerCase();
+      assert.deepEqual(await manager.register({ username: spelled, name: 'Mc', email: '' }), { username: canonical, spelling: spelled, name: 'Mc', email: '' });
+      assert.deepEqual(await manager.getUser(canonical.toUpperCase()), { username: canonical, spelling: spelled, name: 'Mc', email: '' });
+      const session = await manager.login(canonical);
+      assert.equal(session.username, canonical);
+      assert.equal((await manager.validate(session.token)).user.spelling, spelled);
+      const token = await manager.createApiToken(canonical.toUpperCase(), 'ci');
+      assert.deepEqual((await manager.listApiTokens(spelled)).map((info) => info.id), [token.info.id]);
+    });
   });
 }

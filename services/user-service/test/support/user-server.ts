@@ -1,8 +1,8 @@
 /** user-service's HTTP transport on a real port, with mutual auth on, over a fresh in-memory manager. */
 import { ServiceMetrics, createLogger, createServiceServer, generateCallerTokens, listen, mutualAuthFromTokens } from '@delinkcious/kit';
-import { DefaultUserManager, type UserManagerOptions } from '../src/manager.ts';
-import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
-import { registerUserRoutes } from '../src/transport/http.ts';
+import { DefaultUserManager, type UserManagerOptions } from '../../src/manager.ts';
+import { MemoryUserStore } from '../../src/stores/memory-user-store.ts';
+import { registerUserRoutes } from '../../src/transport/http.ts';
 
 export interface RunningServer {
   url: string;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { NewApiToken, UserStore } from '../src/stores/user-store.ts';
+import { DefaultUserManager } from '../../src/manager.ts';
+import type { NewApiToken, UserStore } from '../../src/stores/user-store.ts';
 
 export interface StoreFixture {
   store: UserStore;
@@ -41,7 +42,7 @@ export function userStoreContract(name: string, open: () => Promise<StoreFixture
     test('upsertUser creates a user, and getUser answers it', async () => {
       const u = username();
       const created = await store.upsertUser({ username: u, name: 'Ada Lovelace', email: 'ada@example.com' }, t0);
-      assert.deepEqual(created, { username: u, name: 'Ada Lovelace', email: 'ada@example.com', createdAt: t0, updatedAt: t0 });
+      assert.deepEqual(created, { username: u, spelling: u, name: 'Ada Lovelace', email: 'ada@example.com', createdAt: t0, updatedAt: t0 });
       assert.deepEqual(await store.getUser(u), created);
       assert.equal(await store.getUser(username()), null);
     });
@@ -186,6 +187,33 @@ export function userStoreContract(name: string, open: () => Promise<StoreFixture
       const token = newToken(u, { name: 'Töken "ci" \'x\'' });
       await store.insertApiToken(token, 10);
       assert.equal((await store.listApiTokens(u))[0]?.name, 'Töken "ci" \'x\'');
+    });
+
+    test('"Alice" and "alice" are one account, shown as first written: sessions, tokens, GitHub sign-in (through the manager)', async () => {
+      const manager = new DefaultUserManager({ store });
+      const spelled = `Mc${username()}`;
+      const canonical = spelled.toLowerCase();
+      const created = await manager.register({ username: spelled, name: 'Mc', email: '' });
+      assert.deepEqual(created, { username: canonical, spelling: spelled, name: 'Mc', email: '' });
+      assert.deepEqual(await manager.register({ username: canonical, name: 'Mc 2', email: '' }), { ...created, name: 'Mc 2' });
+      // GitHub answers a login in another case: the same account, which it claims.
+      const github = await manager.register({ username: canonical.toUpperCase(), name: 'Mc', email: '', githubId: 4242 + n });
+      assert.equal(github.username, canonical);
+      assert.equal(github.spelling, spelled);
+      assert.equal((await manager.register({ username: canonical, name: 'Mc', email: '', githubId: 4242 + n })).username, canonical);
+
+      const session = await manager.login(canonical.toUpperCase());
+      const token = await manager.createApiToken(spelled, 'ci');
+      assert.deepEqual((await manager.listApiTokens(canonical)).map((info) => info.id), [token.info.id]);
+      for (const secret of [session.token, token.token]) {
+        const { user } = await manager.validate(secret);
+        assert.equal(user.username, canonical);
+        assert.equal(user.spelling, spelled);
+      }
+      await manager.revokeApiToken(canonical.toUpperCase(), token.info.id);
+      assert.deepEqual(await manager.listApiTokens(spelled), []);
+      assert.equal((await store.getUser(canonical))?.spelling, spelled);
+      assert.equal(await store.getUser(spelled), null, 'stored once, under the canonical name');
     });
   });
 }
