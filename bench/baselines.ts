@@ -26,6 +26,8 @@ export async function bareNodeCeiling(body: string, durationSeconds: number): Pr
 /** Page queries per second straight through `pg`, with the services' pool size and the same concurrency. */
 export async function rawPostgresPageRate(databaseUrl: string, username: string, durationSeconds: number, poolSize = 10): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // The database is dropped (WITH FORCE) right after; a connection still closing then must not end the run.
+  pool.on('error', () => undefined);
   const query = `SELECT id, username, url, title, description, tags, status, checked_at, created_at, updated_at
                  FROM links WHERE username = $1 ORDER BY id DESC LIMIT 11`;
   let done = 0;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundle, type BundleResult } from '../docker/bundle.ts';
-import { repoRoot } from './manifests.ts';
+import { repoRoot } from './support/manifests.ts';
 
 const dockerDir = join(repoRoot, 'deploy/docker');
 const services = ['api-gateway', 'link-service', 'social-graph-service', 'user-service', 'news-service', 'link-checker'];

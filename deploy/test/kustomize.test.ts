@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { build, objectId, parseImage, parseYamlDocuments, type K8sObject } from './kustomize.ts';
-import { kubernetesDir, render, targets } from './manifests.ts';
+import { build, objectId, parseImage, parseYamlDocuments, type K8sObject } from './support/kustomize.ts';
+import { kubernetesDir, render, targets } from './support/manifests.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'delinkcious-kustomize-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { allowedTraffic, podsOf } from './network-graph.ts';
-import { namespaceOf, ofKind, plainEnv, render, selects, targets, workloads, type LabelSelector } from './manifests.ts';
+import { allowedTraffic, podsOf } from './support/network-graph.ts';
+import { namespaceOf, ofKind, plainEnv, render, selects, targets, workloads, type LabelSelector } from './support/manifests.ts';
 
 interface Features {
   cloudnativePg?: boolean;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { cnpgClusterSchema } from './cnpg-schema.ts';
+import { cnpgClusterSchema } from './support/cnpg-schema.ts';
 import {
   configMapData,
   find,
@@ -26,7 +26,7 @@ import {
   workloads,
   type K8sObject,
   type LabelSelector,
-} from './manifests.ts';
+} from './support/manifests.ts';
 
 const deployTargets = targets.filter((target) => target !== 'argocd');
 

@@ -27,7 +27,7 @@ import {
   type K8sObject,
   type LabelSelector,
   type Workload,
-} from './manifests.ts';
+} from './support/manifests.ts';
 
 /** docs/design.md §1: each service, the Kubernetes Service its callers discover it by, and its port. */
 const discovery: Record<string, { service: string; port: number }> = {

@@ -23,8 +23,8 @@ import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { cnpgClusterSchema, cnpgScheduledBackupSchema } from './cnpg-schema.ts';
-import { render, targets, type K8sObject } from './manifests.ts';
+import { cnpgClusterSchema, cnpgScheduledBackupSchema } from './support/cnpg-schema.ts';
+import { render, targets, type K8sObject } from './support/manifests.ts';
 
 type Validator = (object: K8sObject) => void;
 

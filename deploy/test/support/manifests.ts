@@ -11,7 +11,7 @@ import { build, type K8sObject } from './kustomize.ts';
 
 export type { K8sObject };
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const kubernetesDir = join(repoRoot, 'deploy/kubernetes');
 /** The base's namespace; an overlay may deploy into another (overlays/staging). */
 export const namespace = 'delinkcious';
