@@ -13,3 +13,4 @@ export * from './go-client.ts';
 export * from './private-postgres.ts';
 export * from './private-redis.ts';
 export * from './server-binary.ts';
+export * from './test-server.ts';

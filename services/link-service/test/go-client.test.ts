@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { ServiceMetrics, createLogger, createServiceServer, listen } from '@delinkcious/kit';
-import { sendAsGoClient } from '@delinkcious/testing';
+import { listen } from '@delinkcious/kit';
+import { quietServiceServer, sendAsGoClient } from '@delinkcious/testing';
 import { DefaultLinkManager } from '../src/manager.ts';
 import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
 import { registerLinkRoutes } from '../src/transport/http.ts';
@@ -16,11 +16,7 @@ let server: FastifyInstance;
 let base: string;
 
 before(async () => {
-  server = createServiceServer({
-    service: 'link-service',
-    logger: createLogger('link-service-test').child({}, { level: 'silent' }),
-    metrics: new ServiceMetrics('link-service'),
-  });
+  server = quietServiceServer('link-service');
   registerLinkRoutes(server, new DefaultLinkManager({ store: new MemoryLinkStore(), maxLinksPerUser: 100 }));
   base = await listen(server, '127.0.0.1', 0);
 });

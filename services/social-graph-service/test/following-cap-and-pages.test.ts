@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SocialGraphClient } from '@delinkcious/clients';
 import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
-import { ServiceMetrics, createLogger, createServiceServer, listen, mutualAuthFromTokens } from '@delinkcious/kit';
+import { listen, mutualAuthFromTokens } from '@delinkcious/kit';
 import { ForbiddenError, ValidationError, type NamePage, type SocialGraphManager } from '@delinkcious/object-model';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { createTemporaryDatabase, externalService, quietServiceServer } from '@delinkcious/testing';
 import { readSocialGraphServiceConfig } from '../src/config.ts';
 import { migrationsDir } from '../src/main.ts';
 import { DefaultSocialGraphManager } from '../src/manager.ts';
@@ -138,14 +138,7 @@ capAndPages(
 const tokens = { 'api-gateway': 'gateway-token-0123456789abcdef', 'social-graph-service': 'social-token-0123456789abcdef' };
 
 async function overHttp(): Promise<Fixture & { url: string }> {
-  const logger = createLogger('social-graph-service');
-  logger.level = 'silent';
-  const server = createServiceServer({
-    service: 'social-graph-service',
-    logger,
-    metrics: new ServiceMetrics('social-graph-service'),
-    mutualAuth: mutualAuthFromTokens('social-graph-service', tokens),
-  });
+  const server = quietServiceServer('social-graph-service', mutualAuthFromTokens('social-graph-service', tokens));
   registerSocialGraphRoutes(server, memoryManager());
   const url = await listen(server, '127.0.0.1', 0);
   const client = new SocialGraphClient({ baseUrl: url, callerToken: tokens['api-gateway'] });

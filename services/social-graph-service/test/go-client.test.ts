@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { ServiceMetrics, createLogger, createServiceServer, listen } from '@delinkcious/kit';
-import { sendAsGoClient } from '@delinkcious/testing';
+import { listen } from '@delinkcious/kit';
+import { quietServiceServer, sendAsGoClient } from '@delinkcious/testing';
 import { DefaultSocialGraphManager } from '../src/manager.ts';
 import { MemorySocialGraphStore } from '../src/stores/memory-social-graph-store.ts';
 import { registerSocialGraphRoutes } from '../src/transport/http.ts';
@@ -17,11 +17,7 @@ let server: FastifyInstance;
 let base: string;
 
 before(async () => {
-  server = createServiceServer({
-    service: 'social-graph-service',
-    logger: createLogger('social-graph-test').child({}, { level: 'silent' }),
-    metrics: new ServiceMetrics('social-graph-service'),
-  });
+  server = quietServiceServer('social-graph-service');
   registerSocialGraphRoutes(server, new DefaultSocialGraphManager({ store: new MemorySocialGraphStore() }));
   base = await listen(server, '127.0.0.1', 0);
 });

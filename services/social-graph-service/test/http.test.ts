@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { SocialGraphClient } from '@delinkcious/clients';
-import { ServiceMetrics, createLogger, createServiceServer, listen, mutualAuthFromTokens } from '@delinkcious/kit';
+import { listen, mutualAuthFromTokens } from '@delinkcious/kit';
+import { quietServiceServer } from '@delinkcious/testing';
 import {
   DelinkciousError,
   NotFoundError,
@@ -28,14 +29,7 @@ interface Running {
 }
 
 async function startServer(manager: SocialGraphManager): Promise<Running> {
-  const logger = createLogger('social-graph-service');
-  logger.level = 'silent';
-  const server = createServiceServer({
-    service: 'social-graph-service',
-    logger,
-    metrics: new ServiceMetrics('social-graph-service'),
-    mutualAuth: mutualAuthFromTokens('social-graph-service', tokens),
-  });
+  const server = quietServiceServer('social-graph-service', mutualAuthFromTokens('social-graph-service', tokens));
   registerSocialGraphRoutes(server, manager);
   return { url: await listen(server, '127.0.0.1', 0), server };
 }

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { UserClient } from '@delinkcious/clients';
 import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
 import { ConflictError, NotFoundError, ValidationError, type UserManager } from '@delinkcious/object-model';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
@@ -14,7 +13,7 @@ import { migrationsDir } from '../src/main.ts';
 import { DefaultUserManager } from '../src/manager.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
 import { SqlUserStore } from '../src/stores/sql-user-store.ts';
-import { startUserServer } from './support/user-server.ts';
+import { userClientOverHttp } from './support/user-server.ts';
 
 interface Fixture {
   manager: UserManager;
@@ -148,17 +147,7 @@ identityBehaviour(
   { skip: postgres.skip },
 );
 
-identityBehaviour('UserClient over HTTP', async () => {
-  const server = await startUserServer();
-  const client = new UserClient({ baseUrl: server.url, callerToken: server.callerToken });
-  return {
-    manager: client,
-    async close() {
-      client.close();
-      await server.close();
-    },
-  };
-});
+identityBehaviour('UserClient over HTTP', userClientOverHttp);
 
 describe('the migration to GitHub ids and token scopes', () => {
   test('tokens made before scopes become write; accounts made before ids get theirs at the next GitHub sign-in', async () => {

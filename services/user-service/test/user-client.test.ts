@@ -6,7 +6,7 @@ import { UserClient } from '@delinkcious/clients';
 import { UnavailableError } from '@delinkcious/object-model';
 import { DefaultUserManager } from '../src/manager.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
-import { startUserServer } from './support/user-server.ts';
+import { startUserServer, userClientOverHttp } from './support/user-server.ts';
 import { userManagerBehaviour } from './support/user-manager-behaviour.ts';
 
 userManagerBehaviour('local DefaultUserManager', async () => ({
@@ -14,17 +14,7 @@ userManagerBehaviour('local DefaultUserManager', async () => ({
   close: async () => {},
 }));
 
-userManagerBehaviour('UserClient over HTTP', async () => {
-  const server = await startUserServer();
-  const client = new UserClient({ baseUrl: server.url, callerToken: server.callerToken });
-  return {
-    manager: client,
-    async close() {
-      client.close();
-      await server.close();
-    },
-  };
-});
+userManagerBehaviour('UserClient over HTTP', userClientOverHttp);
 
 describe('UserClient', () => {
   test('a wrong caller token is refused by the service', async () => {

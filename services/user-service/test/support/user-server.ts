@@ -1,5 +1,7 @@
 /** user-service's HTTP transport on a real port, with mutual auth on, over a fresh in-memory manager. */
-import { ServiceMetrics, createLogger, createServiceServer, generateCallerTokens, listen, mutualAuthFromTokens } from '@delinkcious/kit';
+import { UserClient } from '@delinkcious/clients';
+import { generateCallerTokens, listen, mutualAuthFromTokens } from '@delinkcious/kit';
+import { quietServiceServer } from '@delinkcious/testing';
 import { DefaultUserManager, type UserManagerOptions } from '../../src/manager.ts';
 import { MemoryUserStore } from '../../src/stores/memory-user-store.ts';
 import { registerUserRoutes } from '../../src/transport/http.ts';
@@ -17,13 +19,21 @@ export async function startUserServer(options: Partial<UserManagerOptions> = {})
   const store = new MemoryUserStore();
   const manager = new DefaultUserManager({ store, ...options });
   const tokens = generateCallerTokens(['api-gateway', 'user-service']);
-  const server = createServiceServer({
-    service: 'user-service',
-    logger: createLogger('user-service').child({}, { level: 'silent' }),
-    metrics: new ServiceMetrics('user-service'),
-    mutualAuth: mutualAuthFromTokens('user-service', tokens),
-  });
+  const server = quietServiceServer('user-service', mutualAuthFromTokens('user-service', tokens));
   registerUserRoutes(server, manager);
   const url = await listen(server, '127.0.0.1', 0);
   return { url, callerToken: tokens['api-gateway']!, store, manager, close: () => server.close() };
+}
+
+/** A UserClient over a fresh server: the remote manager, for behaviour suites run against both. */
+export async function userClientOverHttp(): Promise<{ manager: UserClient; close(): Promise<void> }> {
+  const server = await startUserServer();
+  const client = new UserClient({ baseUrl: server.url, callerToken: server.callerToken });
+  return {
+    manager: client,
+    async close() {
+      client.close();
+      await server.close();
+    },
+  };
 }
