@@ -1,5 +1,6 @@
-/** Small measurements the benchmarks share: percentiles, RSS of processes, bounded parallelism. */
-import { readFileSync } from 'node:fs';
+/** Small measurements the benchmarks share: percentiles, RSS of processes, disk usage, bounded parallelism. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -22,4 +23,18 @@ export async function inParallel<T>(items: T[], concurrency: number, task: (item
       for (let i = next++; i < items.length; i = next++) await task(items[i]!, i);
     }),
   );
+}
+
+/** Bytes on disk under `dir` (what `du` counts: allocated blocks), in MB (10^6 bytes). */
+export function diskUsageMB(dir: string): number {
+  let bytes = 0;
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) bytes += statSync(child).blocks * 512;
+    }
+  };
+  walk(dir);
+  return Math.round(bytes / 1e5) / 10;
 }

@@ -11,11 +11,24 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { externalService, startEmbedded, startSeparate, type Deployment } from '@delinkcious/testing';
+import { externalService, startEmbedded, startSeparate, type Deployment, type SeparateDeployment } from '@delinkcious/testing';
+import { prebuild } from '../cli/src/prebuild.ts';
 import { bareNodeCeiling, rawRedisFeedWriteRate } from './baselines.ts';
-import type { LoadResult } from './load.ts';
+import { load, type LoadResult } from './load.ts';
+import { diskUsageMB } from './measure.ts';
 import { rawPostgresBaseline } from './raw-postgres.ts';
-import { fanOut, feedCaughtUp, readLinks, readNews, seedLinks, totalRss, writeLinks, type BenchTarget, type FanOutResult } from './scenarios.ts';
+import {
+  fanOut,
+  feedCaughtUp,
+  readLinks,
+  readLinksFromLinkService,
+  readNews,
+  seedLinks,
+  totalRss,
+  writeLinks,
+  type BenchTarget,
+  type FanOutResult,
+} from './scenarios.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const linkCount = Number(process.env.BENCH_LINKS ?? 10_000);
@@ -29,10 +42,22 @@ interface ModeReport {
   startupExistingMs?: number;
   rssIdleMiB: number;
   rssUnderReadLoadMiB: number;
+  /** Idle again once the write runs' events were handled (2 s later): does memory come back down? */
+  rssAfterWritesMiB: number;
+  /** Embedded: DATA_DIR on disk, just started, and after one user saved 50 links. */
+  dataDirEmptyMB?: number;
+  dataDir50LinksMB?: number;
   /** After the write runs, how long until their events were all handled (the consumers' backlog). */
   eventsDrainedMs: number;
   bareNode: LoadResult;
   read: LoadResult;
+  /**
+   * Distributed: link-service's own GET /links of the same page, measured just
+   * before and just after the gateway's read (their mean, so drift on a shared
+   * machine counts on both sides), and the gateway hop, GET /v1/links ÷ that.
+   */
+  linkServiceRead?: LoadResult;
+  gatewayHop?: number;
   write: LoadResult;
   news: LoadResult;
   fanOut: FanOutResult;
@@ -42,10 +67,27 @@ const log = (message: string) => console.error(`# ${message}`);
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
 function asTarget(deployment: Deployment): BenchTarget {
-  return { mode: deployment.mode, baseUrl: deployment.baseUrl, signIn: (u) => deployment.signIn(u), pids: () => deployment.pids() };
+  const target: BenchTarget = { mode: deployment.mode, baseUrl: deployment.baseUrl, signIn: (u) => deployment.signIn(u), pids: () => deployment.pids() };
+  if (deployment.mode === 'separate') {
+    const separate = deployment as SeparateDeployment;
+    target.linkService = { url: separate.url('link-service'), callerToken: separate.callerToken('api-gateway') };
+  }
+  return target;
 }
 
-async function benchDeployment(mode: string, start: () => Promise<Deployment>, restart?: () => Promise<Deployment>): Promise<ModeReport> {
+/** The mean of two load runs of one scenario (requests per second and latencies). */
+function meanOf(a: LoadResult, b: LoadResult): LoadResult {
+  const mean = (x: number, y: number) => Math.round((x + y) / 2);
+  return {
+    requestsPerSecond: mean(a.requestsPerSecond, b.requestsPerSecond),
+    p50Ms: mean(a.p50Ms, b.p50Ms),
+    p99Ms: mean(a.p99Ms, b.p99Ms),
+    errors: a.errors + b.errors,
+    non2xx: a.non2xx + b.non2xx,
+  };
+}
+
+async function benchDeployment(mode: string, start: () => Promise<Deployment>, restart?: () => Promise<Deployment>, dataDir?: string): Promise<ModeReport> {
   log(`${mode}: starting`);
   let started = performance.now();
   const deployment = await start();
@@ -54,6 +96,9 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
   try {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rssIdleMiB = totalRss(target);
+    const dataDirEmptyMB = dataDir ? diskUsageMB(dataDir) : undefined;
+    if (dataDir) await seedLinks(target, await target.signIn('footprint'), 50);
+    const dataDir50LinksMB = dataDir ? diskUsageMB(dataDir) : undefined;
     const reader = await target.signIn('reader');
     // newsreader follows reader before anything is saved, so reader's links fill its feed.
     const newsReader = await target.signIn('newsreader');
@@ -71,8 +116,21 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
     const page = await (await fetch(`${target.baseUrl}/v1/links?limit=10`, { headers: { 'access-token': reader } })).text();
     log(`${mode}: bare-Node ceiling with the same ${Buffer.byteLength(page)} bytes`);
     const bareNode = await bareNodeCeiling(page, seconds);
+    // A second of the same reads first: the figures are of code the JIT has compiled, on both sides of the hop.
+    await load({ url: `${target.baseUrl}/v1/links?limit=10`, headers: { 'access-token': reader }, durationSeconds: 1 });
+    const linkService = target.linkService;
+    let before: LoadResult | undefined;
+    if (linkService) {
+      log(`${mode}: link-service's own GET /links, before the gateway's read`);
+      before = await readLinksFromLinkService(linkService, 'reader', seconds);
+    }
     log(`${mode}: read`);
     const read = await readLinks(target, reader, seconds);
+    let linkServiceRead: LoadResult | undefined;
+    if (linkService && before) {
+      log(`${mode}: link-service's own GET /links, after the gateway's read`);
+      linkServiceRead = meanOf(before, await readLinksFromLinkService(linkService, 'reader', seconds));
+    }
     log(`${mode}: write`);
     const write = await writeLinks(target, reader, seconds);
 
@@ -80,6 +138,8 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
     const fill = await writeLinks(target, reader, 1);
     const drainMs = await feedCaughtUp(target, newsReader, fill.lastUrl);
     log(`${mode}: the events of the write runs were all handled ${drainMs} ms after the last write`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const rssAfterWritesMiB = totalRss(target);
     log(`${mode}: news`);
     const news = await readNews(target, newsReader, seconds);
     log(`${mode}: fan-out to ${followerCount} followers`);
@@ -89,9 +149,15 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
       startupFreshMs,
       rssIdleMiB,
       rssUnderReadLoadMiB: read.rssUnderLoad,
+      rssAfterWritesMiB,
+      ...(dataDirEmptyMB !== undefined && { dataDirEmptyMB, dataDir50LinksMB }),
       eventsDrainedMs: drainMs,
       bareNode,
       read: read.result,
+      ...(linkServiceRead && {
+        linkServiceRead,
+        gatewayHop: Math.round((read.result.requestsPerSecond / linkServiceRead.requestsPerSecond) * 100) / 100,
+      }),
       write,
       news,
       fanOut: fanOutResult,
@@ -121,6 +187,10 @@ function table(reports: ModeReport[], baselines: { rawPostgresPagesPerSecond?: n
   add('bare node:http, same page bytes (req/s)', (r) => `${r.bareNode.requestsPerSecond}`);
   add('GET /v1/links page of 10 (req/s, × bare)', (r) => `${r.read.requestsPerSecond} (${ratio(r.read.requestsPerSecond, r.bareNode.requestsPerSecond)})`);
   add('GET /v1/links p50 / p99 (ms)', (r) => `${r.read.p50Ms} / ${r.read.p99Ms}`);
+  if (reports.some((r) => r.linkServiceRead)) {
+    add("link-service's own GET /links, same page (req/s)", (r) => (r.linkServiceRead ? `${r.linkServiceRead.requestsPerSecond}` : '—'));
+    add('gateway hop: GET /v1/links × link-service GET /links', (r) => (r.gatewayHop !== undefined ? `${r.gatewayHop.toFixed(2)}×` : '—'));
+  }
   if (baselines.rawPostgresPagesPerSecond) {
     add('GET /v1/links × raw pg page query', (r) => ratio(r.read.requestsPerSecond, baselines.rawPostgresPagesPerSecond!));
   }
@@ -131,8 +201,12 @@ function table(reports: ModeReport[], baselines: { rawPostgresPagesPerSecond?: n
   add(`fan-out to ${followerCount} followers: p50 / p99 / max (ms)`, (r) => `${r.fanOut.p50Ms} / ${r.fanOut.p99Ms} / ${r.fanOut.maxMs}`);
   add('write backlog handled, after the last write (ms)', (r) => `${r.eventsDrainedMs}`);
   add('start to /readyz, fresh / existing data (ms)', (r) => `${r.startupFreshMs} / ${r.startupExistingMs ?? '—'}`);
-  add('RSS idle / under read load (MiB, all processes)', (r) => `${r.rssIdleMiB} / ${r.rssUnderReadLoadMiB}`);
+  add('RSS idle / under read load / idle after writes (MiB, all processes)', (r) => `${r.rssIdleMiB} / ${r.rssUnderReadLoadMiB} / ${r.rssAfterWritesMiB}`);
+  add('data directory, empty / 50 links (MB)', (r) => (r.dataDirEmptyMB !== undefined ? `${r.dataDirEmptyMB} / ${r.dataDir50LinksMB}` : '—'));
   add('errors (read, write, news)', (r) => `${r.read.errors + r.read.non2xx}, ${r.write.errors + r.write.non2xx}, ${r.news.errors + r.news.non2xx}`);
+  if (reports.some((r) => r.linkServiceRead)) {
+    add("errors of link-service's own reads", (r) => (r.linkServiceRead ? `${r.linkServiceRead.errors + r.linkServiceRead.non2xx}` : '—'));
+  }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
@@ -147,8 +221,10 @@ const baselines: { rawPostgresPagesPerSecond?: number; rawRedisFeedWritesPerSeco
 if (modes.has('embedded')) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'delinkcious-bench-'));
   try {
+    // What `npm start` runs: the prebuilt bundle (its prestart builds it), not the sources through tsx.
+    log(`embedded: the command's bundle ${await prebuild()}`);
     const embedded = () => startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: dataDir } });
-    reports.push(await benchDeployment('embedded', embedded, embedded));
+    reports.push(await benchDeployment('embedded', embedded, embedded, dataDir));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

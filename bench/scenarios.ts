@@ -13,6 +13,8 @@ export interface BenchTarget {
   signIn(username: string): Promise<string>;
   /** The processes that make up the deployment, for memory figures. */
   pids(): number[];
+  /** Distributed: link-service itself and the caller token the gateway presents to it, to measure the gateway hop. */
+  linkService?: { url: string; callerToken: string };
 }
 
 const json = (token: string) => ({ 'access-token': token, 'content-type': 'application/json' });
@@ -44,6 +46,23 @@ export async function readLinks(target: BenchTarget, token: string, seconds: num
   } finally {
     clearInterval(sampler);
   }
+}
+
+/**
+ * link-service's own GET /links, the same page of 10 the gateway asks it for
+ * GET /v1/links (with the gateway's caller token): what the gateway hop costs
+ * is the ratio of the two in the same run.
+ */
+export async function readLinksFromLinkService(
+  linkService: NonNullable<BenchTarget['linkService']>,
+  username: string,
+  seconds: number,
+): Promise<LoadResult> {
+  const url = `${linkService.url}/links?username=${encodeURIComponent(username)}&limit=10`;
+  const headers = { 'delinkcious-caller-token': linkService.callerToken };
+  const probe = await fetch(url, { headers });
+  if (!probe.ok) throw new Error(`link-service GET /links answered ${probe.status}: ${await probe.text()}`);
+  return load({ url, headers, durationSeconds: seconds });
 }
 
 /** POST /v1/links, each request a new URL; also the URL written last. */

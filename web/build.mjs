@@ -4,17 +4,41 @@
  * esbuild into web/dist/app.<hash>.js and app.<hash>.css, the icon as
  * icon.<hash>.svg, and web/dist/index.html naming them. The gateway serves
  * index.html uncached and the hashed files as immutable. Run by `npm start`
- * and `npm test` (prestart, pretest); `node web/build.mjs` on its own.
+ * and `npm test` (prestart, pretest); `node web/build.mjs` on its own. Skipped when
+ * web/dist/.inputs.json shows none of the files it was built from changed since.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const webDir = fileURLToPath(new URL('.', import.meta.url));
 const distDir = join(webDir, 'dist');
+/** The files the last build read, with their mtime and size: unchanged, the build is skipped. */
+const inputsFile = join(distDir, '.inputs.json');
+const stamp = (path) => {
+  const { mtimeMs, size } = statSync(path);
+  return [path, mtimeMs, size];
+};
 
+function upToDate() {
+  try {
+    const { inputs } = JSON.parse(readFileSync(inputsFile, 'utf8'));
+    return existsSync(join(distDir, 'index.html')) && inputs.every(([path, mtimeMs, size]) => {
+      const [, m, s] = stamp(path);
+      return m === mtimeMs && s === size;
+    });
+  } catch {
+    return false;
+  }
+}
+
+if (upToDate()) {
+  console.log('web UI up to date: web/dist/index.html');
+  process.exit(0);
+}
+
+const { build } = await import('esbuild');
 const result = await build({
   entryPoints: { app: join(webDir, 'src/main.ts') },
   bundle: true,
@@ -27,6 +51,7 @@ const result = await build({
   outdir: distDir,
   entryNames: '[name].[hash]',
   write: false,
+  metafile: true,
   logLevel: 'warning',
 });
 
@@ -74,4 +99,6 @@ written.add('index.html');
 for (const name of readdirSync(distDir)) {
   if (!written.has(name) && !name.startsWith('.index.')) rmSync(join(distDir, name), { recursive: true, force: true });
 }
+const inputs = [...Object.keys(result.metafile.inputs).map((path) => resolve(path)), join(webDir, 'src/icon.svg'), fileURLToPath(import.meta.url)];
+writeFileSync(inputsFile, `${JSON.stringify({ inputs: inputs.map(stamp) })}\n`);
 console.log(`web UI built: web/dist/index.html, ${names.js}, ${names.css}`);

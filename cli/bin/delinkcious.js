@@ -1,6 +1,18 @@
 #!/usr/bin/env node
-// The `delinkcious` command. Sources are TypeScript, loaded through tsx.
-import { register } from 'tsx/esm/api';
+// The `delinkcious` command. Sources are TypeScript: run from the bundle `npm start` builds when it is up
+// to date with them (no compiling, and no tsx loader thread: ~1 s of CPU and ~70 MB of RSS less), else
+// loaded through tsx.
+import { pathToFileURL } from 'node:url';
+import { upToDatePrebuilt } from './prebuilt.js';
 
-register();
-await import('../src/main.ts');
+const prebuilt = upToDatePrebuilt();
+if (prebuilt) {
+  // Trace export (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must hook node:http, pg, ioredis and gRPC before they load.
+  await import(pathToFileURL(prebuilt.preload).href);
+  await import(pathToFileURL(prebuilt.main).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/telemetry-preload.ts');
+  await import('../src/main.ts');
+}

@@ -1,24 +1,39 @@
 /**
- * The `delinkcious` command: start, migrate, recheck. A configuration or start-up
+ * The `delinkcious` command: start, migrate, recheck, rebuild-feeds, smoke. A configuration or start-up
  * error ends it with one line on stderr, never a stack trace.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, commonConfig, createLogger, flushLogs, readConfig } from '@delinkcious/kit';
+import { stopTelemetry } from '@delinkcious/kit/telemetry';
 import { DelinkciousError } from '@delinkcious/object-model';
 import { recheckLinks } from '@delinkcious/link-service';
+import { rebuildFeedsCommand } from './rebuild-feeds.ts';
+import { smoke, smokeOptions, SmokeFailure } from './smoke.ts';
 import { resolveDefinitions, start } from './start.ts';
 
 const usage = `Usage:
   delinkcious start                       every service in one process (embedded default)
   delinkcious start --service <name> ...  only those services, as in a Kubernetes pod
   delinkcious migrate --service <name>    apply that service's database migrations and exit
-  delinkcious recheck                     one link re-check pass (pending and stale links), then exit`;
+  delinkcious recheck                     one link re-check pass (pending and stale links), then exit
+  delinkcious rebuild-feeds               rebuild every news feed from the links and the social graph
+                                          (news-service's configuration: REDIS_URL, or embedded under DATA_DIR)
+  delinkcious smoke --url URL --token T --token2 T2 [--timeout 60s]
+                                          check a deployment through its public API (two users'
+                                          API tokens; SMOKE_URL, SMOKE_TOKEN, SMOKE_TOKEN2, SMOKE_TIMEOUT)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { service: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      service: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      token2: { type: 'string' },
+      timeout: { type: 'string' },
+    },
   });
   const [command] = positionals;
   if (values.help || !command) {
@@ -30,6 +45,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const { lifecycle, urls } = await start(services);
+      // Closed first (closers run in reverse): the spans of the drained requests go out before the process ends.
+      lifecycle.onClose('trace export', stopTelemetry);
       const logger = createLogger('delinkcious');
       const { SHUTDOWN_TIMEOUT, SHUTDOWN_DRAIN } = readConfig(commonConfig);
       lifecycle.exitOnSignals(logger, SHUTDOWN_TIMEOUT, SHUTDOWN_DRAIN);
@@ -50,11 +67,39 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'recheck': {
       const report = await recheckLinks(process.env, createLogger('link-service'));
+      // A command that ends by itself: export its spans before it does.
+      await stopTelemetry();
       console.log(
         `recheck: ${report.examined} URLs due, ${report.requested} checks requested, ${report.reused} recent results reused, ${report.failed} failed`,
       );
       // A CronJob whose checks could not be requested should show as failed.
       if (report.failed > 0) process.exitCode = 1;
+      return;
+    }
+    case 'rebuild-feeds': {
+      try {
+        await rebuildFeedsCommand(process.env, createLogger('news-service'), (line) => console.log(line));
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        // One line, exit 1: a Job that could not rebuild shows as failed.
+        console.error(`rebuild-feeds failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      } finally {
+        await stopTelemetry();
+      }
+      return;
+    }
+    case 'smoke': {
+      const options = smokeOptions(values, process.env);
+      try {
+        const report = await smoke({ ...options, progress: (line) => console.log(`smoke: ${line}`) });
+        console.log(`smoke: passed in ${(report.elapsedMs / 1000).toFixed(1)}s`);
+      } catch (error) {
+        if (!(error instanceof SmokeFailure)) throw error;
+        // One line naming the step; exit 1, apart from 2 for a bad command line.
+        console.error(error.message);
+        process.exitCode = 1;
+      }
       return;
     }
     default:

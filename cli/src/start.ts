@@ -25,7 +25,7 @@ import {
   type ServiceDefinition,
   type ServiceName,
 } from '@delinkcious/kit';
-import { InProcessBus, NatsBus, type Bus } from '@delinkcious/events';
+import { InProcessBus, NatsBus, natsConnectionSettings, type Bus } from '@delinkcious/events';
 import { definitions } from './registry.ts';
 
 export interface Started {
@@ -72,9 +72,11 @@ export async function start(names: string[], env: Env = process.env): Promise<St
   const urlOf = (name: ServiceName) => (embedded ? `http://127.0.0.1:${servicePort(name, env)}` : serviceUrl(name, env));
   const lifecycle = new Lifecycle();
   const urls: Started['urls'] = {};
-  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded, { ackWaitMs: config.NATS_ACK_WAIT, streamReplicas: config.NATS_STREAM_REPLICAS });
+  const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded, { ackWaitMs: config.NATS_ACK_WAIT, streamReplicas: config.NATS_STREAM_REPLICAS }, env);
   lifecycle.onClose('event bus', () => bus.close()); // registered first: closes last
   try {
+    // Credentials NATS refuses stop the start with one line; an unreachable NATS does not.
+    if (bus instanceof NatsBus) await bus.checkCredentials();
     for (const definition of selected) {
       const name = definition.name;
       const mutualAuth = !config.DELINKCIOUS_MUTUAL_AUTH
@@ -110,10 +112,11 @@ function ownAndCallerTokens(name: ServiceName, tokens: Record<string, string>): 
   return Object.fromEntries([name, ...callersOf(name)].map((service) => [service, tokens[service]!]));
 }
 
-function openBus(natsUrl: string | undefined, name: string, embedded: boolean, stream: { ackWaitMs: number; streamReplicas: number }): Bus {
+function openBus(natsUrl: string | undefined, name: string, embedded: boolean, stream: { ackWaitMs: number; streamReplicas: number }, env: Env): Bus {
   const logger = createLogger('event-bus');
   if (natsUrl) {
-    return new NatsBus({ url: natsUrl, name: name || 'delinkcious', ...stream, log: (level, message, detail) => logger[level](detail ?? {}, message) });
+    const { servers, auth } = natsConnectionSettings(natsUrl, env);
+    return new NatsBus({ url: servers, auth, name: name || 'delinkcious', ...stream, log: (level, message, detail) => logger[level](detail ?? {}, message) });
   }
   if (!embedded) logger.warn('NATS_URL is not set: events stay inside this process (fine for one process, not for a cluster)');
   return new InProcessBus();

@@ -149,7 +149,7 @@ describe('the registry keeps authorization.ts', () => {
   });
 
   test('a service not in the callee\'s row obtains nothing', () => {
-    assert.throws(() => services.for('news-service').get('link-service'), /news-service may not call link-service/);
+    assert.throws(() => services.for('user-service').get('link-service'), /user-service may not call link-service/);
     assert.throws(() => services.for('link-checker').get('social-graph-service'), /link-checker may not call social-graph-service/);
     assert.throws(() => services.for('api-gateway').get('link-checker'), /api-gateway may not call link-checker/);
   });

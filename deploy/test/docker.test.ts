@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bundle, type BundleResult } from '../docker/bundle.ts';
+import { bundle, type BundleResult } from '../../cli/src/bundle.ts';
 import { repoRoot } from './support/manifests.ts';
 
 const dockerDir = join(repoRoot, 'deploy/docker');
@@ -90,7 +90,7 @@ describe('deploy/docker/Dockerfile', () => {
   const all = (name: string, keyword: string) => stage(name)?.instructions.filter((instruction) => instruction.keyword === keyword) ?? [];
   const runtime = stage('runtime')!;
 
-  test('builds in stages from a pinned Node.js 20 slim image', () => {
+  test('builds in stages from a pinned, maintained Node.js LTS (24) slim image, the version CI tests', () => {
     assert.deepEqual(
       stages.slice(0, 3).map((candidate) => candidate.name),
       ['build', 'deps', 'runtime'],
@@ -98,15 +98,22 @@ describe('deploy/docker/Dockerfile', () => {
     for (const candidate of stages) {
       const image = candidate.from.replace(/^\$\{(\w+)\}$/, (_, name: string) => args[name] ?? candidate.from);
       if (stages.some((other) => other.name === image)) continue; // a stage of this file
-      assert.match(image, /^node:20(\.\d+)*-(bookworm-slim|slim)$/, `${candidate.name ?? 'default'} starts from ${image}`);
+      assert.match(image, /^node:24(\.\d+)*-(bookworm-slim|slim)$/, `${candidate.name ?? 'default'} starts from ${image}`);
       assert.doesNotMatch(image, /latest/);
     }
+    // The Node.js CI runs the suite on (scripts/node-lts.sh) is the image's.
+    const ciVersion = /NODE_LTS_VERSION:-([\d.]+)/.exec(readFileSync(join(repoRoot, 'scripts/node-lts.sh'), 'utf8'))?.[1];
+    assert.equal(args.NODE_IMAGE, `node:${ciVersion}-bookworm-slim`);
+  });
+
+  test('needs no BuildKit frontend: the classic builder builds it where no registry is reachable', () => {
+    assert.doesNotMatch(readFileSync(join(dockerDir, 'Dockerfile'), 'utf8'), /^#\s*syntax=/m);
   });
 
   test('installs production dependencies only (npm ci --omit=dev) for the runtime, and bundles in the build stage', () => {
     assert.ok(all('deps', 'RUN').some((run) => /npm ci --omit=dev\b/.test(run.args)), 'deps: npm ci --omit=dev');
     const build = all('build', 'RUN').map((run) => run.args).join(' && ');
-    assert.match(build, /npm run --if-present build:web .*deploy\/docker\/bundle\.ts/, 'build: the web UI, then the bundle (which ships web/dist)');
+    assert.match(build, /npm run --if-present build:web .*cli\/src\/bundle\.ts/, 'build: the web UI, then the bundle (which ships web/dist)');
     const copies = all('runtime', 'COPY').map((copy) => copy.args);
     assert.ok(copies.every((copy) => /^--from=(build|deps) /.test(copy)), `runtime copies only from the build and deps stages: ${copies.join('; ')}`);
     assert.ok(copies.some((copy) => copy.startsWith('--from=deps /app/node_modules')), 'runtime: the production node_modules');
@@ -132,7 +139,7 @@ describe('deploy/docker/Dockerfile', () => {
   test('says how it is health-checked, starts the bundle in exec form and carries OCI labels', () => {
     assert.deepEqual(all('runtime', 'HEALTHCHECK').map((instruction) => instruction.args), ['NONE']);
     const [entrypoint] = all('runtime', 'ENTRYPOINT');
-    assert.deepEqual(JSON.parse(entrypoint!.args), ['node', '--enable-source-maps', '/app/dist/delinkcious.mjs']);
+    assert.deepEqual(JSON.parse(entrypoint!.args), ['node', '--enable-source-maps', '--import', '/app/dist/telemetry-preload.mjs', '/app/dist/delinkcious.mjs']);
     const labels = all('runtime', 'LABEL').map((label) => label.args).join(' ');
     for (const key of ['title', 'description', 'version', 'revision', 'created', 'licenses']) {
       assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${key}=`), `label ${key}`);
@@ -184,7 +191,7 @@ describe('.dockerignore', () => {
   });
 
   test('lets in everything the build reads', () => {
-    for (const path of ['package.json', 'package-lock.json', 'deploy/docker/bundle.ts', 'cli/src/main.ts', 'libs/kit/src/config.ts', 'libs/testing/package.json', 'services/link-service/migrations/001_create_links.sql', 'proto/news.proto', 'web/build.mjs', 'web/src/main.ts', 'web/tsconfig.json']) {
+    for (const path of ['package.json', 'package-lock.json', 'cli/src/bundle.ts', 'cli/src/main.ts', 'libs/kit/src/config.ts', 'libs/testing/package.json', 'services/link-service/migrations/001_create_links.sql', 'proto/news.proto', 'web/build.mjs', 'web/src/main.ts', 'web/tsconfig.json']) {
       assert.ok(!ignored(patterns, path), `${path} is in the build context`);
     }
   });

@@ -29,7 +29,7 @@ const featuresOf: Record<string, Features> = {
 
 const services = ['api-gateway', 'link-service', 'social-graph-service', 'user-service', 'news-service', 'link-checker'];
 const databases = ['link-db', 'social-graph-db', 'user-db'];
-const pods = [...services, 'link-service-migrate', 'social-graph-service-migrate', 'user-service-migrate', 'link-recheck', ...databases, 'redis', 'nats'];
+const pods = [...services, 'link-service-migrate', 'social-graph-service-migrate', 'user-service-migrate', 'link-recheck', 'news-rebuild-feeds', ...databases, 'redis', 'nats', 'delinkcious-smoke'];
 
 /** The calls docs/design.md describes, as the edges the policies must allow. */
 function expectedTraffic(features: Features): string[] {
@@ -48,6 +48,8 @@ function expectedTraffic(features: Features): string[] {
   // §4: events through NATS; news-service fans out to the author's followers.
   for (const from of ['link-service', 'news-service', 'link-checker']) call(from, 'nats:4222/TCP');
   call('news-service', 'social-graph-service:9090/TCP');
+  // §4: rebuild-feeds acts for news-service: its Redis, every follow, the public links.
+  for (const to of ['redis:6379', 'social-graph-service:9090', 'link-service:8080']) call('news-rebuild-feeds', `${to}/TCP`);
   // §5: link-service (and its re-check) asks the link-checker, which fetches links on the internet only.
   if (features.knative) {
     for (const from of ['link-service', 'link-recheck']) call(from, 'ns:kourier-system:*');
@@ -69,12 +71,14 @@ function expectedTraffic(features: Features): string[] {
     ...(features.knative ? {} : { 'link-checker': 8081 }),
   };
   for (const [service, port] of Object.entries(metricsPorts)) call('ns:monitoring', `${service}:${port}/TCP`);
+  // The smoke-test Job comes in as a user does: the public URL, over HTTP(S), wherever its address is.
+  for (const port of [443, 80]) call('delinkcious-smoke', `cidr:0.0.0.0/0:${port}/TCP`);
   // Every pod resolves names.
   for (const pod of pods) for (const protocol of ['UDP', 'TCP']) call(pod, `ns:kube-system/k8s-app=kube-dns:53/${protocol}`);
 
   if (features.istio) {
     // Sidecars (the services and the re-check) talk to istiod; Prometheus reads their merged metrics.
-    for (const meshed of [...services, 'link-recheck']) {
+    for (const meshed of [...services, 'link-recheck', 'news-rebuild-feeds']) {
       call(meshed, 'ns:istio-system/app=istiod:15012/TCP');
       call('ns:monitoring', `${meshed}:15020/TCP`);
     }
@@ -83,6 +87,10 @@ function expectedTraffic(features: Features): string[] {
     // The exporters: NATS's beside each server, CloudNativePG's in each instance.
     call('ns:monitoring', 'nats:7777/TCP');
     if (features.cloudnativePg) for (const database of databases) call('ns:monitoring', `${database}:9187/TCP`);
+    // Traces: the services and the re-check export OTLP to Jaeger; Grafana reads its query port; it resolves names.
+    for (const from of [...services, 'link-recheck', 'news-rebuild-feeds']) for (const port of [4317, 4318]) call(from, `jaeger:${port}/TCP`);
+    call('ns:monitoring', 'jaeger:16686/TCP');
+    for (const protocol of ['UDP', 'TCP']) call('jaeger', `ns:kube-system/k8s-app=kube-dns:53/${protocol}`);
   }
   if (features.natsCluster) {
     // The servers' cluster routes.
@@ -176,8 +184,8 @@ describe('isolation', () => {
     const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'redis')!;
     delete (policy.spec as { ingress: { from?: unknown }[] }).ingress[0]!.from;
     const callers = allowedTraffic(objects, namespaceOf(objects)).filter((edge) => edge.endsWith('-> redis:6379/TCP'));
-    // Only pods whose own egress allows Redis can use the hole: news-service alone.
-    assert.deepEqual(callers, ['news-service -> redis:6379/TCP']);
+    // Only pods whose own egress allows Redis can use the hole: news-service and its rebuild-feeds.
+    assert.deepEqual(callers, ['news-rebuild-feeds -> redis:6379/TCP', 'news-service -> redis:6379/TCP']);
     const egress = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'api-gateway')!;
     (egress.spec as { egress: unknown[] }).egress.push({ to: [{ podSelector: { matchLabels: { app: 'redis' } } }] });
     assert.ok(allowedTraffic(objects, namespaceOf(objects)).includes('api-gateway -> redis:6379/TCP'));

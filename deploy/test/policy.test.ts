@@ -60,11 +60,14 @@ function documentedSecrets(): Map<string, Set<string>> {
 
 const containersOf = (workload: Workload): Container[] => [...(workload.template.spec.initContainers ?? []), ...workload.template.spec.containers];
 const isApp = (container: Container) => appImage.test(container.image);
-/** The service a container of ours runs: `start --service X`, `migrate --service X`, or `recheck` (link-service's). */
+/** The service a container of ours runs: `start --service X`, `migrate --service X`, `recheck` (link-service's) or `rebuild-feeds` (news-service's). */
 function serviceRun(container: Container): string | undefined {
   const [command, flag, service] = container.args ?? [];
   if ((command === 'start' || command === 'migrate') && flag === '--service') return service;
   if (command === 'recheck') return 'link-service';
+  if (command === 'rebuild-feeds') return 'news-service';
+  // The smoke test is a client of the public API: it runs from the gateway's image.
+  if (command === 'smoke') return 'api-gateway';
   return undefined;
 }
 /** A service's own long-running pods (not its Jobs). */
@@ -251,7 +254,7 @@ for (const target of workloadTargets) {
 
     test('mounts only its own caller Secret (its token, its callers\' hashes) read-only where MUTUAL_AUTH_FILE says', () => {
       for (const workload of all) {
-        for (const container of workload.template.spec.containers.filter((candidate) => ['start', 'recheck'].includes(candidate.args?.[0] ?? ''))) {
+        for (const container of workload.template.spec.containers.filter((candidate) => ['start', 'recheck', 'rebuild-feeds'].includes(candidate.args?.[0] ?? ''))) {
           const env = plainEnv(objects, container);
           const file = env.MUTUAL_AUTH_FILE!;
           assert.equal(file, '/etc/delinkcious/mutual-auth.yaml', `${workload.name}: MUTUAL_AUTH_FILE`);
@@ -426,11 +429,29 @@ for (const target of workloadTargets) {
         const spec = job.spec as { backoffLimit?: number; activeDeadlineSeconds?: number };
         assert.ok(spec.backoffLimit && spec.activeDeadlineSeconds, `${service}-migrate: bounded retries and time`);
       }
-      const recheck = workloads(ofKind(objects, 'CronJob'));
+      const cronJobs = workloads(ofKind(objects, 'CronJob'));
       assert.deepEqual(
-        recheck.map((workload) => workload.template.spec.containers[0]!.args),
-        [['recheck']],
+        cronJobs.map((workload) => workload.template.spec.containers[0]!.args).sort(),
+        [['rebuild-feeds'], ['recheck']],
       );
+    });
+
+    test('holds rebuild-feeds as a suspended CronJob an operator runs, as news-service, with bounded retries and time', () => {
+      const cronJob = find(objects, 'CronJob', 'news-rebuild-feeds');
+      assert.ok(cronJob, 'the CronJob news-rebuild-feeds');
+      const spec = cronJob.spec as { suspend?: boolean; concurrencyPolicy?: string; jobTemplate: { spec: { backoffLimit?: number; activeDeadlineSeconds?: number } } };
+      assert.equal(spec.suspend, true, 'never scheduled: kubectl create job --from=cronjob/news-rebuild-feeds');
+      assert.ok(spec.jobTemplate.spec.backoffLimit && spec.jobTemplate.spec.activeDeadlineSeconds, 'bounded retries and time');
+      const [workload] = workloads([cronJob]);
+      const container = workload!.template.spec.containers[0]!;
+      assert.deepEqual(container.args, ['rebuild-feeds']);
+      assert.equal(workload!.template.spec.serviceAccountName, 'news-service');
+      assert.equal(workload!.template.spec.restartPolicy, 'Never');
+      // The same feed store as the service: REDIS_URL and the key prefix from news-service's ConfigMap.
+      const news = workloads(objects).find((candidate) => candidate.kind === 'Deployment' && candidate.name === 'news-service');
+      const redisUrl = (c: Container) => c.env?.find((variable) => variable.name === 'REDIS_URL')?.value;
+      if (news) assert.equal(redisUrl(container), redisUrl(news.template.spec.containers[0]!));
+      assert.ok(container.envFrom?.some((source) => source.configMapRef?.name === 'news-service-config'));
     });
 
     test('serves one public host: PUBLIC_URL, the Ingress, the Istio Gateway and VirtualService agree', () => {

@@ -11,7 +11,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { callerTokenHeader } from '@delinkcious/kit';
 import { statusByCode, type ErrorCode, type GetNewsResult, type NewsEventType } from '@delinkcious/object-model';
 
-// Found from this module, not the working directory; the Docker bundle keeps the layout (deploy/docker/bundle.ts).
+// Found from this module, not the working directory; the Docker bundle keeps the layout (cli/src/bundle.ts).
 export const newsProtoPath = fileURLToPath(new URL('../news.proto', import.meta.url));
 
 // keepCase: the fields keep the contract's names (startToken, nextToken, eventType).

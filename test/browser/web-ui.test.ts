@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startEmbedded, type Deployment } from '@delinkcious/testing';
 import { withGitHub, type GitHub } from '../e2e/support/github.ts';
 import { call, waitFor } from '../e2e/support/http.ts';
-import { chromiumSkip, desktop, launchChromium, screenshots } from './support/chromium.ts';
+import { chromiumSkip, desktop, desktopContext, launchChromium, screenshots, watchedPage } from './support/chromium.ts';
 
 const skip = chromiumSkip();
 
@@ -47,15 +47,9 @@ describe('the web UI in Chromium', { skip }, () => {
       siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
       deployment = await withGitHub((githubEnv) => startEmbedded({ extraEnv: { ...githubEnv, LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' } }));
       browser = await launchChromium();
-      context = await browser.newContext({ viewport: desktop, locale: 'en-GB', timezoneId: 'UTC', reducedMotion: 'reduce' });
+      context = await desktopContext(browser);
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: deployment.baseUrl });
-      page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        // A 4xx the UI asked for and shows (a bad URL, say) is logged by Chromium as "Failed to load resource"; anything else is a problem.
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-      });
+      page = await watchedPage(context, problems);
       const allowed = [new URL(deployment.baseUrl).origin, new URL(deployment.github.oauthUrl).origin];
       page.on('request', (request) => {
         const url = new URL(request.url());

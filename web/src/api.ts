@@ -23,6 +23,10 @@ export interface Link {
   Description: string;
   Status: LinkStatus;
   Tags: Record<string, boolean> | null;
+  /** Seen by you only. Absent from an API older than private links (all public then). */
+  Private?: boolean;
+  /** How many other people saved the same URL publicly. */
+  SavedBy?: number;
   CreatedAt: string;
   UpdatedAt: string;
 }
@@ -39,6 +43,24 @@ export interface LinkFilter {
   description_regex?: string;
 }
 
+/** GET /v1/settings: one flat object; later settings add fields. */
+export interface Settings {
+  default_private: boolean;
+  /** Your private news feed's path, in the answer that made it only; else "" (absent: an API without feeds). */
+  feed_url?: string;
+  /** When your current feed URL was made; "" when you have none. */
+  feed_token_created_at?: string;
+}
+
+/** An entry of GET /v1/popular: a URL saved by people you follow. */
+export interface PopularLink {
+  Url: string;
+  Title: string;
+  /** How many of the people you follow saved it. */
+  SavedBy: number;
+  Usernames: string[];
+}
+
 export interface NewsEvent {
   event_type: 'LINK_ADDED' | 'LINK_UPDATED' | 'LINK_DELETED';
   username: string;
@@ -50,6 +72,28 @@ export interface NewsEvent {
 export interface NewsPage {
   events: NewsEvent[];
   next_token: string;
+}
+
+/** What anyone may see of someone (GET /v1/users/{username}). */
+export interface Profile {
+  username: string;
+  name: string;
+  public_links: number;
+  followers: number;
+  following: number;
+  /** Their public Atom feed; "" (or absent) when this server serves none. */
+  feed_url?: string;
+}
+
+/** A person found by GET /v1/users?q=. */
+export interface Person {
+  username: string;
+  name: string;
+}
+
+export interface PeoplePage {
+  users: Person[];
+  next_page_token: string;
 }
 
 /** read: the token may only read; write: it may also change links and follows. */
@@ -148,11 +192,31 @@ export const api = {
 
   links: (filter: LinkFilter, startToken?: string, limit = 20) =>
     request<LinkPage>('GET', '/v1/links', { query: { ...filter, start_token: startToken, limit } }),
-  addLink: (link: { url: string; title: string; description: string; tags: string[] }) =>
+  addLink: (link: { url: string; title: string; description: string; tags: string[]; private?: boolean }) =>
     request<{ link?: Link }>('POST', '/v1/links', { body: link }),
-  updateLink: (change: { url: string; new_url?: string; title?: string; description?: string; add_tags?: string[]; remove_tags?: string[] }) =>
+  updateLink: (change: {
+    url: string;
+    new_url?: string;
+    title?: string;
+    description?: string;
+    add_tags?: string[];
+    remove_tags?: string[];
+    private?: boolean;
+  }) =>
     request<{ link?: Link }>('PUT', '/v1/links', { body: change }),
   deleteLink: (url: string) => request<unknown>('DELETE', '/v1/links', { query: { url } }),
+  settings: () => request<Settings>('GET', '/v1/settings'),
+  updateSettings: (change: { default_private?: boolean }) => request<Settings>('PUT', '/v1/settings', { body: change }),
+  /** A new private news-feed URL (shown in this answer only); the old one stops working. */
+  newFeedToken: () => request<Settings>('POST', '/v1/settings/feed-token'),
+  popular: (days: number) => request<{ links: PopularLink[] }>('GET', '/v1/popular', { query: { days } }),
+  /** Someone's public links, filtered and paged as links(). */
+  userLinks: (username: string, filter: LinkFilter, startToken?: string, limit = 20) =>
+    request<LinkPage>('GET', `/v1/users/${encodeURIComponent(username)}/links`, { query: { ...filter, start_token: startToken, limit } }),
+
+  profile: (username: string) => request<{ user: Profile }>('GET', `/v1/users/${encodeURIComponent(username)}`),
+  /** People whose username or name starts with `q`, 20 a page. */
+  searchPeople: (q: string, startToken?: string) => request<PeoplePage>('GET', '/v1/users', { query: { q, start_token: startToken } }),
 
   following: () => request<{ following: Record<string, boolean> }>('GET', '/v1/following'),
   followers: () => request<{ followers: Record<string, boolean> }>('GET', '/v1/followers'),

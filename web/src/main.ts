@@ -2,31 +2,38 @@
  * The Delinkcious web UI: signed out, the sign-in screen; signed in, the app
  * shell (skip link, header with navigation and sign-out, the screen, a live
  * region) and the screens behind hash routes (#/links, #/news, #/people,
- * #/tokens). It uses the public API only.
+ * #/popular, #/tokens, #/settings). It uses the public API only.
  */
 import './styles.css';
 import { api, whenSignedOut, type LoginOptions, type Session } from './api.ts';
 import { h } from './dom.ts';
 import { messageOf } from './forms.ts';
 import { announce, statusRegion } from './status.ts';
+import { forgetSettings } from './user-settings.ts';
 import type { View } from './view.ts';
 import { linksView } from './views/links.ts';
 import { newsView } from './views/news.ts';
 import { peopleView } from './views/people.ts';
+import { profileUsernameOf, profileView } from './views/profile.ts';
+import { popularView } from './views/popular.ts';
+import { settingsView } from './views/settings.ts';
 import { signInView } from './views/signin.ts';
 import { tokensView } from './views/tokens.ts';
 
 const routes = [
   { path: '/links', label: 'Links', title: 'Your links' },
   { path: '/news', label: 'News', title: 'News' },
+  { path: '/popular', label: 'Popular', title: 'Popular' },
   { path: '/people', label: 'People', title: 'People' },
   { path: '/tokens', label: 'API tokens', title: 'API tokens' },
+  { path: '/settings', label: 'Settings', title: 'Settings' },
 ] as const;
 type RoutePath = (typeof routes)[number]['path'];
 
 const root = document.getElementById('app') ?? document.body;
 let options: LoginOptions = { github: false, dev_login: false };
-let current: { path: RoutePath; view: View } | undefined;
+/** The screen shown: its route, or /u/{username} for a profile. */
+let current: { path: string; view: View } | undefined;
 let main: HTMLElement | undefined;
 let navLinks = new Map<RoutePath, HTMLAnchorElement>();
 
@@ -57,24 +64,43 @@ function parseHash(): { path: RoutePath; params: URLSearchParams } {
   return { path: known?.path ?? '/links', params: new URLSearchParams(query) };
 }
 
+function viewFor(path: RoutePath, params: URLSearchParams, signedIn: Session): View {
+  switch (path) {
+    case '/news':
+      return newsView();
+    case '/popular':
+      return popularView(params);
+    case '/people':
+      return peopleView({ session: signedIn });
+    case '/tokens':
+      return tokensView();
+    case '/settings':
+      return settingsView();
+    default:
+      return linksView(params);
+  }
+}
+
 function showRoute(focus: boolean): void {
   if (!main || !session) return;
   const { path, params } = parseHash();
-  if (current?.path === path) {
+  // #/u/{username}: someone's profile, a route of its own per person.
+  const profileOf = profileUsernameOf(location.hash.replace(/^#/, '').split('?')[0] ?? '');
+  const key = profileOf ? `/u/${profileOf.toLowerCase()}` : path;
+  if (current?.path === key) {
     current.view.update?.(params);
     return;
   }
   current?.view.dispose?.();
-  const view =
-    path === '/news' ? newsView() : path === '/people' ? peopleView({ session }) : path === '/tokens' ? tokensView() : linksView(params);
-  current = { path, view };
+  const view = profileOf ? profileView(profileOf, params, { session }) : viewFor(path, params, session);
+  current = { path: key, view };
   main.replaceChildren(view.element);
   for (const [route, link] of navLinks) {
-    if (route === path) link.setAttribute('aria-current', 'page');
+    if (route === key) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const route = routes.find((candidate) => candidate.path === path);
-  document.title = `${route?.title ?? 'Delinkcious'} — Delinkcious`;
+  const route = routes.find((candidate) => candidate.path === key);
+  document.title = `${profileOf ?? route?.title ?? 'Delinkcious'} — Delinkcious`;
   // A new screen: a screen reader starts at its heading.
   if (focus) view.element.querySelector<HTMLElement>('h1')?.focus();
 }
@@ -83,6 +109,7 @@ let session: Session | undefined;
 
 function renderApp(signedIn: Session): void {
   session = signedIn;
+  forgetSettings(); // another person's, or older
   current?.view.dispose?.();
   current = undefined;
   navLinks = new Map(routes.map((route) => [route.path, h('a', { href: `#${route.path}` }, route.label)]));

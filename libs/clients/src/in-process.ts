@@ -26,7 +26,15 @@ type Routes<S extends LocalServiceName> = { readonly [method in keyof LocalManag
 
 /** The route each method takes over the network: the one its client sends (and authorization.ts lists). */
 export const routesOf: { readonly [S in LocalServiceName]: Routes<S> } = {
-  'link-service': { getLinks: 'GET /links', addLink: 'POST /links', updateLink: 'PUT /links', deleteLink: 'DELETE /links' },
+  'link-service': {
+    getLinks: 'GET /links',
+    addLink: 'POST /links',
+    updateLink: 'PUT /links',
+    deleteLink: 'DELETE /links',
+    getPublicLinks: 'GET /public-links',
+    countPublicLinks: 'GET /public-links/count',
+    getPopular: 'POST /popular',
+  },
   'user-service': {
     register: 'POST /register',
     getUser: 'GET /users/:username',
@@ -38,6 +46,12 @@ export const routesOf: { readonly [S in LocalServiceName]: Routes<S> } = {
     revokeApiToken: 'DELETE /users/:username/tokens/:id',
     newSignInState: 'POST /sign-in-states',
     consumeSignInState: 'POST /sign-in-states/consume',
+    getSettings: 'GET /users/:username/settings',
+    updateSettings: 'PUT /users/:username/settings',
+    searchUsers: 'GET /users',
+    getFeedToken: 'GET /users/:username/feed-token',
+    newFeedToken: 'POST /users/:username/feed-token',
+    feedTokenOwner: 'POST /feed-tokens/owner',
   },
   'social-graph-service': {
     follow: 'POST /follow',
@@ -46,6 +60,8 @@ export const routesOf: { readonly [S in LocalServiceName]: Routes<S> } = {
     getFollowers: 'GET /followers/*',
     getFollowingPage: 'GET /following/*',
     getFollowersPage: 'GET /followers/*',
+    getFollowCounts: 'GET /follow-counts/*',
+    getAllFollowersPage: 'GET /all-followers',
   },
   'news-service': { getNews: 'POST /pb.News/GetNews' },
   'link-checker': { check: 'POST /' },

@@ -1,6 +1,10 @@
 /** LinkManager over link-service's HTTP API: a caller cannot tell it from the local manager. */
 import {
   linkFromWire,
+  popularFromWire,
+  type PopularLink,
+  type PopularRequest,
+  type WirePopularLink,
   type AddLinkRequest,
   type GetLinksRequest,
   type GetLinksResult,
@@ -9,7 +13,7 @@ import {
   type UpdateLinkRequest,
   type WireLink,
 } from '@delinkcious/object-model';
-import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
+import { ServiceHttpClient, type HttpClientOptions, type HttpRequest } from '@delinkcious/kit';
 
 export class LinkClient implements LinkManager {
   private readonly http: ServiceHttpClient;
@@ -19,19 +23,41 @@ export class LinkClient implements LinkManager {
   }
 
   async getLinks(request: GetLinksRequest): Promise<GetLinksResult> {
-    const result = await this.http.request<{ links: WireLink[]; next_page_token: string }>({
-      method: 'GET',
-      path: '/links',
-      query: {
-        username: request.username,
-        url_regex: request.urlRegex,
-        title_regex: request.titleRegex,
-        description_regex: request.descriptionRegex,
-        tag: request.tag,
-        start_token: request.startToken,
-        limit: request.limit,
-      },
+    return this.list('/links', request);
+  }
+
+  async getPublicLinks(request: GetLinksRequest): Promise<GetLinksResult> {
+    return this.list('/public-links', request);
+  }
+
+  async countPublicLinks(username: string): Promise<number> {
+    const result = await this.http.request<{ count: number }>({ method: 'GET', path: '/public-links/count', query: { username } });
+    return result.count;
+  }
+
+  async getPopular(request: PopularRequest): Promise<PopularLink[]> {
+    const result = await this.http.request<{ links: WirePopularLink[] }>({
+      method: 'POST',
+      path: '/popular',
+      body: { usernames: request.usernames, days: request.days, limit: request.limit },
+      // A read sent as a POST (its list of users can be long): safe to repeat.
+      idempotent: true,
     });
+    return result.links.map(popularFromWire);
+  }
+
+  /**
+   * A page of the user's links exactly as link-service wrote it: the public
+   * envelope `{"err":"","links":[LINK...],"next_page_token":""}` of
+   * docs/design.md §2, which its GET /links answers. For the gateway, which
+   * forwards it instead of parsing, mapping and writing the same bytes again.
+   */
+  async getLinksPage(request: GetLinksRequest): Promise<string> {
+    return this.http.requestText(listRequest('/links', request));
+  }
+
+  private async list(path: string, request: GetLinksRequest): Promise<GetLinksResult> {
+    const result = await this.http.request<{ links: WireLink[]; next_page_token: string }>(listRequest(path, request));
     return { links: result.links.map(linkFromWire), nextPageToken: result.next_page_token };
   }
 
@@ -39,7 +65,14 @@ export class LinkClient implements LinkManager {
     const result = await this.http.request<{ link: WireLink }>({
       method: 'POST',
       path: '/links',
-      body: { Username: request.username, Url: request.url, Title: request.title, Description: request.description, Tags: request.tags },
+      body: {
+        Username: request.username,
+        Url: request.url,
+        Title: request.title,
+        Description: request.description,
+        Tags: request.tags,
+        Private: request.private,
+      },
     });
     return linkFromWire(result.link);
   }
@@ -56,6 +89,7 @@ export class LinkClient implements LinkManager {
         Description: request.description,
         AddTags: request.addTags,
         RemoveTags: request.removeTags,
+        Private: request.private,
       },
       idempotent: true,
     });
@@ -69,4 +103,21 @@ export class LinkClient implements LinkManager {
   close(): void {
     this.http.close();
   }
+}
+
+/** link-service's GET of a page of links (`/links`, `/public-links`), with the original's parameter names. */
+function listRequest(path: string, request: GetLinksRequest): HttpRequest {
+  return {
+    method: 'GET',
+    path,
+    query: {
+      username: request.username,
+      url_regex: request.urlRegex,
+      title_regex: request.titleRegex,
+      description_regex: request.descriptionRegex,
+      tag: request.tag,
+      start_token: request.startToken,
+      limit: request.limit,
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /** SocialGraphManager over social-graph-service's HTTP API: a caller cannot tell it from the local manager. */
-import { byCodePoint, type NamePage, type NamePageRequest, type SocialGraphManager } from '@delinkcious/object-model';
+import { byCodePoint, type FollowCounts, type NamePage, type NamePageRequest, type SocialGraphManager } from '@delinkcious/object-model';
 import { ServiceHttpClient, type HttpClientOptions } from '@delinkcious/kit';
 
 /**
@@ -72,6 +72,19 @@ export class SocialGraphClient implements SocialGraphManager {
       path: `/followers/${segment(username)}?${pageQuery(page)}`,
     });
     return { names: sortedNames(result.followers), nextPageToken: result.next_page_token ?? '' };
+  }
+
+  async getAllFollowersPage(page: NamePageRequest): Promise<NamePage> {
+    const result = await this.http.request<{ followers: Record<string, boolean>; next_page_token?: string }>({
+      method: 'GET',
+      path: `/all-followers?${pageQuery(page)}`,
+    });
+    return { names: sortedNames(result.followers), nextPageToken: result.next_page_token ?? '' };
+  }
+
+  async getFollowCounts(username: string): Promise<FollowCounts> {
+    const result = await this.http.request<FollowCounts>({ method: 'GET', path: `/follow-counts/${segment(username)}` });
+    return { followers: result.followers, following: result.following };
   }
 
   close(): void {

@@ -9,6 +9,14 @@ import {
   type TokenScope,
   type User,
   type UserManager,
+  type FeedTokenInfo,
+  type PublicUser,
+  type UserSearchPage,
+  type UserSearchRequest,
+  type UserSettings,
+  type UserSettingsChanges,
+  type WireUserSettings,
+  settingsFromWire,
   tokenInfoFromWire,
   type WireApiTokenInfo,
 } from '@delinkcious/object-model';
@@ -44,8 +52,9 @@ function segment(value: string, make: () => Error): string {
   return encodeURIComponent(value);
 }
 
-const tokensPath = (username: string) =>
-  `/users/${segment(username, () => new ValidationError(`username may not be ${username}`))}/tokens`;
+const userPath = (username: string) => `/users/${segment(username, () => new ValidationError(`username may not be ${username}`))}`;
+const tokensPath = (username: string) => `${userPath(username)}/tokens`;
+const settingsPath = (username: string) => `${userPath(username)}/settings`;
 
 export class UserClient implements UserManager {
   private readonly http: ServiceHttpClient;
@@ -126,6 +135,52 @@ export class UserClient implements UserManager {
     // Not retried: a repeat after a lost answer would find the state consumed and refuse a genuine sign-in.
     const result = await this.http.request<{ consumed: boolean }>({ method: 'POST', path: '/sign-in-states/consume', body: { state } });
     return result.consumed === true;
+  }
+
+  async getSettings(username: string): Promise<UserSettings> {
+    const result = await this.http.request<{ settings: WireUserSettings }>({ method: 'GET', path: settingsPath(username) });
+    return settingsFromWire(result.settings);
+  }
+
+  async updateSettings(username: string, changes: UserSettingsChanges): Promise<UserSettings> {
+    const result = await this.http.request<{ settings: WireUserSettings }>({
+      method: 'PUT',
+      path: settingsPath(username),
+      body: { default_private: changes.defaultPrivate },
+      // Setting values (not toggling them): a repeat changes nothing more.
+      idempotent: true,
+    });
+    return settingsFromWire(result.settings);
+  }
+
+  async searchUsers(request: UserSearchRequest): Promise<UserSearchPage> {
+    const query = new URLSearchParams({
+      q: request.query,
+      ...(request.limit !== undefined && { limit: String(request.limit) }),
+      ...(request.startToken && { start_token: request.startToken }),
+    });
+    const result = await this.http.request<{ users: PublicUser[]; next_page_token?: string }>({ method: 'GET', path: `/users?${query}` });
+    return { users: result.users.map((user) => ({ username: user.username, name: user.name })), nextPageToken: result.next_page_token ?? '' };
+  }
+
+  async getFeedToken(username: string): Promise<FeedTokenInfo | null> {
+    const result = await this.http.request<{ feed_token: { created_at: string } | null }>({
+      method: 'GET',
+      path: `${userPath(username)}/feed-token`,
+    });
+    return result.feed_token ? { createdAt: new Date(result.feed_token.created_at) } : null;
+  }
+
+  async newFeedToken(username: string): Promise<{ token: string; info: FeedTokenInfo }> {
+    // Not retried: a repeat after a lost answer would revoke the token it made.
+    const result = await this.http.request<{ token: string; created_at: string }>({ method: 'POST', path: `${userPath(username)}/feed-token` });
+    return { token: result.token, info: { createdAt: new Date(result.created_at) } };
+  }
+
+  async feedTokenOwner(token: string): Promise<string> {
+    // Reads only: safe to retry.
+    const result = await this.http.request<{ username: string }>({ method: 'POST', path: '/feed-tokens/owner', body: { token }, idempotent: true });
+    return result.username;
   }
 
   close(): void {

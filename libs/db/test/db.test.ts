@@ -28,6 +28,22 @@ function databaseSuite(name: string, open: () => Promise<{ db: Database; close: 
       }
     });
 
+    test('an up-to-date database is checked with one read: no transaction, no lock', async () => {
+      const { db, close } = await open();
+      try {
+        await migrate(db, migrations);
+        let transactions = 0;
+        const counted: Database = { ...db, transaction: (fn) => (transactions++, db.transaction(fn)) };
+        assert.deepEqual(await migrate(counted, migrations), []);
+        assert.equal(transactions, 0);
+        // One more migration: the full path again.
+        assert.deepEqual(await migrate(counted, [...migrations, { version: 3, name: 'third', sql: 'CREATE TABLE third (id int);' }]), [3]);
+        assert.equal(transactions, 1);
+      } finally {
+        await close();
+      }
+    });
+
     test('a migration edited after it was applied is refused', async () => {
       const { db, close } = await open();
       try {

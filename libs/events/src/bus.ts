@@ -3,14 +3,29 @@
  * The Bus contract itself (at-least-once delivery, explicit acknowledgement,
  * groups) is in @delinkcious/object-model.
  */
-import { childSpan, parseTraceparent, runInTrace } from '@delinkcious/kit';
+import { inMessageSpan, inProducerSpan } from '@delinkcious/kit';
 
 // The contract is object-model's; re-exported so users of the bus find it here too.
 export type { Bus, BusEvent, BusMessage, Handler, SubscribeOptions, Subscription } from '@delinkcious/object-model';
 
-/** Runs a handler inside the trace its message carries, so its logs and calls continue that trace. */
-export function inMessageTrace<T>(headers: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  return runInTrace(childSpan(parseTraceparent(headers.traceparent)), fn);
+/** Runs a handler inside the trace its message carries (a consumer span with tracing on), so its logs and calls continue that trace. */
+export function inMessageTrace<T>(system: string, subject: string, headers: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  return inMessageSpan(`${subject} process`, headers, messagingAttributes(system, subject, 'process'), fn);
+}
+
+/** Publishes in a producer span (with tracing on): `send` gets the headers that make the consumer's span its child. */
+export function publishInTrace<T>(
+  system: string,
+  subject: string,
+  headers: Record<string, string>,
+  send: (headers: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  return inProducerSpan(`${subject} publish`, headers, messagingAttributes(system, subject, 'send'), send);
+}
+
+/** OpenTelemetry's messaging attributes. */
+function messagingAttributes(system: string, subject: string, operation: 'send' | 'process') {
+  return { 'messaging.system': system, 'messaging.destination.name': subject, 'messaging.operation.type': operation };
 }
 
 /** The subjects of docs/design.md §4. */

@@ -7,7 +7,7 @@
  * across restarts, and consumers dedupe by event id.
  */
 import { UnavailableError } from '@delinkcious/object-model';
-import { inMessageTrace, redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
+import { inMessageTrace, publishInTrace, redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
 
 interface Group {
   subjects: string[];
@@ -45,7 +45,7 @@ export class InProcessBus implements Bus {
     if (targets.length === 0) throw new UnavailableError(`no consumer listens to ${subject} yet`);
     // A structured clone, as a message over the wire would be: handlers cannot share objects with the publisher.
     const data = structuredClone(event);
-    await Promise.all(targets.map((group) => this.deliver(group, subject, data, headers)));
+    await publishInTrace('in-process', subject, headers, (traced) => Promise.all(targets.map((group) => this.deliver(group, subject, data, traced))));
     this.recent.set(event.id, Date.now());
   }
 
@@ -73,7 +73,7 @@ export class InProcessBus implements Bus {
       if (group.handlers.length === 0) throw new UnavailableError(`no consumer listens to ${subject} any more`);
       const handler = group.handlers[group.next++ % group.handlers.length]!;
       try {
-        await inMessageTrace(headers, () => handler({ subject, data, headers: { ...headers }, deliveryCount }));
+        await inMessageTrace('in-process', subject, headers, () => handler({ subject, data, headers: { ...headers }, deliveryCount }));
         return;
       } catch (error) {
         if (deliveryCount >= this.maxDeliveries) throw error;

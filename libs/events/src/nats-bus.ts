@@ -25,10 +25,12 @@ import {
   type JetStreamManager,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnectionSettings } from './nats-auth.ts';
 import { UnavailableError } from '@delinkcious/object-model';
 import {
   inMessageTrace,
+  publishInTrace,
   redeliveryDelayMs,
   subjectMatches,
   type Bus,
@@ -53,6 +55,8 @@ export interface NatsBusOptions {
   ackWaitMs?: number;
   /** Copies of the stream JetStream keeps (3 on a 3-server cluster); used when the stream is created. */
   streamReplicas?: number;
+  /** User and password, token or credentials (./nats-auth.ts); none for an open server. */
+  auth?: NatsConnectionSettings['auth'];
   log?: (level: 'info' | 'warn' | 'error', message: string, detail?: Record<string, unknown>) => void;
 }
 
@@ -83,6 +87,9 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
   readonly kind = 'nats';
   private connected: Connected | undefined;
   private readonly ready: Promise<Connected>;
+  /** Settles after the first connection attempt: rejected only when the server refused the credentials. */
+  private readonly firstAttempt: Promise<void>;
+  private settleFirstAttempt: (error?: Error) => void = () => undefined;
   private closing = false;
   private readonly stream: string;
   private readonly running = new Set<Promise<void>>();
@@ -95,13 +102,30 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
 
   constructor(private readonly options: NatsBusOptions) {
     this.stream = options.stream ?? 'DELINKCIOUS';
+    this.firstAttempt = new Promise<void>((resolve, reject) => {
+      this.settleFirstAttempt = (error) => (error ? reject(error) : resolve());
+    });
+    this.firstAttempt.catch(() => undefined);
     this.ready = this.connectLoop();
     this.ready.catch(() => undefined);
+  }
+
+  /**
+   * Waits for the first connection attempt (a few seconds at most). Wrong
+   * credentials are a configuration error, so this throws them for start-up to
+   * report; an unreachable server is not: the bus keeps connecting in the background.
+   */
+  async checkCredentials(): Promise<void> {
+    await this.firstAttempt;
   }
 
   async publish(subject: string, event: BusEvent, headers: Record<string, string> = {}): Promise<void> {
     const connection = this.connected;
     if (!connection || connection.nc.isClosed()) throw new UnavailableError('the event bus (NATS) is unavailable');
+    await publishInTrace('nats', subject, headers, (traced) => this.publishNow(connection, subject, event, traced));
+  }
+
+  private async publishNow(connection: Connected, subject: string, event: BusEvent, headers: Record<string, string>): Promise<void> {
     const h = natsHeaders();
     for (const [key, value] of Object.entries(headers)) h.set(key, value);
     const send = () =>
@@ -157,7 +181,7 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
             try {
               const headers: Record<string, string> = {};
               for (const key of message.headers?.keys() ?? []) headers[key] = message.headers!.get(key);
-              await inMessageTrace(headers, () => handler({ subject: message.subject, data: message.json<T>(), headers, deliveryCount }));
+              await inMessageTrace('nats', message.subject, headers, () => handler({ subject: message.subject, data: message.json<T>(), headers, deliveryCount }));
               message.ack();
             } catch (error) {
               this.options.log?.('warn', 'event handling failed; it will be redelivered', {
@@ -258,7 +282,9 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
           maxReconnectAttempts: -1,
           reconnectTimeWait: 1000,
           timeout: 3000,
+          ...this.options.auth,
         });
+        this.settleFirstAttempt();
         const jsm = await jetstreamManager(nc);
         await this.ensureStream(jsm);
         this.connected = { nc, js: jetstream(nc), jsm };
@@ -266,6 +292,13 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
         this.options.log?.('info', 'connected to NATS', { attempt });
         return this.connected;
       } catch (error) {
+        if (error instanceof AuthorizationError || (error as Error | undefined)?.cause instanceof AuthorizationError) {
+          // Retrying cannot help: the credentials are wrong until someone changes them.
+          const refused = new UnavailableError(`NATS refused this process's credentials (${errorText(error)}): check NATS_URL, NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS_FILE`, { cause: error });
+          this.settleFirstAttempt(refused);
+          throw refused;
+        }
+        this.settleFirstAttempt();
         if (attempt === 1 || attempt % 30 === 0) {
           this.options.log?.('warn', 'NATS unreachable; retrying', { attempt, err: error instanceof Error ? error.message : String(error) });
         }

@@ -15,12 +15,23 @@ export const allowedCalls: CallerTable = {
   // Public: it takes no calls from other services, only from people.
   'api-gateway': {},
   'link-service': {
-    'api-gateway': ['GET /links', 'POST /links', 'PUT /links', 'DELETE /links'],
+    'api-gateway': [
+      'GET /links',
+      'POST /links',
+      'PUT /links',
+      'DELETE /links',
+      // Other people's links: only the public ones, and the popular list (a POST: its users list can be long).
+      'GET /public-links',
+      'GET /public-links/count',
+      'POST /popular',
+    ],
+    // rebuild-feeds: the public links of the people someone follows.
+    'news-service': ['GET /public-links'],
   },
   'social-graph-service': {
-    'api-gateway': ['POST /follow', 'POST /unfollow', 'GET /following/*', 'GET /followers/*'],
-    // The feed fan-out: whom a link's author reaches.
-    'news-service': ['GET /followers/*'],
+    'api-gateway': ['POST /follow', 'POST /unfollow', 'GET /following/*', 'GET /followers/*', 'GET /follow-counts/*'],
+    // The feed fan-out: whom a link's author reaches; rebuild-feeds: every follower and whom they follow.
+    'news-service': ['GET /followers/*', 'GET /all-followers', 'GET /following/*'],
   },
   'user-service': {
     // Only the gateway signs people in and manages their sessions and API tokens.
@@ -34,6 +45,13 @@ export const allowedCalls: CallerTable = {
       'POST /users/:username/tokens',
       'GET /users/:username/tokens',
       'DELETE /users/:username/tokens/:id',
+      'GET /users/:username/settings',
+      'PUT /users/:username/settings',
+      // Profiles: people search, and the private news-feed tokens (made, shown, resolved).
+      'GET /users',
+      'GET /users/:username/feed-token',
+      'POST /users/:username/feed-token',
+      'POST /feed-tokens/owner',
       // OAuth states, shared by every gateway replica so each serves once.
       'POST /sign-in-states',
       'POST /sign-in-states/consume',

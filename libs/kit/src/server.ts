@@ -33,7 +33,9 @@ export interface ServiceServerOptions {
 const openRoutes = new Set(['/healthz', '/readyz', '/metrics']);
 /** Query values that are secrets (an OAuth code and state, a token) and must not reach the logs. */
 const secretQueryPattern = /([?&](?:code|state|token|access_token)=)[^&#]*/gi;
-const redactSecrets = (url: string) => url.replace(secretQueryPattern, '$1[redacted]');
+/** Paths that hold a secret: the private news feed's token (/feeds/news/<token>). */
+const secretPathPattern = /(\/feeds\/news\/)[^/?#]+/gi;
+const redactSecrets = (url: string) => url.replace(secretQueryPattern, '$1[redacted]').replace(secretPathPattern, '$1[redacted]');
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 /** The drain of each server made here, for serve() to register with the lifecycle. */
 const drains = new WeakMap<FastifyInstance, ConnectionDrain>();
@@ -73,23 +75,23 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     runInTrace(childSpan(parseTraceparent(typeof header === 'string' ? header : undefined)), done);
   });
 
-  server.addHook('onRequest', async (request, reply) => {
+  // The hooks every request runs are callback-style: no promise and microtask per hook per request.
+  server.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const auth = options.mutualAuth;
-    if (!auth?.enabled || openRoutes.has(request.url.split('?')[0] ?? '')) return;
+    if (!auth?.enabled || openRoutes.has(request.url.split('?')[0] ?? '')) return done();
     const token = request.headers[callerTokenHeader];
     const caller = auth.verify(typeof token === 'string' ? token : undefined);
-    if (!caller) {
-      await reply.code(401).send({ err: token ? 'unknown caller token' : 'missing caller token' });
-      return;
-    }
+    // Answered here, the request goes no further (done is not called).
+    if (!caller) return void reply.code(401).send({ err: token ? 'unknown caller token' : 'missing caller token' });
     // A known caller still reaches only its own routes (authorization.ts); an unknown path stays a 404.
     const route = request.routeOptions.url;
     const refused = route === undefined ? undefined : refusedCall(options.service, caller, request.method, route);
-    if (refused) await reply.code(403).send({ err: refused });
+    if (refused) return void reply.code(403).send({ err: refused });
+    done();
   });
 
-  server.addHook('onResponse', async (request, reply) => {
+  server.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
@@ -97,10 +99,13 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    request.log.info(
-      { method: request.method, url: redactSecrets(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    if ((request.log as Logger).isLevelEnabled('info')) {
+      request.log.info(
+        { method: request.method, url: redactSecrets(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
+    }
+    done();
   });
 
   // Closed without serve()'s drain (tests, fixtures), the server still stops accepting first.
@@ -108,8 +113,9 @@ export function createServiceServer(options: ServiceServerOptions): FastifyInsta
     await drain.stopAccepting();
   });
   // Draining and closing, a client is asked to reconnect instead of reusing a connection that is about to close.
-  server.addHook('onSend', async (request, reply) => {
+  server.addHook('onSend', (request, reply, payload, done) => {
     if (drain.shouldCloseConnection(request.raw.socket)) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   server.setErrorHandler(async (error: FastifyError | DelinkciousError, request, reply) => {

@@ -124,9 +124,10 @@ describe('each service accepts each caller only on the routes that caller uses',
   });
 });
 
-test('the call graph: link-checker calls nothing, news-service only social-graph, the gateway every service but the checker', () => {
+test('the call graph: link-checker calls nothing, news-service social-graph (and link-service for rebuild-feeds), the gateway every service but the checker', () => {
   assert.deepEqual(calleesOf('link-checker'), []);
-  assert.deepEqual(calleesOf('news-service'), ['social-graph-service']);
+  assert.deepEqual(calleesOf('news-service'), ['link-service', 'social-graph-service']);
+  assert.deepEqual(allowedCalls['link-service']['news-service'], ['GET /public-links']);
   assert.deepEqual(calleesOf('link-service'), ['link-checker']);
   assert.deepEqual(calleesOf('user-service'), []);
   assert.deepEqual(calleesOf('api-gateway').sort(), ['link-service', 'news-service', 'social-graph-service', 'user-service']);

@@ -12,6 +12,12 @@ export interface NamePageRequest {
   startToken?: string;
 }
 
+/** How many people follow a user and how many they follow (a profile's counts). */
+export interface FollowCounts {
+  followers: number;
+  following: number;
+}
+
 export interface SocialGraphManager {
   follow(followed: string, follower: string): Promise<void>;
   unfollow(followed: string, follower: string): Promise<void>;
@@ -19,4 +25,8 @@ export interface SocialGraphManager {
   getFollowers(username: string): Promise<string[]>;
   getFollowingPage(username: string, page: NamePageRequest): Promise<NamePage>;
   getFollowersPage(username: string, page: NamePageRequest): Promise<NamePage>;
+  /** Everyone who follows at least one user, a page in code point order (for rebuilding every news feed). */
+  getAllFollowersPage(page: NamePageRequest): Promise<NamePage>;
+  /** Counted by the store, never by listing the names. */
+  getFollowCounts(username: string): Promise<FollowCounts>;
 }

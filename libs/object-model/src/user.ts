@@ -46,6 +46,55 @@ export interface ApiTokenInfo {
   lastUsedAt: Date | null;
 }
 
+/**
+ * A user's settings, kept by user-service. Further settings are added as
+ * optional fields (a user-service older than them omits them).
+ */
+export interface UserSettings {
+  /** New links are private unless their request says otherwise. */
+  defaultPrivate: boolean;
+}
+
+/** The settings a PUT changes; absent fields stay as they are. */
+export type UserSettingsChanges = Partial<Pick<UserSettings, 'defaultPrivate'>>;
+
+/** What anyone may see of a user: never the email or the GitHub id. */
+export interface PublicUser {
+  /** The canonical (lower-case) username. */
+  username: string;
+  name: string;
+}
+
+/** People whose username or name starts with `query` (case-insensitive), in username order. */
+export interface UserSearchRequest {
+  query: string;
+  /** At most userSearchLimits.max; default userSearchLimits.max. */
+  limit?: number;
+  /** The nextPageToken of the previous page. */
+  startToken?: string;
+}
+
+export interface UserSearchPage {
+  users: PublicUser[];
+  /** Opaque; empty on the last page. */
+  nextPageToken: string;
+}
+
+export const userSearchLimits = {
+  /** The largest (and default) page of people. */
+  max: 20,
+  /** The longest query: longer than any username or name it could match the start of. */
+  queryLength: 200,
+} as const;
+
+/**
+ * The secret in a user's private news-feed URL (/feeds/news/<token>): shown
+ * when made, stored as a hash, replaced (and so revoked) by a new one.
+ */
+export interface FeedTokenInfo {
+  createdAt: Date;
+}
+
 export interface UserManager {
   /**
    * Creates the user on first sign-in; later sign-ins refresh name and email.
@@ -66,4 +115,16 @@ export interface UserManager {
   newSignInState(): Promise<string>;
   /** Forgets the state; answers whether it was issued, unused and unexpired (so each state serves once). */
   consumeSignInState(state: string): Promise<boolean>;
+  /** The user's settings (defaults until changed); NotFoundError for an unknown user. */
+  getSettings(username: string): Promise<UserSettings>;
+  /** Changes the given settings; answers them all. NotFoundError for an unknown user. */
+  updateSettings(username: string, changes: UserSettingsChanges): Promise<UserSettings>;
+  /** People by username or name prefix; served from indexes, never a scan. */
+  searchUsers(request: UserSearchRequest): Promise<UserSearchPage>;
+  /** When the user's current feed token was made; null when they have none. NotFoundError for an unknown user. */
+  getFeedToken(username: string): Promise<FeedTokenInfo | null>;
+  /** A new feed token for the user, revoking the one they had; the secret is answered this once. */
+  newFeedToken(username: string): Promise<{ token: string; info: FeedTokenInfo }>;
+  /** Whose feed token this is; NotFoundError when it is unknown or revoked. */
+  feedTokenOwner(token: string): Promise<string>;
 }

@@ -2,8 +2,8 @@
  * The LINK object as the original Delinkcious put it on the wire (PascalCase,
  * tags as a set-like map, RFC 3339 times). Used by every HTTP adapter.
  */
-import type { Link, LinkStatus } from './link.ts';
-import type { ApiTokenInfo, TokenScope } from './user.ts';
+import type { Link, LinkStatus, PopularLink } from './link.ts';
+import type { ApiTokenInfo, TokenScope, UserSettings } from './user.ts';
 
 export interface WireLink {
   Url: string;
@@ -11,6 +11,8 @@ export interface WireLink {
   Description: string;
   Status: LinkStatus;
   Tags: Record<string, boolean>;
+  Private: boolean;
+  SavedBy: number;
   CreatedAt: string;
   UpdatedAt: string;
 }
@@ -22,6 +24,8 @@ export function linkToWire(link: Link): WireLink {
     Description: link.description,
     Status: link.status,
     Tags: Object.fromEntries(link.tags.map((tag) => [tag, true])),
+    Private: link.private,
+    SavedBy: link.savedBy,
     CreatedAt: link.createdAt.toISOString(),
     UpdatedAt: link.updatedAt.toISOString(),
   };
@@ -36,9 +40,28 @@ export function linkFromWire(wire: WireLink): Link {
     tags: Object.entries(wire.Tags ?? {})
       .filter(([, on]) => on)
       .map(([tag]) => tag),
+    // A link-service older than private links sent neither: its links were all public.
+    private: wire.Private ?? false,
+    savedBy: wire.SavedBy ?? 0,
     createdAt: new Date(wire.CreatedAt),
     updatedAt: new Date(wire.UpdatedAt),
   };
+}
+
+/** A popular URL on the wire (PascalCase, as LINK). */
+export interface WirePopularLink {
+  Url: string;
+  Title: string;
+  SavedBy: number;
+  Usernames: string[];
+}
+
+export function popularToWire(link: PopularLink): WirePopularLink {
+  return { Url: link.url, Title: link.title, SavedBy: link.savedBy, Usernames: [...link.usernames] };
+}
+
+export function popularFromWire(wire: WirePopularLink): PopularLink {
+  return { url: wire.Url, title: wire.Title, savedBy: wire.SavedBy, usernames: [...wire.Usernames] };
 }
 
 /** An API token's description as user-service and the public API put it on the wire (snake_case). */
@@ -69,4 +92,17 @@ export function tokenInfoFromWire(wire: WireApiTokenInfo): ApiTokenInfo {
     createdAt: new Date(wire.created_at),
     lastUsedAt: wire.last_used_at ? new Date(wire.last_used_at) : null,
   };
+}
+
+/** A user's settings on the wire (snake_case), between user-service, its client and the public API. */
+export interface WireUserSettings {
+  default_private: boolean;
+}
+
+export function settingsToWire(settings: UserSettings): WireUserSettings {
+  return { default_private: settings.defaultPrivate };
+}
+
+export function settingsFromWire(wire: WireUserSettings): UserSettings {
+  return { defaultPrivate: wire.default_private === true };
 }

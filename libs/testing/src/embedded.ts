@@ -15,6 +15,17 @@ export interface EmbeddedOptions {
 }
 
 export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Deployment> {
+  // A free port can be taken by a concurrent test between choosing it and listening: choose again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmbeddedOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startEmbeddedOnce(options: EmbeddedOptions): Promise<Deployment> {
   const registry = new Registry();
   const stop = () => registry.release();
   try {

@@ -14,3 +14,5 @@ export * from './private-postgres.ts';
 export * from './private-redis.ts';
 export * from './server-binary.ts';
 export * from './test-server.ts';
+export * from './otlp-receiver.ts';
+export * from './store-databases.ts';

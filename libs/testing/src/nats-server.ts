@@ -54,7 +54,13 @@ export interface NatsServer {
 }
 
 /** A nats-server with JetStream of its own, on 127.0.0.1 and a free port, its store under `storeDir`. */
-export async function startNatsServer(options: { binary?: string; storeDir: string; startTimeoutMs?: number }): Promise<NatsServer> {
+export async function startNatsServer(options: {
+  binary?: string;
+  storeDir: string;
+  startTimeoutMs?: number;
+  /** More nats-server arguments, e.g. `--user`/`--pass` for a server that requires them. */
+  extraArgs?: string[];
+}): Promise<NatsServer> {
   const binary = options.binary ?? findNatsServer();
   if (!binary) throw new Error(notInstalled);
   const port = await freePort();
@@ -63,7 +69,7 @@ export async function startNatsServer(options: { binary?: string; storeDir: stri
 
   const start = async () => {
     if (current && isRunning(current.child)) return;
-    current = spawnServer(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir]);
+    current = spawnServer(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir, ...(options.extraArgs ?? [])]);
     const { child, output } = current;
     try {
       await waitFor(

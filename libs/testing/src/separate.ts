@@ -56,6 +56,10 @@ export interface SeparateDeployment extends Deployment {
   readonly redisKeyPrefix: string | undefined;
   /** The URL a service printed (its HTTP side: /healthz, /readyz, /metrics). */
   url(name: SeparateService): string;
+  /** The environment a service runs with (e.g. to run a one-off command, such as rebuild-feeds, with its configuration). */
+  env(name: SeparateService): Record<string, string>;
+  /** The caller token a service presents downstream (to call a service directly as it would, e.g. in the benchmark). */
+  callerToken(name: SeparateService): string;
   process(name: SeparateService): RunningCommand;
   /** Ends a service abruptly (SIGKILL), as a crash or a lost node would. */
   kill(name: SeparateService): Promise<void>;
@@ -66,8 +70,12 @@ export interface SeparateDeployment extends Deployment {
 }
 
 /** Every caller of docs/design.md §3, each with its own random token (at least 16 characters). */
-function mutualAuthYaml(): string {
-  return allServices.map((caller) => `${caller}: ${randomBytes(24).toString('hex')}\n`).join('');
+function callerTokens(): Record<SeparateService, string> {
+  return Object.fromEntries(allServices.map((caller) => [caller, randomBytes(24).toString('hex')])) as Record<SeparateService, string>;
+}
+
+function mutualAuthYaml(tokens: Record<SeparateService, string>): string {
+  return allServices.map((caller) => `${caller}: ${tokens[caller]}\n`).join('');
 }
 
 /** Which variable names a service's own database, and the prefix of its temporary one. */
@@ -103,7 +111,8 @@ export async function startSeparate(options: SeparateOptions): Promise<SeparateD
   try {
     const dir = registry.temporaryDirectory('delinkcious-e2e-separate-');
     const authFile = join(dir, 'mutual-auth.yaml');
-    writeFileSync(authFile, mutualAuthYaml(), { mode: 0o600 });
+    const tokens = callerTokens();
+    writeFileSync(authFile, mutualAuthYaml(tokens), { mode: 0o600 });
     if (redisKeyPrefix && options.redisUrl) registry.redisKeys(options.redisUrl, redisKeyPrefix);
     if (withNats) {
       const started = await startNatsServer({ binary: options.natsServerBinary, storeDir: join(dir, 'nats'), startTimeoutMs });
@@ -192,6 +201,8 @@ export async function startSeparate(options: SeparateOptions): Promise<SeparateD
         if (!url) throw new Error(`${name} is not part of this deployment`);
         return url;
       },
+      callerToken: (name) => tokens[name],
+      env: envOf,
       process: runningOf,
       kill: (name) => killProcess(runningOf(name)),
       stopService: (name) => stopProcess(runningOf(name)),

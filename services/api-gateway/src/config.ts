@@ -1,6 +1,7 @@
 /** The gateway's variables (docs/design.md §2); a bad value stops start-up with one line naming it. */
 import { isIP } from 'node:net';
 import { ConfigError, commonConfig, envVar, readConfig, type Env, type EnvReader } from '@delinkcious/kit';
+import { publicProfilesModes } from './auth/public-access.ts';
 
 /**
  * Whom to believe about X-Forwarded-*: `false` (no one), a count of proxy hops
@@ -64,6 +65,12 @@ export const apiGatewayConfigSpec = {
   TOKEN_CACHE_SIZE: envVar.int(10_000, 1, 10_000_000),
   /** Per attempt, on each call to a service behind the gateway (the clients add retries and a circuit breaker). */
   DOWNSTREAM_TIMEOUT: envVar.durationMs(5000),
+  /**
+   * Who may read profiles, people search and the public Atom feeds: `anyone` (public means public),
+   * `signed-in` (feeds then 404: feed readers do not sign in), or `off` (all of them 404). The private
+   * news feed (/feeds/news/<token>) works in every mode.
+   */
+  PUBLIC_PROFILES: envVar.oneOf('anyone', publicProfilesModes),
   /** Behind an ingress or load balancer: which proxies' X-Forwarded-* to believe (see trustProxy above). */
   TRUST_PROXY: trustProxy(),
 };

@@ -19,10 +19,16 @@ import { tokenKey } from './auth/token-cache.ts';
 import type { ApiGatewayConfig } from './config.ts';
 import { GitHubOAuth } from './github.ts';
 import { registerOpenApi } from './openapi.ts';
+import { profileReaders } from './auth/public-access.ts';
+import { registerFeedTokenRoute } from './routes/feed-token.ts';
+import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerLinkRoutes } from './routes/links.ts';
+import { registerProfileRoutes } from './routes/profiles.ts';
 import { registerLoginRoutes } from './routes/login.ts';
 import { registerNewsRoutes } from './routes/news.ts';
+import { registerPopularRoutes } from './routes/popular.ts';
 import { registerLoginOptionsRoute, registerSessionRoute } from './routes/session.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerSocialRoutes } from './routes/social.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerWebUi } from './web.ts';
@@ -113,8 +119,9 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
       },
     },
   });
-  server.addHook('onRequest', async (_request, reply) => {
+  server.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
+    done();
   });
   await server.register(cookie, { secret: config.SESSION_SECRET ?? randomBytes(32).toString('base64url') });
   await server.register(formbody, { bodyLimit: config.BODY_LIMIT });
@@ -142,17 +149,34 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     async (v1) => {
       v1.addHook('preValidation', requireCaller(auth, config.PUBLIC_URL));
       // Every answer here is one user's own data (or a secret): no shared cache may keep it.
-      v1.addHook('onSend', async (_request, reply) => {
+      v1.addHook('onSend', (_request, reply, payload, done) => {
         reply.header('cache-control', 'no-store');
+        done(null, payload);
       });
-      registerLinkRoutes(v1, links);
+      registerLinkRoutes(v1, links, users);
+      registerSettingsRoutes(v1, users);
+      registerPopularRoutes(v1, links, socialGraph);
       registerSocialRoutes(v1, socialGraph, users);
       registerTokenRoutes(v1, users, auth);
       registerNewsRoutes(v1, options.news);
       registerSessionRoute(v1);
+      registerFeedTokenRoute(v1, users);
     },
     { prefix: '/v1' },
   );
+  // Profiles and people search: their own guard, PUBLIC_PROFILES (anonymous callers welcome with `anyone`).
+  await server.register(
+    async (v1) => {
+      v1.addHook('preValidation', profileReaders(auth, config.PUBLIC_PROFILES));
+      // Who may see them changes with the operator's setting and the caller: no shared cache keeps them.
+      v1.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+      registerProfileRoutes(v1, { links, socialGraph, users, publicFeeds: config.PUBLIC_PROFILES === 'anyone' });
+    },
+    { prefix: '/v1' },
+  );
+  registerFeedRoutes(server, { links, users, news: options.news, mode: config.PUBLIC_PROFILES, publicUrl: config.PUBLIC_URL });
   return server;
 }
 

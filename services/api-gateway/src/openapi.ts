@@ -46,6 +46,8 @@ export const linkSchema = {
     Description: { type: 'string' },
     Status: { type: 'string', enum: ['pending', 'valid', 'invalid'] },
     Tags: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'a set: {"tag": true}' },
+    Private: { type: 'boolean', description: 'seen by its owner only: never in anyone else\'s news, profile, feed, popular list or counts' },
+    SavedBy: { type: 'integer', minimum: 0, description: 'how many other users saved the same URL publicly' },
     CreatedAt: { type: 'string', format: 'date-time' },
     UpdatedAt: { type: 'string', format: 'date-time' },
   },
@@ -59,12 +61,27 @@ export const urlInput = { type: 'string', maxLength: limits.urlLength, descripti
 export const titleInput = { type: 'string', maxLength: limits.titleLength };
 export const descriptionInput = { type: 'string', maxLength: limits.descriptionLength, description: 'may span lines' };
 export const patternInput = { type: 'string', maxLength: limits.patternLength, description: 'RE2 pattern' };
+export const privateInput = {
+  description: 'true or false (a JSON boolean, or true/false/yes/no as text)',
+  oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false', 'yes', 'no'] }],
+};
 export const tagInput = { type: 'string', maxLength: limits.tagLength };
 export const tagsInput = {
   description: `comma- or space-separated tags, or a JSON array; at most ${limits.tagsPerLink} tags`,
   oneOf: [{ type: 'string' }, { type: 'array', maxItems: limits.tagsPerLink, items: tagInput }],
 };
 export const pageLimitInput = { type: 'integer', minimum: 1, maximum: pageSizes.max, default: pageSizes.default };
+export const startTokenInput = { type: 'string', description: 'next_page_token of the previous page' };
+export const nextPageTokenOutput = { type: 'string', description: 'opaque; empty on the last page' };
+
+/** A 200 answer holding one page: {"err":"","<key>":[...],"next_page_token":""}. */
+export function pageAnswer(key: string, items: object, description: string) {
+  return {
+    description: `${description}: {"err":"","${key}":[...],"next_page_token":""}`,
+    type: 'object',
+    properties: { err: { type: 'string' }, [key]: { type: 'array', items }, next_page_token: nextPageTokenOutput },
+  };
+}
 export const usernameInput = {
   type: 'string',
   maxLength: limits.usernameLength,

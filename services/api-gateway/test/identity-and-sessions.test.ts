@@ -6,32 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Logger } from '@delinkcious/kit';
 import { DefaultSocialGraphManager, MemorySocialGraphStore } from '@delinkcious/social-graph-service';
 import { DefaultUserManager, MemoryUserStore } from '@delinkcious/user-service';
 import { GitHubStandIn, type StandInUser } from './support/github-stand-in.ts';
-import { setCookie, startGateway, type Answer, type GatewayHarness } from './support/harness.ts';
+import { recordingLogger, setCookie, startGateway, type Answer, type GatewayHarness } from './support/harness.ts';
 
 const secret = 'a-session-secret-shared-by-replicas-0123456789';
-
-/** A logger that keeps what the gateway logs, to read it back. */
-function recordingLogger(): { logger: Logger; lines: unknown[] } {
-  const lines: unknown[] = [];
-  const record = (...args: unknown[]) => void lines.push(args);
-  const logger = {
-    level: 'info',
-    info: record,
-    warn: record,
-    error: record,
-    fatal: record,
-    debug: record,
-    trace: record,
-    silent: () => {},
-    child: () => logger,
-    isLevelEnabled: () => true,
-  };
-  return { logger: logger as unknown as Logger, lines };
-}
 
 describe('accounts keyed by GitHub id, single-use states, no secrets in logs', () => {
   let github: GitHubStandIn;

@@ -14,8 +14,11 @@ import {
   limits,
   optionalDescription,
   optionalPattern,
+  optionalFlag,
   pageLimit,
   parseTags,
+  popularLimits,
+  popularWindowDays,
   requireHttpUrl,
   requireTitle,
   requireUrlKey,
@@ -24,9 +27,12 @@ import {
   type GetLinksResult,
   type Link,
   type LinkCheckResult,
+  type LinkEvent,
   type LinkEventType,
   type LinkManager,
   type LinkStatusUpdater,
+  type PopularLink,
+  type PopularRequest,
   type UpdateLinkRequest,
 } from '@delinkcious/object-model';
 import { WorkBudget, compilePattern, decodePageToken, encodePageToken, matchCost, regexWork, type TextMatcher } from './filters.ts';
@@ -77,6 +83,28 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   }
 
   async getLinks(request: GetLinksRequest): Promise<GetLinksResult> {
+    return this.list(request, false);
+  }
+
+  async getPublicLinks(request: GetLinksRequest): Promise<GetLinksResult> {
+    return this.list(request, true);
+  }
+
+  async countPublicLinks(username: string): Promise<number> {
+    return this.store.countPublicLinks(canonicalUsername(username));
+  }
+
+  async getPopular(request: PopularRequest): Promise<PopularLink[]> {
+    const days = popularWindowDays(request.days);
+    const limit = request.limit === undefined ? popularLimits.defaultLinks : pageLimit(request.limit);
+    if (!Array.isArray(request.usernames)) throw new ValidationError('usernames must be a list');
+    // Bounded work: the first popularLimits.users names asked about, whatever the caller sends.
+    const usernames = [...new Set(request.usernames.slice(0, popularLimits.users).map((name) => canonicalUsername(name)))];
+    const since = new Date(this.now().getTime() - days * 24 * 60 * 60 * 1000);
+    return this.store.popular(usernames, since, Math.min(limit, popularLimits.maxLinks));
+  }
+
+  private async list(request: GetLinksRequest, publicOnly: boolean): Promise<GetLinksResult> {
     const username = canonicalUsername(request.username);
     const limit = pageLimit(request.limit);
     const tag = request.tag?.trim() ? parseTags(request.tag.trim(), 'tag')[0] : undefined;
@@ -91,7 +119,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     let beforeId = decodePageToken(request.startToken);
 
     if (filters.length === 0) {
-      const rows = await this.store.list(username, { tag, beforeId, limit: limit + 1 });
+      const rows = await this.store.list(username, { tag, beforeId, publicOnly, limit: limit + 1 });
       const page = rows.slice(0, limit);
       return { links: page.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(page.at(-1)!.id) : '' };
     }
@@ -103,7 +131,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const batchSize = Math.min(500, Math.max(limit + 1, 100));
     for (;;) {
       const want = Math.min(batchSize, this.scanBudget - scanned);
-      const batch = await this.store.list(username, { tag, beforeId, limit: want });
+      const batch = await this.store.list(username, { tag, beforeId, publicOnly, limit: want });
       for (const link of batch) {
         const costs = filters.map(([matcher, text]) => matchCost(matcher, text(link)));
         // Out of work: the page ends before this link (one link is always examined, so paging progresses).
@@ -140,10 +168,12 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const title = requireTitle(request.title);
     const description = optionalDescription(request.description);
     const tags = parseTags(request.tags);
+    const isPrivate = optionalFlag(request.private, 'private') ?? false;
     const outcome = await this.store.insert(
-      { username, url, title, description, tags, createdAt: this.now() },
+      { username, url, title, description, tags, private: isPrivate, createdAt: this.now() },
       this.maxLinksPerUser,
-      (link) => linkEvent('link.added', username, link, link.createdAt),
+      // A private link is nobody else's news.
+      (link) => (link.private ? null : linkEvent('link.added', username, link, link.createdAt)),
     );
     switch (outcome.kind) {
       case 'duplicate':
@@ -165,6 +195,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const description = request.description === undefined ? undefined : optionalDescription(request.description);
     const addTags = parseTags(request.addTags, 'add_tags');
     const removeTags = parseTags(request.removeTags, 'remove_tags');
+    const isPrivate = optionalFlag(request.private, 'private');
 
     const outcome = await this.store.update(
       username,
@@ -176,6 +207,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
         }
         if (title !== undefined && title !== current.title) changes.title = title;
         if (description !== undefined && description !== current.description) changes.description = description;
+        if (isPrivate !== undefined && isPrivate !== current.private) changes.private = isPrivate;
         const tags = [...current.tags, ...addTags.filter((tag) => !current.tags.includes(tag))].filter(
           (tag) => !removeTags.includes(tag),
         );
@@ -186,7 +218,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
         return Object.keys(changes).length > 0 ? changes : null;
       },
       this.now(),
-      (link, before) => linkEvent('link.updated', username, link, link.updatedAt, before && before.url !== link.url ? before.url : undefined),
+      (link, before) => updateEvent(username, link, before!),
     );
     switch (outcome.kind) {
       case 'not_found':
@@ -206,7 +238,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const owner = canonicalUsername(username);
     const key = requireUrlKey(url);
     const at = this.now();
-    const deleted = await this.store.delete(owner, key, (link) => linkEvent('link.deleted', owner, link, at));
+    const deleted = await this.store.delete(owner, key, (link) => (link.private ? null : linkEvent('link.deleted', owner, link, at)));
     if (!deleted) throw new NotFoundError(`you have no link with url ${key}`);
     this.onChange();
   }
@@ -219,8 +251,20 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   }
 }
 
+/**
+ * What followers hear of an update: a public link's change as link.updated;
+ * made private, it is retracted (link.deleted, with what they saw of it);
+ * made public, it is published (link.added); a private link's change, nothing.
+ */
+function updateEvent(username: string, link: StoredLink, before: StoredLink): ReturnType<EventBuilder> {
+  if (before.private && link.private) return null;
+  if (link.private) return linkEvent('link.deleted', username, before, link.updatedAt);
+  if (before.private) return linkEvent('link.added', username, link, link.updatedAt);
+  return linkEvent('link.updated', username, link, link.updatedAt, before.url !== link.url ? before.url : undefined);
+}
+
 /** `at` is when the change happened: the link's own timestamp, so events and links agree. */
-function linkEvent(type: LinkEventType, username: string, link: StoredLink, at: Date, previousUrl?: string): ReturnType<EventBuilder> {
+function linkEvent(type: LinkEventType, username: string, link: StoredLink, at: Date, previousUrl?: string): LinkEvent {
   return {
     id: randomUUID(),
     type,
@@ -238,6 +282,8 @@ function publicLink(link: StoredLink): Link {
     description: link.description,
     status: link.status,
     tags: link.tags,
+    private: link.private,
+    savedBy: link.savedBy,
     createdAt: link.createdAt,
     updatedAt: link.updatedAt,
   };

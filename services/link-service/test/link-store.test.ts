@@ -1,41 +1,43 @@
+/** Every LinkStore contract, against memory, PGlite and PostgreSQL. */
 import assert from 'node:assert/strict';
+import * as delinkciousDb from '@delinkcious/db';
 import type { LinkEvent } from '@delinkcious/object-model';
-import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
 import { SqlLinkStore } from '../src/stores/sql-link-store.ts';
-import { linkStoreContract } from './support/link-store-contract.ts';
+import { linkStoreContract, type StoreFixture } from './support/link-store-contract.ts';
+import { privateLinksContract } from './support/private-links-contract.ts';
 
-async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () => {}) {
-  await migrate(db, await loadMigrations(migrationsDir));
-  return {
-    store: new SqlLinkStore(db),
-    async events() {
-      const { rows } = await db.query<{ subject: string; payload: LinkEvent }>('SELECT subject, payload FROM outbox ORDER BY id');
-      for (const row of rows) assert.equal(row.subject, row.payload.type, 'published under the event type');
-      return rows.map((row) => row.payload);
+const databases = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_links' });
+const stores: Array<{ name: string; open: () => Promise<StoreFixture>; skip: string | false }> = [
+  {
+    name: 'memory',
+    skip: false,
+    async open() {
+      const store = new MemoryLinkStore();
+      return { store, events: async () => store.outbox, close: async () => {} };
     },
-    async close() {
-      await db.close();
-      await cleanup();
-    },
-  };
-}
-
-linkStoreContract('memory', async () => {
-  const store = new MemoryLinkStore();
-  return { store, events: async () => store.outbox, close: async () => {} };
-});
-
-linkStoreContract('PGlite', async () => sqlFixture(await openPglite('memory://')));
-
-const postgres = await externalService('TEST_DATABASE_URL');
-linkStoreContract(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTemporaryDatabase(postgres.url!, 'test_links');
-    return sqlFixture(await openPostgres({ url: temp.url, label: 'link_manager' }), () => temp.drop());
   },
-  { skip: postgres.skip },
-);
+  ...databases.map(({ name, skip, open }) => ({
+    name,
+    skip,
+    async open() {
+      const { db, close } = await open();
+      return {
+        store: new SqlLinkStore(db),
+        async events() {
+          const { rows } = await db.query<{ subject: string; payload: LinkEvent }>('SELECT subject, payload FROM outbox ORDER BY id');
+          for (const row of rows) assert.equal(row.subject, row.payload.type, 'published under the event type');
+          return rows.map((row) => row.payload);
+        },
+        close,
+      };
+    },
+  })),
+];
+
+for (const { name, open, skip } of stores) {
+  linkStoreContract(name, open, { skip });
+  privateLinksContract(name, open, { skip });
+}

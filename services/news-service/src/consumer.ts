@@ -5,7 +5,7 @@
  * logged and acknowledged, never redelivered forever.
  */
 import { hasConsumerHealth, subjects as busSubjects, type Bus, type Subscription } from '@delinkcious/events';
-import type { Logger, ServiceMetrics } from '@delinkcious/kit';
+import { inSpan, type Logger, type ServiceMetrics } from '@delinkcious/kit';
 import type { LinkEventHandler } from './fanout.ts';
 
 export const consumerGroup = 'news-service';
@@ -37,7 +37,7 @@ export async function startNewsConsumer(options: NewsConsumerOptions): Promise<N
   const subscription = await bus.subscribe<unknown>({ group, subjects: options.subjects ?? linkSubjects }, async ({ subject, data, deliveryCount }) => {
     const started = performance.now();
     try {
-      const result = await fanOut.handleLinkEvent(data);
+      const result = await inSpan('news fan-out', {}, () => fanOut.handleLinkEvent(data));
       metrics.eventsConsumed.inc({ subject, result: result.status });
       if (result.status === 'ok') fanOutSeconds.observe((performance.now() - started) / 1000);
       if (result.status === 'invalid') logger.error({ subject, reason: result.reason }, 'unusable link event dropped');

@@ -82,12 +82,27 @@ export class FeedFanOut implements LinkEventHandler {
   async handleLinkEvent(event: unknown): Promise<FanOutResult> {
     const item = feedItemOf(event);
     if (typeof item === 'string') return { status: 'invalid', reason: item };
+    if (!this.store.deliverOnce) return this.inBatches(item);
+    // One statement for the check, every feed and the mark (a duplicate costs a followers read); a
+    // longer list goes in batches, so other work on the database runs between them.
+    const followers = await this.followersOf(item.username);
+    if (followers.length > this.batchSize) return this.inBatches(item, followers);
+    if (!(await this.store.deliverOnce(followers, item))) return { status: 'duplicate' };
+    return { status: 'ok', followers: followers.length };
+  }
+
+  private async inBatches(item: FeedItem, known?: string[]): Promise<FanOutResult> {
     if (await this.store.isDelivered(item.eventId)) return { status: 'duplicate' };
-    const followers = (await this.socialGraph.getFollowers(item.username)).filter((name) => name !== item.username);
+    const followers = known ?? (await this.followersOf(item.username));
     for (let i = 0; i < followers.length; i += this.batchSize) {
       await this.store.addToFeeds(followers.slice(i, i + this.batchSize), item);
     }
     await this.store.markDelivered(item.eventId);
     return { status: 'ok', followers: followers.length };
+  }
+
+  /** The author's followers, less the author. */
+  private async followersOf(author: string): Promise<string[]> {
+    return (await this.socialGraph.getFollowers(author)).filter((name) => name !== author);
   }
 }

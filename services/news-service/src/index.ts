@@ -8,3 +8,6 @@ export { RedisNewsStore } from './stores/redis-news-store.ts';
 export type { NewsStore } from './stores/news-store.ts';
 export type { FeedItem, FeedPosition } from './feed.ts';
 export { createNewsGrpcServer, bindGrpc } from './transport/grpc.ts';
+export { rebuildFeeds, type RebuildFeedsOptions, type RebuildReport } from './rebuild.ts';
+export { runRebuildFeeds, remoteRebuildSources, type RebuildSources } from './rebuild-job.ts';
+export { mergeRebuilt, rebuiltEventId, type ReplaceableFeeds } from './feed-replace.ts';

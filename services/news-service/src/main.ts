@@ -6,13 +6,13 @@
  * neither port is opened (unless EMBEDDED_INTERNAL_PORTS).
  */
 import { SocialGraphClient, managerOf } from '@delinkcious/clients';
-import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
+import { migrateServiceDatabase } from '@delinkcious/db';
 import { ServiceMetrics, createServiceServer, inProcessUrl, opensOwnPort, serve, type Env, type ServiceDefinition } from '@delinkcious/kit';
 import { readNewsServiceConfig } from './config.ts';
 import { startNewsConsumer } from './consumer.ts';
 import { FeedFanOut } from './fanout.ts';
 import { DefaultNewsManager } from './manager.ts';
-import { embeddedDir, migrationsDir, openNewsStore } from './stores/open.ts';
+import { embeddedChoice, migrationsDir, openNewsStore } from './stores/open.ts';
 import { bindGrpc, createNewsGrpcServer } from './transport/grpc.ts';
 import type { ServingStatus } from './transport/health.ts';
 
@@ -111,11 +111,6 @@ export const newsService: ServiceDefinition = {
   async migrate(context) {
     const config = readNewsServiceConfig(context.env);
     if (config.REDIS_URL) return []; // Redis keys need no schema
-    const db = await openPglite(embeddedDir(config));
-    try {
-      return await migrate(db, await loadMigrations(migrationsDir));
-    } finally {
-      await db.close();
-    }
+    return migrateServiceDatabase(embeddedChoice(config), migrationsDir);
   },
 };

@@ -103,6 +103,33 @@ describe('FeedFanOut: fan-out on write', () => {
     assert.deepEqual(store.batches, [3, 3, 3, 3, 1]);
   });
 
+  test('a store that delivers in one step gets one call per event; more followers than a batch still go in batches', async () => {
+    class OneStepStore extends RecordingStore {
+      oneStepCalls: number[] = [];
+      async deliverOnce(usernames: readonly string[], item: FeedItem): Promise<boolean> {
+        this.oneStepCalls.push(usernames.length);
+        if (await this.isDelivered(item.eventId)) return false;
+        await MemoryNewsStore.prototype.addToFeeds.call(this, usernames, item);
+        await this.markDelivered(item.eventId);
+        return true;
+      }
+    }
+    const oneStep = new OneStepStore({ feedMax: 1000 });
+    const oneStepFanOut = new FeedFanOut({ store: oneStep, socialGraph: graph, batchSize: 3 });
+    const urls = async (username: string) => (await new DefaultNewsManager({ store: oneStep }).getNews(username)).events.map((e) => e.url);
+    for (const fan of ['f1', 'f2', 'f3']) await graph.follow('alice', fan);
+    const first = linkEvent('link.added', 'alice', 'https://a.example/1', 1);
+    assert.deepEqual(await oneStepFanOut.handleLinkEvent(first), { status: 'ok', followers: 3 });
+    assert.deepEqual(await oneStepFanOut.handleLinkEvent(structuredClone(first)), { status: 'duplicate' });
+    assert.deepEqual([oneStep.oneStepCalls, oneStep.batches], [[3, 3], []]);
+
+    await graph.follow('alice', 'f4');
+    assert.deepEqual(await oneStepFanOut.handleLinkEvent(linkEvent('link.added', 'alice', 'https://a.example/2', 2)), { status: 'ok', followers: 4 });
+    assert.deepEqual([oneStep.oneStepCalls, oneStep.batches], [[3, 3], [3, 1]], 'four followers: two batches, not one step');
+    assert.deepEqual(await urls('f1'), ['https://a.example/2', 'https://a.example/1']);
+    assert.deepEqual(await urls('f4'), ['https://a.example/2']);
+  });
+
   test('the social graph failing fails the event (redelivered later) and writes nothing', async () => {
     const failing = new FeedFanOut({
       store,

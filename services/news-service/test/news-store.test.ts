@@ -34,7 +34,7 @@ newsStoreContract('PGlite', async ({ feedMax }) => {
   });
   const db = await pglite;
   return { store: new SqlNewsStore(db, { feedMax }), close: () => db.exec('TRUNCATE news_feed, news_delivered') };
-});
+}, { oneStepDelivery: true });
 
 const postgres = await externalService('TEST_DATABASE_URL');
 newsStoreContract(
@@ -43,7 +43,7 @@ newsStoreContract(
     const temp = await createTemporaryDatabase(postgres.url!, 'test_news');
     return sqlFixture(await openPostgres({ url: temp.url, label: 'news_manager' }), feedMax, () => temp.drop());
   },
-  { skip: postgres.skip },
+  { skip: postgres.skip, oneStepDelivery: true },
 );
 
 const redis = await externalService('TEST_REDIS_URL');

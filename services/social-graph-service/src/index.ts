@@ -1,4 +1,4 @@
-export { socialGraphService } from './main.ts';
+export { socialGraphService, migrationsDir } from './main.ts';
 export { DefaultSocialGraphManager } from './manager.ts';
 export { MemorySocialGraphStore } from './stores/memory-social-graph-store.ts';
 export { SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';

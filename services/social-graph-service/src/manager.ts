@@ -9,6 +9,7 @@ import {
   canonicalUsername,
   isUsername,
   pageLimit,
+  type FollowCounts,
   type NamePage,
   type NamePageRequest,
   type SocialGraphManager,
@@ -62,6 +63,14 @@ export class DefaultSocialGraphManager implements SocialGraphManager {
   async getFollowersPage(username: string, page: NamePageRequest): Promise<NamePage> {
     const name = canonicalUsername(username);
     return pageOf((range) => this.store.followers(name, range), page);
+  }
+
+  async getAllFollowersPage(page: NamePageRequest): Promise<NamePage> {
+    return pageOf((range) => this.store.allFollowers(range), page);
+  }
+
+  async getFollowCounts(username: string): Promise<FollowCounts> {
+    return this.store.counts(canonicalUsername(username));
   }
 }
 

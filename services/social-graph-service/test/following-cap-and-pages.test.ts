@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SocialGraphClient } from '@delinkcious/clients';
-import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
+import * as delinkciousDb from '@delinkcious/db';
 import { listen, mutualAuthFromTokens } from '@delinkcious/kit';
 import { ForbiddenError, ValidationError, type NamePage, type SocialGraphManager } from '@delinkcious/object-model';
-import { createTemporaryDatabase, externalService, quietServiceServer } from '@delinkcious/testing';
+import { quietServiceServer, storeDatabases } from '@delinkcious/testing';
 import { readSocialGraphServiceConfig } from '../src/config.ts';
 import { migrationsDir } from '../src/main.ts';
 import { DefaultSocialGraphManager } from '../src/manager.ts';
@@ -108,32 +108,20 @@ function capAndPages(name: string, open: () => Promise<Fixture>, options: { skip
   });
 }
 
-async function sqlManager(db: Database, cleanup: () => Promise<void> = async () => {}): Promise<Fixture> {
-  await migrate(db, await loadMigrations(migrationsDir));
-  return {
-    manager: new DefaultSocialGraphManager({ store: new SqlSocialGraphStore(db), maxFollowing }),
-    async close() {
-      await db.close();
-      await cleanup();
-    },
-  };
-}
-
 const memoryManager = (store: SocialGraphStore = new MemorySocialGraphStore()) => new DefaultSocialGraphManager({ store, maxFollowing });
 
 capAndPages('memory', async () => ({ manager: memoryManager(), close: async () => {} }));
 
-capAndPages('PGlite', async () => sqlManager(await openPglite('memory://')));
-
-const postgres = await externalService('TEST_DATABASE_URL');
-capAndPages(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTemporaryDatabase(postgres.url!, 'test_social_cap');
-    return sqlManager(await openPostgres({ url: temp.url, label: 'social_graph_manager' }), () => temp.drop());
-  },
-  { skip: postgres.skip },
-);
+for (const { name, open, skip } of await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'social_graph_manager', prefix: 'test_social_cap' })) {
+  capAndPages(
+    name,
+    async () => {
+      const { db, close } = await open();
+      return { manager: new DefaultSocialGraphManager({ store: new SqlSocialGraphStore(db), maxFollowing }), close };
+    },
+    { skip },
+  );
+}
 
 const tokens = { 'api-gateway': 'gateway-token-0123456789abcdef', 'social-graph-service': 'social-token-0123456789abcdef' };
 

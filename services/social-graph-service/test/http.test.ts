@@ -210,6 +210,10 @@ describe('SocialGraphClient over HTTP behaves like the local manager', () => {
       ['followers blank', (m) => m.getFollowers('  ')],
       ['followers too long', (m) => m.getFollowers('x'.repeat(40))],
       ['follow control character', (m) => m.follow('alice', 'b\u0000ob')],
+      ['counts of alice', (m) => m.getFollowCounts('Alice')],
+      ['counts of 10', (m) => m.getFollowCounts('10')],
+      ['counts of nobody', (m) => m.getFollowCounts('nobody')],
+      ['counts of a bad name', (m) => m.getFollowCounts('a/b')],
     ];
     for (const [name, step] of steps) {
       assert.deepEqual(await outcome(() => step(client)), await outcome(() => step(local)), name);
@@ -217,6 +221,7 @@ describe('SocialGraphClient over HTTP behaves like the local manager', () => {
     // The comparison above is only worth something if both sides did real work.
     assert.equal((await local.getFollowers('alice')).length, names.length - 1);
     assert.deepEqual(await client.getFollowing('alice'), ['10', '9', 'a-b']);
+    assert.deepEqual(await client.getFollowCounts('alice'), { followers: names.length - 1, following: 3 });
   });
 
   test('errors arrive as the typed errors the manager threw', async () => {

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import * as delinkciousDb from '@delinkcious/db';
+import { storeDatabases, type TestDatabase } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemorySocialGraphStore } from '../src/stores/memory-social-graph-store.ts';
 import { SqlSocialGraphStore, followersSql, followingSql } from '../src/stores/sql-social-graph-store.ts';
 import { socialGraphStoreContract } from './support/social-graph-store-contract.ts';
-
-async function migrated(db: Database): Promise<Database> {
-  await migrate(db, await loadMigrations(migrationsDir));
-  return db;
-}
-
-async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () => {}) {
-  await migrated(db);
-  return {
-    store: new SqlSocialGraphStore(db),
-    async close() {
-      await db.close();
-      await cleanup();
-    },
-  };
-}
 
 interface PlanNode {
   'Node Type': string;
@@ -35,12 +19,11 @@ const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
  * On a graph of 40,000 follows, each list query is read from an index range,
  * already in order: no sequential scan, no sort.
  */
-function indexedLists(name: string, open: () => Promise<{ db: Database; close(): Promise<void> }>, options: { skip?: string | false } = {}) {
+function indexedLists(name: string, open: () => Promise<TestDatabase<delinkciousDb.Database>>, options: { skip?: string | false } = {}) {
   describe(`social graph SQL uses its indexes: ${name}`, { skip: options.skip ?? false }, () => {
-    let fixture: { db: Database; close(): Promise<void> };
+    let fixture: TestDatabase<delinkciousDb.Database>;
     before(async () => {
       fixture = await open();
-      await migrated(fixture.db);
       await fixture.db.query(
         `INSERT INTO social_graph (followed, follower)
          SELECT 'f' || a, 'r' || b FROM generate_series(1, 200) a, generate_series(1, 200) b`,
@@ -77,33 +60,14 @@ function indexedLists(name: string, open: () => Promise<{ db: Database; close():
 
 socialGraphStoreContract('memory', async () => ({ store: new MemorySocialGraphStore(), close: async () => {} }));
 
-socialGraphStoreContract('PGlite', async () => sqlFixture(await openPglite('memory://')));
-indexedLists('PGlite', async () => {
-  const db = await openPglite('memory://');
-  return { db, close: () => db.close() };
-});
-
-const postgres = await externalService('TEST_DATABASE_URL');
-socialGraphStoreContract(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTemporaryDatabase(postgres.url!, 'test_social_graph');
-    return sqlFixture(await openPostgres({ url: temp.url, label: 'social_graph_manager' }), () => temp.drop());
-  },
-  { skip: postgres.skip },
-);
-indexedLists(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTemporaryDatabase(postgres.url!, 'test_social_graph');
-    const db = await openPostgres({ url: temp.url, label: 'social_graph_manager' });
-    return {
-      db,
-      async close() {
-        await db.close();
-        await temp.drop();
-      },
-    };
-  },
-  { skip: postgres.skip },
-);
+for (const { name, open, skip } of await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'social_graph_manager', prefix: 'test_social_graph' })) {
+  socialGraphStoreContract(
+    name,
+    async () => {
+      const { db, close } = await open();
+      return { store: new SqlSocialGraphStore(db), close };
+    },
+    { skip },
+  );
+  indexedLists(name, open, { skip });
+}

@@ -20,13 +20,20 @@ import {
   ValidationError,
   type ApiTokenInfo,
   type Credential,
+  type FeedTokenInfo,
   type Session,
   type TokenScope,
   type User,
   type UserManager,
+  type UserSettings,
+  type UserSettingsChanges,
+  type UserSearchPage,
+  type UserSearchRequest,
+  userSearchLimits,
 } from '@delinkcious/object-model';
 import type { StoredApiToken, StoredUser, UserStore } from './stores/user-store.ts';
-import { hashToken, isApiToken, maxTokenLength, newApiToken, newSessionToken, newSignInState } from './tokens.ts';
+import { foldForSearch, searchPageTokenAfter, usernameOfSearchPageToken } from './people-search.ts';
+import { hashToken, isApiToken, maxTokenLength, newApiToken, newFeedToken, newSessionToken, newSignInState } from './tokens.ts';
 
 export const defaultSessionTtlMs = 30 * 24 * 60 * 60 * 1000;
 /** How long a sign-in may take between /login and GitHub's callback. */
@@ -174,6 +181,59 @@ export class DefaultUserManager implements UserManager {
     return this.store.consumeSignInState(hashToken(state), this.now());
   }
 
+  async getSettings(username: string): Promise<UserSettings> {
+    const owner = canonicalUsername(username);
+    const settings = await this.store.getSettings(owner);
+    if (!settings) throw new NotFoundError(`no user ${owner}`);
+    return settings;
+  }
+
+  async updateSettings(username: string, changes: UserSettingsChanges): Promise<UserSettings> {
+    const owner = canonicalUsername(username);
+    if (changes.defaultPrivate !== undefined && typeof changes.defaultPrivate !== 'boolean') {
+      throw new ValidationError('default_private must be true or false');
+    }
+    const settings = await this.store.updateSettings(owner, changes);
+    if (!settings) throw new NotFoundError(`no user ${owner}`);
+    return settings;
+  }
+
+  async searchUsers(request: UserSearchRequest): Promise<UserSearchPage> {
+    const prefix = foldForSearch(requireText(request?.query, 'q', { max: userSearchLimits.queryLength }));
+    const limit = requireSearchLimit(request.limit);
+    const after = usernameOfSearchPageToken(request.startToken);
+    // One more than the page holds tells whether another page follows.
+    const found = await this.store.searchUsers(prefix, after, limit + 1);
+    if (found.length <= limit) return { users: found, nextPageToken: '' };
+    const users = found.slice(0, limit);
+    return { users, nextPageToken: searchPageTokenAfter(users[users.length - 1]!.username) };
+  }
+
+  async getFeedToken(username: string): Promise<FeedTokenInfo | null> {
+    const owner = canonicalUsername(username);
+    if (!(await this.store.getUser(owner))) throw new NotFoundError(`no user ${owner}`);
+    return this.store.getFeedToken(owner);
+  }
+
+  async newFeedToken(username: string): Promise<{ token: string; info: FeedTokenInfo }> {
+    const owner = canonicalUsername(username);
+    const token = newFeedToken();
+    const createdAt = this.now();
+    if (!(await this.store.replaceFeedToken(owner, hashToken(token), createdAt))) throw new NotFoundError(`no user ${owner}`);
+    return { token, info: { createdAt } };
+  }
+
+  /**
+   * Found by the token's SHA-256, as sessions are: what the store compares is
+   * a hash, so its timing tells nothing about the token, and a leaked table
+   * holds no usable token.
+   */
+  async feedTokenOwner(token: string): Promise<string> {
+    const owner = isPlausibleToken(token) ? await this.store.feedTokenOwner(hashToken(token)) : null;
+    if (owner === null) throw new NotFoundError('no such feed');
+    return owner;
+  }
+
   private async recordUse(token: StoredApiToken, now: Date): Promise<void> {
     const staleBefore = new Date(now.getTime() - this.lastUsedIntervalMs);
     // Checked here first to spare the write; the store checks again against concurrent replicas.
@@ -189,6 +249,14 @@ function isPlausibleToken(token: unknown): token is string {
 function requireGitHubId(value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new ValidationError('github_id must be a positive whole number');
+  }
+  return value;
+}
+
+function requireSearchLimit(value: unknown): number {
+  if (value === undefined || value === null) return userSearchLimits.max;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > userSearchLimits.max) {
+    throw new ValidationError(`limit must be a whole number from 1 to ${userSearchLimits.max}`);
   }
   return value;
 }

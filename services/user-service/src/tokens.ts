@@ -26,6 +26,13 @@ export function newApiToken(): string {
   return `${apiTokenPrefix}${randomSecret()}`;
 }
 
+/** Marks feed tokens (the secret of a private news-feed URL): never a session or an API token. */
+export const feedTokenPrefix = 'dlkf_';
+
+export function newFeedToken(): string {
+  return `${feedTokenPrefix}${randomSecret()}`;
+}
+
 /** An OAuth `state`: unguessable, so nobody can plant one in another's sign-in. */
 export function newSignInState(): string {
   return randomSecret();

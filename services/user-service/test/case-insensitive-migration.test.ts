@@ -74,7 +74,8 @@ for (const backend of backends) {
         await session('Mona-Lisa', 's-mona');
         await token('bob', 't-bob');
 
-        assert.deepEqual(await migrate(db, all), [version]);
+        // Only this migration: later ones (settings, feed tokens) have tests of their own.
+        assert.deepEqual(await migrate(db, all.filter((migration) => migration.version <= version)), [version]);
 
         const users = await db.query<{ username: string; spelling: string; github_id: number | string | null }>(
           'SELECT username, spelling, github_id FROM users ORDER BY username',

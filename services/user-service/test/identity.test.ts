@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
+import * as delinkciousDb from '@delinkcious/db';
+import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
 import { ConflictError, NotFoundError, ValidationError, type UserManager } from '@delinkcious/object-model';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { DefaultUserManager } from '../src/manager.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
@@ -122,30 +123,18 @@ function identityBehaviour(name: string, open: () => Promise<Fixture>, options: 
   });
 }
 
-async function sqlManager(db: Database, cleanup: () => Promise<void> = async () => {}): Promise<Fixture> {
-  await migrate(db, await loadMigrations(migrationsDir));
-  return {
-    manager: new DefaultUserManager({ store: new SqlUserStore(db) }),
-    async close() {
-      await db.close();
-      await cleanup();
-    },
-  };
-}
-
 identityBehaviour('memory', async () => ({ manager: new DefaultUserManager({ store: new MemoryUserStore() }), close: async () => {} }));
 
-identityBehaviour('PGlite', async () => sqlManager(await openPglite('memory://')));
-
-const postgres = await externalService('TEST_DATABASE_URL');
-identityBehaviour(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTemporaryDatabase(postgres.url!, 'test_identity');
-    return sqlManager(await openPostgres({ url: temp.url, label: 'user_manager' }), () => temp.drop());
-  },
-  { skip: postgres.skip },
-);
+for (const { name, open, skip } of await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'user_manager', prefix: 'test_identity' })) {
+  identityBehaviour(
+    name,
+    async () => {
+      const { db, close } = await open();
+      return { manager: new DefaultUserManager({ store: new SqlUserStore(db) }), close };
+    },
+    { skip },
+  );
+}
 
 identityBehaviour('UserClient over HTTP', userClientOverHttp);
 

@@ -7,6 +7,7 @@ import { UnavailableError } from '@delinkcious/object-model';
 import { DefaultUserManager } from '../src/manager.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
 import { startUserServer, userClientOverHttp } from './support/user-server.ts';
+import { peopleAndFeedsBehaviour } from './support/people-and-feeds-behaviour.ts';
 import { userManagerBehaviour } from './support/user-manager-behaviour.ts';
 
 userManagerBehaviour('local DefaultUserManager', async () => ({
@@ -15,6 +16,12 @@ userManagerBehaviour('local DefaultUserManager', async () => ({
 }));
 
 userManagerBehaviour('UserClient over HTTP', userClientOverHttp);
+
+peopleAndFeedsBehaviour('local DefaultUserManager', async () => ({
+  manager: new DefaultUserManager({ store: new MemoryUserStore() }),
+  close: async () => {},
+}));
+peopleAndFeedsBehaviour('UserClient over HTTP', userClientOverHttp);
 
 describe('UserClient', () => {
   test('a wrong caller token is refused by the service', async () => {

@@ -1,31 +1,28 @@
-import { openPglite, openPostgres, loadMigrations, migrate, type Database } from '@delinkcious/db';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+/** Every UserStore contract, against memory, PGlite and PostgreSQL. */
+import * as delinkciousDb from '@delinkcious/db';
+import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryUserStore } from '../src/stores/memory-user-store.ts';
 import { SqlUserStore } from '../src/stores/sql-user-store.ts';
-import { userStoreContract } from './support/user-store-contract.ts';
+import { peopleAndFeedsStoreContract } from './support/people-and-feeds-store-contract.ts';
+import { settingsStoreContract } from './support/settings-store-contract.ts';
+import { userStoreContract, type StoreFixture } from './support/user-store-contract.ts';
 
-async function sqlFixture(db: Database, cleanup: () => Promise<void> = async () => {}) {
-  await migrate(db, await loadMigrations(migrationsDir));
-  return {
-    store: new SqlUserStore(db),
-    async close() {
-      await db.close();
-      await cleanup();
+const databases = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'user_manager', prefix: 'test_users' });
+const stores: Array<{ name: string; open: () => Promise<StoreFixture>; skip: string | false }> = [
+  { name: 'memory', skip: false, open: async () => ({ store: new MemoryUserStore(), close: async () => {} }) },
+  ...databases.map(({ name, skip, open }) => ({
+    name,
+    skip,
+    async open() {
+      const { db, close } = await open();
+      return { store: new SqlUserStore(db), close };
     },
-  };
+  })),
+];
+
+for (const { name, open, skip } of stores) {
+  userStoreContract(name, open, { skip });
+  peopleAndFeedsStoreContract(name, open, { skip });
+  settingsStoreContract(name, open, { skip });
 }
-
-userStoreContract('memory', async () => ({ store: new MemoryUserStore(), close: async () => {} }));
-
-userStoreContract('PGlite', async () => sqlFixture(await openPglite('memory://')));
-
-const postgres = await externalService('TEST_DATABASE_URL');
-userStoreContract(
-  'PostgreSQL',
-  async () => {
-    const temp = await createTemporaryDatabase(postgres.url!, 'test_users');
-    return sqlFixture(await openPostgres({ url: temp.url, label: 'user_manager' }), () => temp.drop());
-  },
-  { skip: postgres.skip },
-);

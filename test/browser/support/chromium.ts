@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,6 +28,35 @@ export function launchChromium(): Promise<Browser> {
 
 export const desktop = { width: 1280, height: 800 };
 export const phone = { width: 390, height: 844 };
+
+/** Desktop size, British English, UTC, no motion: the same screenshots on every run. */
+export function desktopContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: desktop, locale: 'en-GB', timezoneId: 'UTC', reducedMotion: 'reduce' });
+}
+
+/**
+ * A new page whose script errors and console errors are pushed to `problems`,
+ * for the suite to assert empty at its end. A 4xx the UI asked for and shows
+ * (a bad URL, say) is logged by Chromium as "Failed to load resource": not a problem.
+ */
+export async function watchedPage(context: BrowserContext, problems: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
+  });
+  return page;
+}
+
+/** Signs `username` in with the local sign-in (DEV_LOGIN) and waits for their links. */
+export async function signInLocally(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(baseUrl);
+  const field = page.getByRole('textbox', { name: 'Username' });
+  await field.fill(username);
+  await field.press('Enter');
+  await page.getByRole('heading', { name: 'Your links' }).waitFor();
+}
 
 /** test-output/screenshots at the repository root (git-ignored). */
 export const screenshotDir = join(new URL('../../..', import.meta.url).pathname, 'test-output', 'screenshots');

@@ -24,6 +24,10 @@ export const linkErrors: ErrorMapping = {
 export interface LinkFormOptions {
   /** The link to edit; absent, the form adds one. */
   link?: Link;
+  /** A new link's fields to start from ("save to mine"), editable first. */
+  prefill?: { url: string; title: string; description?: string; tags?: string[] };
+  /** Where a new link's privacy switch starts: the user's default_private. */
+  defaultPrivate?: boolean;
   /** After a save: the link as the API answered it (when it did), and whether anything changed. */
   onSaved(link: Link | undefined, changed: boolean): void;
 }
@@ -36,6 +40,15 @@ export function openLinkForm(options: LinkFormOptions): void {
     const title = h('input', { name: 'title', required: true, maxlength: limits.titleLength });
     const description = h('textarea', { name: 'description', rows: 3, maxlength: limits.descriptionLength });
     const tags = h('input', { name: 'tags', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
+    // A switch (role=switch on a checkbox): on, the link is seen by you only.
+    const isPrivate = h('input', { name: 'private', type: 'checkbox', role: 'switch' });
+    isPrivate.checked = link ? link.Private === true : options.defaultPrivate === true;
+    if (!link && options.prefill) {
+      url.value = options.prefill.url;
+      title.value = options.prefill.title;
+      description.value = options.prefill.description ?? '';
+      tags.value = (options.prefill.tags ?? []).join(' ');
+    }
     if (link) {
       url.value = link.Url;
       title.value = link.Title;
@@ -49,6 +62,7 @@ export function openLinkForm(options: LinkFormOptions): void {
       field({ label: 'Title', control: title }),
       field({ label: 'Description (optional)', control: description }),
       field({ label: 'Tags (optional)', control: tags, hint: 'Separated by spaces or commas, e.g. "reading go".' }),
+      h('label', { class: 'switch' }, isPrivate, ' Private: only you see it (not in your followers’ news, your profile or popular lists)'),
       h(
         'div',
         { class: 'actions' },
@@ -64,6 +78,8 @@ export function openLinkForm(options: LinkFormOptions): void {
           title: title.value.trim(),
           description: description.value,
           tags: parseTags(tags.value),
+          // Always sent: the switch started at the default, so the API need not look it up.
+          private: isPrivate.checked,
         });
         handle.close();
         options.onSaved(answer.link, true);
@@ -79,11 +95,13 @@ export function openLinkForm(options: LinkFormOptions): void {
         description: description.value !== link.Description ? description.value : undefined,
         add_tags: after.filter((tag) => !before.includes(tag)),
         remove_tags: before.filter((tag) => !after.includes(tag)),
+        private: isPrivate.checked !== (link.Private === true) ? isPrivate.checked : undefined,
       };
       const changed =
         change.new_url !== undefined ||
         change.title !== undefined ||
         change.description !== undefined ||
+        change.private !== undefined ||
         change.add_tags.length > 0 ||
         change.remove_tags.length > 0;
       if (!changed) {

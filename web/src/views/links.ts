@@ -7,10 +7,13 @@
 import { api, tagsOf, type Link, type LinkFilter, type LinkStatus } from '../api.ts';
 import { confirmDialog } from '../dialog.ts';
 import { h, hiddenText, time, uniqueId } from '../dom.ts';
-import { clearErrors, fieldFor, messageOf, showError, type ErrorMapping } from '../forms.ts';
+import { clearErrors, fieldFor, showError, type ErrorMapping } from '../forms.ts';
+import { loadFailurePanel, showLoadFailure } from '../loading.ts';
 import { announce } from '../status.ts';
+import { defaultPrivate } from '../user-settings.ts';
 import type { View } from '../view.ts';
 import { openLinkForm } from './link-form.ts';
+import { linkTitle } from './link-title.ts';
 
 const pageSize = 20;
 type PatternField = 'url' | 'title' | 'description';
@@ -108,7 +111,7 @@ export function linksView(initial: URLSearchParams): View {
   });
 
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
-  const listError = h('div', { class: 'list-error', role: 'alert', hidden: true });
+  const listError = loadFailurePanel();
   const list = h('ul', { class: 'link-list', 'aria-label': 'Links' });
   const empty = h('div', { class: 'empty', hidden: true });
   const more = h('button', { type: 'button', class: 'button more', hidden: true, onclick: () => void loadMore() }, 'More links');
@@ -121,7 +124,7 @@ export function linksView(initial: URLSearchParams): View {
       'div',
       { class: 'view-head' },
       heading,
-      h('button', { type: 'button', class: 'button primary', onclick: () => addLink() }, h('span', { 'aria-hidden': 'true' }, '+ '), 'Add link'),
+      h('button', { type: 'button', class: 'button primary', onclick: () => void addLink() }, h('span', { 'aria-hidden': 'true' }, '+ '), 'Add link'),
     ),
     filterForm,
     summary,
@@ -157,8 +160,14 @@ export function linksView(initial: URLSearchParams): View {
     void load();
   }
 
-  function addLink(): void {
+  let opening = false;
+  async function addLink(): Promise<void> {
+    // The settings may take a moment (first time in a session): one dialog however often it is clicked.
+    if (opening) return;
+    opening = true;
+    const isPrivate = await defaultPrivate().finally(() => (opening = false));
     openLinkForm({
+      defaultPrivate: isPrivate,
       onSaved: (link) => {
         announce(`Saved “${link?.Title ?? 'your link'}”.`);
         void load();
@@ -217,10 +226,14 @@ export function linksView(initial: URLSearchParams): View {
       h(
         'div',
         { class: 'link-head' },
-        h('a', { class: 'link-title', id: titleId, href: link.Url, target: '_blank', rel: 'noopener noreferrer' }, link.Title || link.Url),
+        linkTitle(titleId, link.Url, link.Title),
         statusBadge(link.Status),
+        link.Private
+          ? h('span', { class: 'badge badge-private', 'data-private': 'true', title: 'Private: only you see it' }, h('span', { 'aria-hidden': 'true' }, '🔒'), 'Private')
+          : null,
       ),
       h('p', { class: 'link-url' }, link.Url),
+      link.SavedBy ? h('p', { class: 'link-saved-by' }, `Also saved by ${link.SavedBy} ${link.SavedBy === 1 ? 'person' : 'people'}`) : null,
       link.Description ? h('p', { class: 'link-description' }, link.Description) : null,
       tags.length > 0
         ? h(
@@ -272,7 +285,7 @@ export function linksView(initial: URLSearchParams): View {
       } else {
         empty.replaceChildren(
           h('p', {}, 'You have no links yet.'),
-          h('button', { type: 'button', class: 'button primary', onclick: () => addLink() }, 'Add your first link'),
+          h('button', { type: 'button', class: 'button primary', onclick: () => void addLink() }, 'Add your first link'),
         );
       }
     }
@@ -284,11 +297,7 @@ export function linksView(initial: URLSearchParams): View {
       showError(filterForm, error, filterErrors);
       return;
     }
-    listError.replaceChildren(
-      h('p', {}, `Your links could not be loaded: ${messageOf(error)}`),
-      h('button', { type: 'button', class: 'button', onclick: () => void load() }, 'Try again'),
-    );
-    listError.hidden = false;
+    showLoadFailure(listError, 'Your links', error, () => load());
   }
 
   async function load(): Promise<void> {

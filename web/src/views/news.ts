@@ -1,12 +1,15 @@
 /**
  * The news feed: what the people you follow did to their links, newest first,
- * paged with next_token ("More news").
+ * paged with next_token ("More news"); each author links to their profile,
+ * and a link still there can be saved to your own ("Save to mine").
  */
 import { api, type NewsEvent } from '../api.ts';
 import { h, time } from '../dom.ts';
-import { messageOf } from '../forms.ts';
+import { loadFailurePanel, showLoadFailure } from '../loading.ts';
 import { announce } from '../status.ts';
 import type { View } from '../view.ts';
+import { profileHash } from './profile-link.ts';
+import { saveToMineButton } from './save-to-mine.ts';
 
 const verbs: Record<NewsEvent['event_type'], { verb: string; label: string }> = {
   LINK_ADDED: { verb: 'saved', label: 'Added' },
@@ -28,10 +31,12 @@ function eventItem(event: NewsEvent): HTMLLIElement {
     h(
       'div',
       { class: 'news-body' },
-      h('p', {}, h('strong', {}, event.username), ` ${kind.verb} `, target),
+      h('p', {}, h('a', { class: 'news-author', href: profileHash(event.username) }, event.username), ` ${kind.verb} `, target),
       event.title && event.title !== event.url ? h('p', { class: 'link-url' }, event.url) : null,
       h('p', { class: 'muted' }, time(event.timestamp)),
     ),
+    // A deleted link is gone: nothing to copy.
+    event.event_type === 'LINK_DELETED' ? null : saveToMineButton({ url: event.url, title: event.title, savedBy: event.username }),
   );
 }
 
@@ -39,7 +44,7 @@ export function newsView(): View {
   let nextToken = '';
   let generation = 0;
   const list = h('ol', { class: 'news-list', 'aria-label': 'News' });
-  const error = h('div', { class: 'list-error', role: 'alert', hidden: true });
+  const error = loadFailurePanel();
   const empty = h(
     'div',
     { class: 'empty', hidden: true },
@@ -81,11 +86,7 @@ export function newsView(): View {
       if (announced) announce(page.events.length === 0 ? 'No news yet.' : 'News refreshed.');
     } catch (failure) {
       if (mine !== generation) return;
-      error.replaceChildren(
-        h('p', {}, `The news could not be loaded: ${messageOf(failure)}`),
-        h('button', { type: 'button', class: 'button', onclick: () => void load(append) }, 'Try again'),
-      );
-      error.hidden = false;
+      showLoadFailure(error, 'The news', failure, () => load(append));
     } finally {
       if (mine === generation) element.removeAttribute('aria-busy');
     }

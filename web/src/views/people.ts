@@ -1,18 +1,61 @@
 /**
- * Following: follow someone by username, stop following, and the two lists,
- * who you follow and who follows you (with "Follow back").
+ * People: find someone by the start of their username or name (GET /v1/users,
+ * 20 a page, "More people"), follow someone by username, stop following, and
+ * the two lists, who you follow and who follows you (with "Follow back").
+ * Every name links to its profile (#/u/{username}).
  */
 import { limits } from '@delinkcious/object-model';
-import { api } from '../api.ts';
+import { api, type Person } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { messageOf, onSubmit } from '../forms.ts';
+import { latestLoad, loadFailurePanel } from '../loading.ts';
 import { announce } from '../status.ts';
 import type { View, ViewContext } from '../view.ts';
+import { profileHash } from './profile-link.ts';
 
 export function peopleView(context: ViewContext): View {
   let following = new Set<string>();
   let followers = new Set<string>();
-  let generation = 0;
+
+  let searchToken = '';
+  let searchGeneration = 0;
+  const query = h('input', { name: 'q', type: 'search', required: true, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
+  const searchForm = h(
+    'form',
+    { class: 'inline-form card', role: 'search', 'aria-labelledby': 'search-title' },
+    h('h2', { id: 'search-title' }, 'Find people'),
+    field({ label: 'Username or name starts with', control: query, beside: h('button', { type: 'submit', class: 'button primary' }, 'Search') }),
+  );
+  const results = h('ul', { class: 'people-list search-results', 'aria-label': 'People found', hidden: true });
+  const resultsNote = h('p', { class: 'summary', 'aria-live': 'polite' });
+  const moreResults = h('button', { type: 'button', class: 'button more', hidden: true }, 'More people');
+
+  function personFound(person: Person): HTMLLIElement {
+    const label = person.name && person.name !== person.username ? [person.username, h('span', { class: 'muted small' }, ` ${person.name}`)] : [person.username];
+    return h(
+      'li',
+      { class: 'person', 'data-username': person.username },
+      h('span', { class: 'avatar', 'aria-hidden': 'true' }, person.username.slice(0, 1).toUpperCase()),
+      h('a', { class: 'person-name', href: profileHash(person.username) }, label),
+    );
+  }
+
+  async function search(append: boolean): Promise<void> {
+    const mine = ++searchGeneration;
+    const q = query.value.trim();
+    const page = await api.searchPeople(q, append ? searchToken : undefined);
+    if (mine !== searchGeneration) return;
+    if (!append) results.replaceChildren();
+    results.append(...page.users.map(personFound));
+    results.hidden = results.childElementCount === 0;
+    searchToken = page.next_page_token;
+    moreResults.hidden = !searchToken;
+    resultsNote.textContent = results.childElementCount === 0 ? `Nobody’s username or name starts with “${q}”.` : `${results.childElementCount}${searchToken ? '+' : ''} found.`;
+  }
+  onSubmit(searchForm, { fields: { q: ['q'] } }, () => search(false));
+  moreResults.addEventListener('click', () => {
+    search(true).catch((failure: unknown) => announce(`More people could not be loaded: ${messageOf(failure)}`, 'error'));
+  });
 
   const username = h('input', { name: 'followed', required: true, maxlength: limits.usernameLength, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
   const followForm = h(
@@ -34,20 +77,24 @@ export function peopleView(context: ViewContext): View {
   const followersList = h('ul', { class: 'people-list', 'aria-labelledby': 'followers-title' });
   const followingTitle = h('h2', { id: 'following-title' }, 'Following');
   const followersTitle = h('h2', { id: 'followers-title' }, 'Followers');
-  const error = h('div', { class: 'list-error', role: 'alert', hidden: true });
+  const error = loadFailurePanel();
 
   const element = h(
     'section',
     { class: 'view people-view', 'aria-labelledby': 'view-title' },
     h('div', { class: 'view-head' }, h('h1', { id: 'view-title', tabindex: '-1' }, 'People')),
     h('p', { class: 'lead' }, 'Follow people to see what they save in your news. You are ', h('strong', {}, context.session.username), '.'),
+    searchForm,
+    resultsNote,
+    results,
+    moreResults,
     followForm,
     error,
     h('div', { class: 'columns' }, h('section', { class: 'card' }, followingTitle, followingList), h('section', { class: 'card' }, followersTitle, followersList)),
   );
 
   function personRow(name: string, action: HTMLElement | null): HTMLLIElement {
-    return h('li', { class: 'person', 'data-username': name }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, name.slice(0, 1).toUpperCase()), h('span', { class: 'person-name' }, name), action);
+    return h('li', { class: 'person', 'data-username': name }, h('span', { class: 'avatar', 'aria-hidden': 'true' }, name.slice(0, 1).toUpperCase()), h('a', { class: 'person-name', href: profileHash(name) }, name), action);
   }
 
   /** Runs a follow/unfollow from a row's button; a failure is shown in that row. */
@@ -103,32 +150,18 @@ export function peopleView(context: ViewContext): View {
     if (focusName) followingList.querySelector<HTMLElement>(`[data-username="${CSS.escape(focusName)}"] button`)?.focus();
   }
 
-  async function load(): Promise<void> {
-    const mine = ++generation;
-    element.setAttribute('aria-busy', 'true');
-    try {
-      const [a, b] = await Promise.all([api.following(), api.followers()]);
-      if (mine !== generation) return;
+  const { load, dispose } = latestLoad({
+    screen: element,
+    panel: error,
+    what: 'Who you follow',
+    fetch: () => Promise.all([api.following(), api.followers()]),
+    show([a, b]) {
       following = new Set(Object.keys(a.following ?? {}).filter((name) => a.following[name]));
       followers = new Set(Object.keys(b.followers ?? {}).filter((name) => b.followers[name]));
       renderLists();
-    } catch (failure) {
-      if (mine !== generation) return;
-      error.replaceChildren(
-        h('p', {}, `Who you follow could not be loaded: ${messageOf(failure)}`),
-        h('button', { type: 'button', class: 'button', onclick: () => void load() }, 'Try again'),
-      );
-      error.hidden = false;
-    } finally {
-      if (mine === generation) element.removeAttribute('aria-busy');
-    }
-  }
+    },
+  });
 
   void load();
-  return {
-    element,
-    dispose() {
-      generation++;
-    },
-  };
+  return { element, dispose };
 }

@@ -5,35 +5,17 @@
  */
 import { limits } from '@delinkcious/object-model';
 import { api, type ApiToken, type TokenScope } from '../api.ts';
+import { copy } from '../clipboard.ts';
 import { confirmDialog } from '../dialog.ts';
 import { field, h, time } from '../dom.ts';
-import { messageOf, onSubmit } from '../forms.ts';
+import { onSubmit } from '../forms.ts';
+import { latestLoad, loadFailurePanel } from '../loading.ts';
 import { announce } from '../status.ts';
 import type { View } from '../view.ts';
-
-/** Copies text: the Clipboard API where the page may use it, else the selected field and execCommand. */
-async function copy(text: string, fallbackField: HTMLInputElement): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // fall through to the older way
-  }
-  fallbackField.focus();
-  fallbackField.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  }
-}
 
 const scopeLabels: Record<TokenScope, string> = { write: 'Read and write', read: 'Read only' };
 
 export function tokensView(): View {
-  let generation = 0;
   const name = h('input', { name: 'name', maxlength: limits.tokenNameLength, autocomplete: 'off', placeholder: 'e.g. my laptop script' });
   const scope = h(
     'select',
@@ -54,7 +36,7 @@ export function tokensView(): View {
   );
   const secretPanel = h('div', { class: 'secret-panel', hidden: true });
   const list = h('ul', { class: 'token-list', 'aria-labelledby': 'tokens-title' });
-  const error = h('div', { class: 'list-error', role: 'alert', hidden: true });
+  const error = loadFailurePanel();
   const element = h(
     'section',
     { class: 'view tokens-view', 'aria-labelledby': 'view-title' },
@@ -142,30 +124,18 @@ export function tokensView(): View {
     );
   }
 
-  async function load(): Promise<void> {
-    const mine = ++generation;
-    error.hidden = true;
-    try {
-      const answer = await api.tokens();
-      if (mine !== generation) return;
+  const { load, dispose } = latestLoad({
+    screen: element,
+    panel: error,
+    what: 'Your tokens',
+    fetch: () => api.tokens(),
+    show(answer) {
       const tokens = [...answer.tokens].sort((a, b) => b.created_at.localeCompare(a.created_at));
       list.replaceChildren(...tokens.map(tokenRow));
       if (tokens.length === 0) list.append(h('li', { class: 'muted empty-row' }, 'You have no API tokens.'));
-    } catch (failure) {
-      if (mine !== generation) return;
-      error.replaceChildren(
-        h('p', {}, `Your tokens could not be loaded: ${messageOf(failure)}`),
-        h('button', { type: 'button', class: 'button', onclick: () => void load() }, 'Try again'),
-      );
-      error.hidden = false;
-    }
-  }
+    },
+  });
 
   void load();
-  return {
-    element,
-    dispose() {
-      generation++;
-    },
-  };
+  return { element, dispose };
 }

@@ -3,19 +3,19 @@
  * authenticated user; a `username` in the input is ignored.
  */
 import type { FastifyInstance } from 'fastify';
-import { linkToWire, pageLimit, tagItems, type LinkManager } from '@delinkcious/object-model';
+import { LinkClient } from '@delinkcious/clients';
+import { linkToWire, optionalFlag, tagItems, type LinkManager, type UserManager } from '@delinkcious/object-model';
 import { callerOf } from '../auth/hooks.ts';
 import { fieldsOf, optionalText, requiredText } from '../inputs.ts';
+import { linkPageAnswer, linkPageQuery, linkPageRequest, linkPageToWire } from './link-page.ts';
 import {
   bodyTypes,
   descriptionInput,
   errors,
   linkSchema,
   okBody,
-  pageLimitInput,
-  patternInput,
+  privateInput,
   security,
-  tagInput,
   tagsInput,
   titleInput,
   urlInput,
@@ -23,7 +23,12 @@ import {
 
 const oneLink = { description: 'The link as saved', type: 'object', properties: { err: { type: 'string' }, link: linkSchema } };
 
-export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): void {
+/**
+ * `users` is asked for the caller's default_private only when a new link's
+ * request does not say `private` (the web UI always does): no extra call otherwise.
+ */
+export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager, users: Pick<UserManager, 'getSettings'>): void {
+  const pages = links instanceof LinkClient ? links : undefined;
   v1.get(
     '/links',
     {
@@ -31,44 +36,18 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         tags: ['links'],
         summary: 'Your links, newest first, filtered and paged',
         security,
-        querystring: {
-          type: 'object',
-          properties: {
-            url_regex: patternInput,
-            title_regex: patternInput,
-            description_regex: patternInput,
-            tag: tagInput,
-            start_token: { type: 'string', description: 'next_page_token of the previous page' },
-            limit: pageLimitInput,
-          },
-        },
+        querystring: linkPageQuery,
         response: {
-          200: {
-            description: 'A page of your links: {"err":"","links":[...],"next_page_token":""}',
-            type: 'object',
-            properties: {
-              err: { type: 'string' },
-              links: { type: 'array', items: linkSchema },
-              next_page_token: { type: 'string', description: 'opaque; empty on the last page' },
-            },
-          },
+          200: linkPageAnswer('your'),
           ...errors(400, 401, 429, 503),
         },
       },
     },
-    async (request) => {
-      const fields = fieldsOf(request);
-      const result = await links.getLinks({
-        username: callerOf(request).username,
-        urlRegex: optionalText(fields, 'url_regex'),
-        titleRegex: optionalText(fields, 'title_regex'),
-        descriptionRegex: optionalText(fields, 'description_regex'),
-        tag: optionalText(fields, 'tag'),
-        startToken: optionalText(fields, 'start_token'),
-        // The request carries a number: the text is read by the one page-size rule.
-        limit: pageLimit(optionalText(fields, 'limit')),
-      });
-      return { err: '', links: result.links.map(linkToWire), next_page_token: result.nextPageToken };
+    async (request, reply) => {
+      const page = linkPageRequest(request, callerOf(request).username);
+      // Over HTTP, link-service's answer is this answer already: forwarded, not parsed and written again.
+      if (pages) return reply.type('application/json; charset=utf-8').send(await pages.getLinksPage(page));
+      return linkPageToWire(await links.getLinks(page));
     },
   );
 
@@ -83,19 +62,28 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         body: {
           type: 'object',
           required: ['url', 'title'],
-          properties: { url: urlInput, title: titleInput, description: descriptionInput, tags: tagsInput },
+          properties: {
+            url: urlInput,
+            title: titleInput,
+            description: descriptionInput,
+            tags: tagsInput,
+            private: { ...privateInput, description: `${privateInput.description}; absent: your default_private setting` },
+          },
         },
         response: { 200: oneLink, ...errors(400, 401, 403, 409, 413, 429, 503) },
       },
     },
     async (request) => {
       const fields = fieldsOf(request);
+      const username = callerOf(request).username;
+      const isPrivate = optionalFlag(fields.private, 'private') ?? (await users.getSettings(username)).defaultPrivate;
       const link = await links.addLink({
-        username: callerOf(request).username,
+        username,
         url: optionalText(fields, 'url') ?? '',
         title: optionalText(fields, 'title') ?? '',
         description: optionalText(fields, 'description'),
         tags: tagItems(fields.tags, 'tags'),
+        private: isPrivate,
       });
       // 200, not 201: the original answered 200 and its clients expect it.
       return { err: '', link: linkToWire(link) };
@@ -120,6 +108,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
             description: descriptionInput,
             add_tags: tagsInput,
             remove_tags: tagsInput,
+            private: { ...privateInput, description: `${privateInput.description}; making a link private retracts it from followers' news` },
           },
         },
         response: { 200: oneLink, ...errors(400, 401, 404, 409, 413, 429, 503) },
@@ -135,6 +124,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager): voi
         description: optionalText(fields, 'description'),
         addTags: tagItems(fields.add_tags, 'add_tags'),
         removeTags: tagItems(fields.remove_tags, 'remove_tags'),
+        private: optionalFlag(fields.private, 'private'),
       });
       return { err: '', link: linkToWire(link) };
     },

@@ -19,7 +19,7 @@ import {
 } from '@delinkcious/object-model';
 import { callerOf } from '../auth/hooks.ts';
 import { fieldsOf, optionalText, requiredText } from '../inputs.ts';
-import { bodyTypes, errors, okBody, pageLimitInput, security, usernameInput } from '../openapi.ts';
+import { bodyTypes, errors, okBody, pageLimitInput, security, startTokenInput, usernameInput } from '../openapi.ts';
 
 const nameSet = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, true]));
 const nameSetSchema = { type: 'object', additionalProperties: { type: 'boolean' }, description: 'a set: {"name": true}' };
@@ -32,7 +32,7 @@ const pageInput = {
   type: 'object',
   properties: {
     limit: { ...pageLimitInput, default: undefined, description: 'page size; without it, the whole list (no next_page_token)' },
-    start_token: { type: 'string', description: 'next_page_token of the previous page' },
+    start_token: startTokenInput,
   },
 };
 

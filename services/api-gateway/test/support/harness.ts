@@ -93,3 +93,22 @@ export async function closedPort(): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A logger that keeps what the gateway logs, to read it back. */
+export function recordingLogger(): { logger: Logger; lines: unknown[] } {
+  const lines: unknown[] = [];
+  const record = (...args: unknown[]) => void lines.push(args);
+  const logger = {
+    level: 'info',
+    info: record,
+    warn: record,
+    error: record,
+    fatal: record,
+    debug: record,
+    trace: record,
+    silent: () => {},
+    child: () => logger,
+    isLevelEnabled: () => true,
+  };
+  return { logger: logger as unknown as Logger, lines };
+}

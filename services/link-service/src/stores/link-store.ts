@@ -1,5 +1,5 @@
 /** What LinkManager needs from storage; implemented in memory and on PostgreSQL/PGlite. */
-import type { Link, LinkCheckResult, LinkEvent, LinkStatus } from '@delinkcious/object-model';
+import type { Link, LinkCheckResult, LinkEvent, LinkStatus, PopularLink } from '@delinkcious/object-model';
 
 export interface StoredLink extends Link {
   /** Increases with every link added: newest first is highest id first. */
@@ -15,6 +15,7 @@ export interface NewLink {
   title: string;
   description: string;
   tags: string[];
+  private: boolean;
   createdAt: Date;
 }
 
@@ -23,6 +24,7 @@ export interface LinkChanges {
   title?: string;
   description?: string;
   tags?: string[];
+  private?: boolean;
   status?: LinkStatus;
   checkedAt?: Date | null;
 }
@@ -39,14 +41,19 @@ export interface ListQuery {
   tag?: string | undefined;
   /** Only links older than this id (keyset paging). */
   beforeId?: number | undefined;
+  /** Only public links: what others may see. */
+  publicOnly?: boolean | undefined;
   limit: number;
 }
 
 /**
  * Builds the event a change emits from the link as stored (and as it was, for
- * an update). The store writes it in the same transaction as the change.
+ * an update), or null when it emits none (a private link's changes). The store
+ * writes it in the same transaction as the change. For an insert it is built
+ * before the row is written, from the link as it will be stored: every field
+ * is known then but `id` and `savedBy` (given as 0), which events do not carry.
  */
-export type EventBuilder = (link: StoredLink, before?: StoredLink) => LinkEvent;
+export type EventBuilder = (link: StoredLink, before?: StoredLink) => LinkEvent | null;
 
 /** What the store knows about checking a URL, answered when a check is claimed. */
 export type CheckClaim =
@@ -87,5 +94,12 @@ export interface LinkStore {
    * `pendingBefore`, or whose result is older than `checkedBefore`. Distinct, oldest first.
    */
   urlsToRecheck(pendingBefore: Date, checkedBefore: Date, limit: number): Promise<Array<{ url: string; username: string }>>;
+  /** How many public links the user has: a kept count. */
+  countPublicLinks(username: string): Promise<number>;
+  /**
+   * The URLs `usernames` saved publicly since `since`, most savers first (then
+   * the most recently saved, then by URL), at most `limit`.
+   */
+  popular(usernames: string[], since: Date, limit: number): Promise<PopularLink[]>;
   ping(): Promise<void>;
 }

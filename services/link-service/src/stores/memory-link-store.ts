@@ -1,5 +1,5 @@
 /** LinkStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import type { LinkCheckResult, LinkEvent } from '@delinkcious/object-model';
+import { byCodePoint, type LinkCheckResult, type LinkEvent, type PopularLink } from '@delinkcious/object-model';
 import type { CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 const copy = (link: StoredLink): StoredLink => ({ ...link, tags: [...link.tags] });
@@ -15,9 +15,10 @@ export class MemoryLinkStore implements LinkStore {
   async list(username: string, query: ListQuery): Promise<StoredLink[]> {
     const links = [...(this.byUser.get(username)?.values() ?? [])]
       .filter((link) => query.beforeId === undefined || link.id < query.beforeId)
+      .filter((link) => !query.publicOnly || !link.private)
       .filter((link) => query.tag === undefined || link.tags.includes(query.tag))
       .sort((a, b) => b.id - a.id);
-    return links.slice(0, query.limit).map(copy);
+    return links.slice(0, query.limit).map((link) => this.withSavedBy(link));
   }
 
   async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
@@ -30,13 +31,14 @@ export class MemoryLinkStore implements LinkStore {
       id: this.nextId++,
       status: 'pending',
       checkedAt: null,
+      savedBy: 0,
       updatedAt: link.createdAt,
     };
-    const outboxEvent = event(copy(stored));
     links.set(link.url, stored);
     this.byUser.set(link.username, links);
-    this.outbox.push(outboxEvent);
-    return { kind: 'added', link: copy(stored) };
+    const outboxEvent = event(this.withSavedBy(stored));
+    if (outboxEvent) this.outbox.push(outboxEvent);
+    return { kind: 'added', link: this.withSavedBy(stored) };
   }
 
   async update(
@@ -50,14 +52,15 @@ export class MemoryLinkStore implements LinkStore {
     const current = links?.get(url);
     if (!links || !current) return { kind: 'not_found' };
     const changes = change(copy(current));
-    if (!changes) return { kind: 'unchanged', link: copy(current) };
+    if (!changes) return { kind: 'unchanged', link: this.withSavedBy(current) };
     if (changes.url !== undefined && changes.url !== url && links.has(changes.url)) return { kind: 'duplicate' };
     const updated: StoredLink = { ...current, ...changes, updatedAt: now };
-    const outboxEvent = event(copy(updated), copy(current));
+    const before = this.withSavedBy(current);
     links.delete(url);
     links.set(updated.url, updated);
-    this.outbox.push(outboxEvent);
-    return { kind: 'updated', before: copy(current), link: copy(updated) };
+    const outboxEvent = event(this.withSavedBy(updated), before);
+    if (outboxEvent) this.outbox.push(outboxEvent);
+    return { kind: 'updated', before, link: this.withSavedBy(updated) };
   }
 
   async delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null> {
@@ -66,7 +69,7 @@ export class MemoryLinkStore implements LinkStore {
     if (!links || !link) return null;
     const outboxEvent = event(copy(link));
     links.delete(url);
-    this.outbox.push(outboxEvent);
+    if (outboxEvent) this.outbox.push(outboxEvent);
     return copy(link);
   }
 
@@ -105,5 +108,40 @@ export class MemoryLinkStore implements LinkStore {
     return [...byUrl].slice(0, limit).map(([url, username]) => ({ url, username }));
   }
 
+  async countPublicLinks(username: string): Promise<number> {
+    return [...(this.byUser.get(username)?.values() ?? [])].filter((link) => !link.private).length;
+  }
+
+  async popular(usernames: string[], since: Date, limit: number): Promise<PopularLink[]> {
+    const byUrl = new Map<string, StoredLink[]>();
+    for (const username of new Set(usernames)) {
+      for (const link of this.byUser.get(username)?.values() ?? []) {
+        if (link.private || link.createdAt < since) continue;
+        byUrl.set(link.url, [...(byUrl.get(link.url) ?? []), link]);
+      }
+    }
+    const latest = (links: StoredLink[], at: (link: StoredLink) => number) =>
+      [...links].sort((a, b) => at(b) - at(a) || b.id - a.id)[0]!;
+    return [...byUrl.values()]
+      .map((links) => ({ links, savedAt: latest(links, (l) => l.createdAt.getTime()).createdAt.getTime() }))
+      .sort((a, b) => b.links.length - a.links.length || b.savedAt - a.savedAt || byCodePoint(a.links[0]!.url, b.links[0]!.url))
+      .slice(0, limit)
+      .map(({ links }) => ({
+        url: links[0]!.url,
+        title: latest(links, (l) => l.updatedAt.getTime()).title,
+        savedBy: links.length,
+        usernames: links.map((l) => l.username).sort(byCodePoint),
+      }));
+  }
+
   async ping(): Promise<void> {}
+
+  /** A copy of `link` with who else saved its URL publicly, counted (the SQL store keeps the count). */
+  private withSavedBy(link: StoredLink): StoredLink {
+    let savedBy = 0;
+    for (const [username, links] of this.byUser) {
+      if (username !== link.username && links.get(link.url)?.private === false) savedBy++;
+    }
+    return { ...copy(link), savedBy };
+  }
 }

@@ -1,7 +1,7 @@
 /** LinkStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import type { LinkCheckResult, LinkEvent, LinkStatus } from '@delinkcious/object-model';
+import { byCodePoint, type LinkCheckResult, type LinkEvent, type LinkStatus, type PopularLink } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
-import { appendToOutbox } from '@delinkcious/events';
+import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
 import type { CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 interface LinkRow {
@@ -11,13 +11,62 @@ interface LinkRow {
   title: string;
   description: string;
   tags: string[];
+  private: boolean;
   status: LinkStatus;
   checked_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** Only where read with savedByColumn. */
+  saved_by?: number | null;
 }
 
-const columns = 'id, username, url, title, description, tags, status, checked_at, created_at, updated_at';
+const columns = 'id, username, url, title, description, tags, private, status, checked_at, created_at, updated_at';
+// Who else saved the link's URL publicly: the kept count, less the link itself when it is public.
+const savedByColumn = `(SELECT s.public_savers FROM url_stats s WHERE s.url = links.url) - CASE WHEN links.private THEN 0 ELSE 1 END AS saved_by`;
+const readColumns = `${columns}, ${savedByColumn}`;
+
+/**
+ * A new link with its owner's count, its URL's public savers (when public) and, with an event, its outbox
+ * row, in one statement (data-modifying CTEs); `counted` is null when the owner is at the limit.
+ * Parameters: username, url, title, description, tags, created_at, private, the limit, then the outbox row.
+ */
+function insertStatement(withEvent: boolean): string {
+  return `
+  WITH added AS (
+    INSERT INTO links (username, url, title, description, tags, private, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5::text[], $7, $6, $6)
+    ON CONFLICT (username, url) DO NOTHING
+    RETURNING ${columns}
+  ), counted AS (
+    INSERT INTO link_counts (username, links, public_links)
+    SELECT username, 1, CASE WHEN private THEN 0 ELSE 1 END FROM added
+    ON CONFLICT (username) DO UPDATE SET links = link_counts.links + 1, public_links = link_counts.public_links + excluded.public_links
+    WHERE link_counts.links < $8
+    RETURNING links
+  ), savers AS (
+    INSERT INTO url_stats (url, public_savers) SELECT url, 1 FROM added WHERE NOT private
+    ON CONFLICT (url) DO UPDATE SET public_savers = greatest(url_stats.public_savers + 1, 0)
+    RETURNING public_savers
+  )${withEvent ? `, event AS (INSERT INTO outbox (${outboxColumns}) SELECT $9::text, $10::text, $11::jsonb, $12::jsonb FROM added)` : ''}
+  SELECT added.*, (SELECT links FROM counted) AS counted,
+    coalesce((SELECT public_savers FROM savers), (SELECT s.public_savers FROM url_stats s WHERE s.url = added.url), 0)
+      - CASE WHEN added.private THEN 0 ELSE 1 END AS saved_by
+  FROM added`;
+}
+const insertSql = insertStatement(false);
+const insertWithEventSql = insertStatement(true);
+
+/** A link deleted with its owner's counts and its URL's public savers, in one statement. */
+const deleteSql = `
+  WITH deleted AS (
+    DELETE FROM links WHERE username = $1 AND url = $2 RETURNING ${columns}
+  ), counted AS (
+    UPDATE link_counts c SET links = c.links - 1, public_links = c.public_links - CASE WHEN d.private THEN 0 ELSE 1 END
+    FROM deleted d WHERE c.username = d.username
+  ), savers AS (
+    UPDATE url_stats s SET public_savers = greatest(s.public_savers - 1, 0) FROM deleted d WHERE s.url = d.url AND NOT d.private
+  )
+  SELECT * FROM deleted`;
 
 function fromRow(row: LinkRow): StoredLink {
   return {
@@ -27,6 +76,8 @@ function fromRow(row: LinkRow): StoredLink {
     title: row.title,
     description: row.description,
     tags: row.tags,
+    private: row.private,
+    savedBy: Math.max(0, Number(row.saved_by ?? 0)),
     status: row.status,
     checkedAt: row.checked_at,
     createdAt: row.created_at,
@@ -45,6 +96,7 @@ export class SqlLinkStore implements LinkStore {
   async list(username: string, query: ListQuery): Promise<StoredLink[]> {
     const params: unknown[] = [username];
     const where = ['username = $1'];
+    if (query.publicOnly) where.push('NOT private');
     if (query.tag !== undefined) {
       params.push([query.tag]);
       where.push(`tags @> $${params.length}::text[]`);
@@ -55,7 +107,7 @@ export class SqlLinkStore implements LinkStore {
     }
     params.push(query.limit);
     const { rows } = await this.db.query<LinkRow>(
-      `SELECT ${columns} FROM links WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+      `SELECT ${readColumns} FROM links WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
     return rows.map(fromRow);
@@ -68,25 +120,29 @@ export class SqlLinkStore implements LinkStore {
     );
   }
 
+  /**
+   * One statement: every column of the new row is known before the insert but its id and savedBy,
+   * which no event carries, so the event is built first and the link, its owner's count (the limit,
+   * checked on the latest count under its row lock), its URL's public savers and its outbox row are
+   * written together. A link past the limit is rolled back with the transaction.
+   */
   private async insertIn(tx: Queryable, link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
-    const added = await tx.query<LinkRow>(
-      `INSERT INTO links (username, url, title, description, tags, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::text[], $6, $6)
-       ON CONFLICT (username, url) DO NOTHING
-       RETURNING ${columns}`,
-      [link.username, link.url, link.title, link.description, link.tags, link.createdAt],
-    );
-    if (added.rows.length === 0) return { kind: 'duplicate' };
-    const counted = await tx.query(
-      `INSERT INTO link_counts (username, links) VALUES ($1, 1)
-       ON CONFLICT (username) DO UPDATE SET links = link_counts.links + 1 WHERE link_counts.links < $2
-       RETURNING links`,
-      [link.username, maxLinksPerUser],
-    );
-    if (counted.rows.length === 0) throw new Rollback<InsertOutcome>({ kind: 'limit' });
-    const stored = fromRow(added.rows[0]!);
-    await this.record(tx, event(stored));
-    return { kind: 'added', link: stored };
+    const built = event({ ...link, id: 0, status: 'pending', checkedAt: null, updatedAt: link.createdAt, savedBy: 0 });
+    const { rows } = await tx.query<LinkRow & { counted: number | null }>(built ? insertWithEventSql : insertSql, [
+      link.username,
+      link.url,
+      link.title,
+      link.description,
+      link.tags,
+      link.createdAt,
+      link.private,
+      maxLinksPerUser,
+      ...(built ? outboxValues(built.type, built) : []),
+    ]);
+    const row = rows[0];
+    if (!row) return { kind: 'duplicate' };
+    if (row.counted === null) throw new Rollback<InsertOutcome>({ kind: 'limit' });
+    return { kind: 'added', link: fromRow(row) };
   }
 
   async update(
@@ -98,7 +154,7 @@ export class SqlLinkStore implements LinkStore {
   ): Promise<UpdateOutcome> {
     return this.rollbackable(
       async (tx): Promise<UpdateOutcome> => {
-        const found = await tx.query<LinkRow>(`SELECT ${columns} FROM links WHERE username = $1 AND url = $2 FOR UPDATE`, [
+        const found = await tx.query<LinkRow>(`SELECT ${readColumns} FROM links WHERE username = $1 AND url = $2 FOR UPDATE`, [
           username,
           url,
         ]);
@@ -108,11 +164,19 @@ export class SqlLinkStore implements LinkStore {
         if (!changes) return { kind: 'unchanged', link: before };
         const next = { ...before, ...changes };
         const { rows } = await tx.query<LinkRow>(
-          `UPDATE links SET url = $2, title = $3, description = $4, tags = $5::text[], status = $6, checked_at = $7, updated_at = $8
+          `UPDATE links SET url = $2, title = $3, description = $4, tags = $5::text[], status = $6, checked_at = $7, updated_at = $8,
+             private = $9
            WHERE id = $1 RETURNING ${columns}`,
-          [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now],
+          [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now, next.private],
         );
         const link = fromRow(rows[0]!);
+        const moved: Array<[string, number]> = [];
+        if (!before.private) moved.push([before.url, -1]);
+        if (!link.private) moved.push([link.url, 1]);
+        if (before.private !== link.private) {
+          await tx.query('UPDATE link_counts SET public_links = public_links + $2 WHERE username = $1', [username, link.private ? -1 : 1]);
+        }
+        link.savedBy = await this.countPublicSavers(tx, moved, link);
         await this.record(tx, event(link, before));
         return { kind: 'updated', before, link };
       },
@@ -122,9 +186,8 @@ export class SqlLinkStore implements LinkStore {
 
   async delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null> {
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<LinkRow>(`DELETE FROM links WHERE username = $1 AND url = $2 RETURNING ${columns}`, [username, url]);
+      const { rows } = await tx.query<LinkRow>(deleteSql, [username, url]);
       if (rows.length === 0) return null;
-      await tx.query('UPDATE link_counts SET links = links - 1 WHERE username = $1', [username]);
       const deleted = fromRow(rows[0]!);
       await this.record(tx, event(deleted));
       return deleted;
@@ -149,20 +212,21 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async claimCheck(url: string, now: Date, reuseAfter: Date, claimBefore: Date): Promise<CheckClaim> {
-    const known = await this.db.query<{ status: 'valid' | 'invalid'; checked_at: Date }>(
-      'SELECT status, checked_at FROM url_checks WHERE url = $1 AND checked_at >= $2',
-      [url, reuseAfter],
+    // One statement: a fresh result is reused; otherwise, of many callers at once, exactly one claims the row.
+    const { rows } = await this.db.query<{ status: 'valid' | 'invalid' | null; checked_at: Date | null; claimed: boolean }>(
+      `WITH known AS (
+         SELECT status, checked_at FROM url_checks WHERE url = $1 AND checked_at >= $3
+       ), claimed AS (
+         INSERT INTO url_checks (url, requested_at) SELECT $1::text, $2::timestamptz WHERE NOT EXISTS (SELECT 1 FROM known)
+         ON CONFLICT (url) DO UPDATE SET requested_at = $2 WHERE url_checks.requested_at < $4
+         RETURNING url
+       )
+       SELECT k.status, k.checked_at, EXISTS (SELECT 1 FROM claimed) AS claimed FROM (SELECT 1) one LEFT JOIN known k ON true`,
+      [url, now, reuseAfter, claimBefore],
     );
-    const fresh = known.rows[0];
-    if (fresh) return { kind: 'known', result: { url, status: fresh.status, checkedAt: fresh.checked_at } };
-    // One statement: of many callers at once, exactly one gets the row back.
-    const claimed = await this.db.query(
-      `INSERT INTO url_checks (url, requested_at) VALUES ($1, $2)
-       ON CONFLICT (url) DO UPDATE SET requested_at = $2 WHERE url_checks.requested_at < $3
-       RETURNING url`,
-      [url, now, claimBefore],
-    );
-    return claimed.rows.length > 0 ? { kind: 'claimed' } : { kind: 'in_progress' };
+    const row = rows[0]!;
+    if (row.status && row.checked_at) return { kind: 'known', result: { url, status: row.status, checkedAt: row.checked_at } };
+    return row.claimed ? { kind: 'claimed' } : { kind: 'in_progress' };
   }
 
   async urlsToRecheck(pendingBefore: Date, checkedBefore: Date, limit: number): Promise<Array<{ url: string; username: string }>> {
@@ -179,12 +243,58 @@ export class SqlLinkStore implements LinkStore {
     return rows;
   }
 
+  async countPublicLinks(username: string): Promise<number> {
+    const { rows } = await this.db.query<{ public_links: number }>('SELECT public_links FROM link_counts WHERE username = $1', [username]);
+    return rows[0] ? Number(rows[0].public_links) : 0;
+  }
+
+  async popular(usernames: string[], since: Date, limit: number): Promise<PopularLink[]> {
+    if (usernames.length === 0) return [];
+    // Each user's recent public links come from links_public_by_user_created; only those rows are grouped.
+    const { rows } = await this.db.query<{ url: string; title: string; saved_by: number; usernames: string[] }>(
+      `SELECT url, count(*)::int AS saved_by, array_agg(username ORDER BY username COLLATE "C") AS usernames,
+         (array_agg(title ORDER BY updated_at DESC, id DESC))[1] AS title
+       FROM links
+       WHERE username = ANY($1::text[]) AND NOT private AND created_at >= $2
+       GROUP BY url
+       ORDER BY count(*) DESC, max(created_at) DESC, url COLLATE "C"
+       LIMIT $3`,
+      [usernames, since, limit],
+    );
+    return rows.map((row) => ({ url: row.url, title: row.title, savedBy: Number(row.saved_by), usernames: [...row.usernames].sort(byCodePoint) }));
+  }
+
   async ping(): Promise<void> {
     await this.db.ping();
   }
 
-  private async record(tx: Queryable, event: LinkEvent): Promise<void> {
-    await appendToOutbox(tx, event.type, event);
+  private async record(tx: Queryable, event: LinkEvent | null): Promise<void> {
+    if (event) await appendToOutbox(tx, event.type, event);
+  }
+
+  /**
+   * Applies `deltas` to the per-URL public save counts (in URL order, so two
+   * transactions never wait on each other's rows in opposite orders) and
+   * answers who else saved `link`'s URL publicly.
+   */
+  private async countPublicSavers(tx: Queryable, deltas: Array<[string, number]>, link: StoredLink): Promise<number> {
+    const net = new Map<string, number>();
+    for (const [url, delta] of deltas) net.set(url, (net.get(url) ?? 0) + delta);
+    let savers: number | undefined;
+    for (const [url, delta] of [...net].filter(([, d]) => d !== 0).sort(([a], [b]) => byCodePoint(a, b))) {
+      const { rows } = await tx.query<{ public_savers: number }>(
+        `INSERT INTO url_stats (url, public_savers) VALUES ($1, greatest($2::int, 0))
+         ON CONFLICT (url) DO UPDATE SET public_savers = greatest(url_stats.public_savers + $2::int, 0)
+         RETURNING public_savers`,
+        [url, delta],
+      );
+      if (url === link.url) savers = Number(rows[0]!.public_savers);
+    }
+    if (savers === undefined) {
+      const { rows } = await tx.query<{ public_savers: number }>('SELECT public_savers FROM url_stats WHERE url = $1', [link.url]);
+      savers = rows[0] ? Number(rows[0].public_savers) : 0;
+    }
+    return Math.max(0, savers - (link.private ? 0 : 1));
   }
 
   /** Runs `fn` in a transaction; a Rollback answers its outcome, a unique violation answers `onDuplicate()`. */

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { fieldOf, type Fields } from '@delinkcious/kit';
-import { ValidationError, linkToWire, type LinkManager } from '@delinkcious/object-model';
+import { ValidationError, linkToWire, popularToWire, type GetLinksRequest, type LinkManager } from '@delinkcious/object-model';
 
 function text(fields: Fields, ...names: string[]): string | undefined {
   const value = fieldOf(fields, ...names);
@@ -29,19 +29,45 @@ function bodyOf(body: unknown): Fields {
   return body as Fields;
 }
 
+function getLinksRequest(query: Fields): GetLinksRequest {
+  return {
+    username: text(query, 'username') ?? '',
+    urlRegex: text(query, 'url_regex', 'url'),
+    titleRegex: text(query, 'title_regex', 'title'),
+    descriptionRegex: text(query, 'description_regex', 'description'),
+    tag: text(query, 'tag'),
+    startToken: text(query, 'start_token', 'start'),
+    limit: limitOf(text(query, 'limit')),
+  };
+}
+
 export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager): void {
   server.get('/links', async (request) => {
-    const query = request.query as Fields;
-    const result = await manager.getLinks({
-      username: text(query, 'username') ?? '',
-      urlRegex: text(query, 'url_regex', 'url'),
-      titleRegex: text(query, 'title_regex', 'title'),
-      descriptionRegex: text(query, 'description_regex', 'description'),
-      tag: text(query, 'tag'),
-      startToken: text(query, 'start_token', 'start'),
-      limit: limitOf(text(query, 'limit')),
-    });
+    const result = await manager.getLinks(getLinksRequest(request.query as Fields));
     return { err: '', links: result.links.map(linkToWire), next_page_token: result.nextPageToken };
+  });
+
+  server.get('/public-links', async (request) => {
+    const result = await manager.getPublicLinks(getLinksRequest(request.query as Fields));
+    return { err: '', links: result.links.map(linkToWire), next_page_token: result.nextPageToken };
+  });
+
+  server.get('/public-links/count', async (request) => {
+    return { err: '', count: await manager.countPublicLinks(text(request.query as Fields, 'username') ?? '') };
+  });
+
+  server.post('/popular', async (request) => {
+    const body = bodyOf(request.body);
+    const usernames = fieldOf(body, 'usernames');
+    if (!Array.isArray(usernames) || usernames.some((name) => typeof name !== 'string')) {
+      throw new ValidationError('usernames must be a list of usernames');
+    }
+    const links = await manager.getPopular({
+      usernames: usernames as string[],
+      days: fieldOf(body, 'days') as number,
+      limit: fieldOf(body, 'limit') as number | undefined,
+    });
+    return { err: '', links: links.map(popularToWire) };
   });
 
   server.post('/links', async (request) => {
@@ -52,6 +78,7 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
       title: text(body, 'Title') ?? '',
       description: text(body, 'Description'),
       tags: fieldOf(body, 'Tags') as string[] | undefined,
+      private: fieldOf(body, 'Private') as boolean | undefined, // the manager checks it
     });
     return { err: '', link: linkToWire(link) };
   });
@@ -66,6 +93,7 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
       description: text(body, 'Description'),
       addTags: fieldOf(body, 'AddTags', 'add_tags') as string[] | undefined,
       removeTags: fieldOf(body, 'RemoveTags', 'remove_tags') as string[] | undefined,
+      private: fieldOf(body, 'Private') as boolean | undefined, // the manager checks it
     });
     return { err: '', link: linkToWire(link) };
   });

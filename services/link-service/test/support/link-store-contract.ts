@@ -14,7 +14,7 @@ export interface StoreFixture {
 
 let eventSeq = 0;
 /** A recognisable event per change, so tests can see which changes recorded one. */
-const eventFor =
+export const eventFor =
   (type: LinkEvent['type']): EventBuilder =>
   (link, before) => ({
     id: `00000000-0000-4000-8000-${String(++eventSeq).padStart(12, '0')}`,
@@ -29,7 +29,7 @@ const t0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 function newLink(username: string, url: string, extra: Partial<NewLink> = {}): NewLink {
-  return { username, url, title: `title of ${url}`, description: '', tags: [], createdAt: t0, ...extra };
+  return { username, url, title: `title of ${url}`, description: '', tags: [], private: false, createdAt: t0, ...extra };
 }
 
 export function linkStoreContract(name: string, open: () => Promise<StoreFixture>, options: { skip?: string | false } = {}) {

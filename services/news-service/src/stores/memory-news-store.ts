@@ -1,8 +1,9 @@
 /** NewsStore in memory: for unit tests, and the reference the contract suite holds the others to. */
 import { feedOrder, isAfter, positionOf, type FeedItem, type FeedPosition } from '../feed.ts';
+import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
 import type { NewsStore } from './news-store.ts';
 
-export class MemoryNewsStore implements NewsStore {
+export class MemoryNewsStore implements NewsStore, ReplaceableFeeds {
   private readonly feeds = new Map<string, FeedItem[]>();
   private readonly delivered = new Set<string>();
 
@@ -33,6 +34,12 @@ export class MemoryNewsStore implements NewsStore {
       .filter((item) => !after || isAfter(positionOf(item), after))
       .slice(0, limit)
       .map((item) => ({ ...item }));
+  }
+
+  async replaceFeed(username: string, rebuilt: readonly FeedItem[], keepAfterMs: number): Promise<void> {
+    const merged = mergeRebuilt(rebuilt, this.feeds.get(username) ?? [], keepAfterMs, this.options.feedMax);
+    if (merged.length > 0) this.feeds.set(username, merged.map((item) => ({ ...item })));
+    else this.feeds.delete(username);
   }
 
   async ping(): Promise<void> {}

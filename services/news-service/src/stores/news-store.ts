@@ -18,6 +18,12 @@ export interface NewsStore {
    */
   addToFeeds(usernames: readonly string[], item: FeedItem): Promise<void>;
   markDelivered(eventId: string): Promise<void>;
+  /**
+   * All three at once, atomically, where the store can (one SQL statement): unless `item` was
+   * delivered already, adds it to each feed of `usernames` and marks it delivered; answers
+   * whether it did. The fan-out uses this when present, the three steps above otherwise.
+   */
+  deliverOnce?(usernames: readonly string[], item: FeedItem): Promise<boolean>;
   /** Up to `limit` items of `username`'s feed in feed order, after `after` when given. */
   page(username: string, after: FeedPosition | undefined, limit: number): Promise<FeedItem[]>;
   /** Throws when the store cannot be reached. */

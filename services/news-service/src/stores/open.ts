@@ -1,8 +1,7 @@
 /** The store the configuration asks for: Redis when REDIS_URL is set, else PGlite under DATA_DIR (survives restarts). */
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { loadMigrations, migrate, openPglite } from '@delinkcious/db';
+import { openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import type { Logger } from '@delinkcious/kit';
 import type { NewsServiceConfig } from '../config.ts';
 import type { NewsStore } from './news-store.ts';
@@ -11,7 +10,8 @@ import { SqlNewsStore } from './sql-news-store.ts';
 
 export const migrationsDir = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export const embeddedDir = (config: Pick<NewsServiceConfig, 'DATA_DIR'>) => join(config.DATA_DIR, 'news_manager');
+/** Without Redis: the news_manager schema of the embedded database under DATA_DIR. */
+export const embeddedChoice = (config: Pick<NewsServiceConfig, 'DATA_DIR'>): DatabaseChoice => ({ database: 'news_manager', dataDir: config.DATA_DIR });
 
 /** A Redis connection that fails commands within seconds instead of queueing them forever while Redis is away. */
 export function connectRedis(url: string, logger?: Logger): Redis {
@@ -41,13 +41,6 @@ export async function openNewsStore(config: NewsServiceConfig, logger: Logger): 
     );
     return { store, kind: 'redis' };
   }
-  const db = await openPglite(embeddedDir(config));
-  try {
-    const applied = await migrate(db, await loadMigrations(migrationsDir));
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const db = await openServiceDatabase(embeddedChoice(config), migrationsDir, logger);
   return { store: new SqlNewsStore(db, { feedMax: config.NEWS_FEED_MAX }), kind: 'pglite' };
 }

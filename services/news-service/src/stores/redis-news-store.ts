@@ -8,10 +8,12 @@
  * Every item carries its own body, so trimming a feed frees it: nothing else
  * to garbage-collect.
  */
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { NewsEventType } from '@delinkcious/object-model';
 import { byCodePoint } from '@delinkcious/object-model';
 import { type FeedItem, type FeedPosition } from '../feed.ts';
+import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
 import { deliveredTtlSeconds, type NewsStore } from './news-store.ts';
 
 export interface RedisNewsStoreOptions {
@@ -45,7 +47,10 @@ function check(results: Array<[Error | null, unknown]> | null): void {
   for (const [error] of results) if (error) throw error;
 }
 
-export class RedisNewsStore implements NewsStore {
+/** How often replaceFeed starts again because the fan-out wrote the feed meanwhile, before giving up. */
+const replaceAttempts = 20;
+
+export class RedisNewsStore implements NewsStore, ReplaceableFeeds {
   private readonly prefix: string;
 
   constructor(
@@ -126,6 +131,35 @@ export class RedisNewsStore implements NewsStore {
       }
     }
     return moved;
+  }
+
+  /**
+   * Optimistic: WATCH the feed, read its items newer than `keepAfterMs`, write
+   * the merged feed to a temporary key, then RENAME it over the feed in a
+   * MULTI that fails if the fan-out touched the feed meanwhile (then it starts
+   * again). WATCH belongs to the connection: give this store a connection of
+   * its own, as rebuild-feeds does, not one serving other MULTIs at once.
+   */
+  async replaceFeed(username: string, rebuilt: readonly FeedItem[], keepAfterMs: number): Promise<void> {
+    const key = this.feedKey(username);
+    // Its own name, so two rebuilds at once cannot swap in each other's half-built key.
+    const temporary = `${this.prefix}rebuild:${randomUUID()}:${username}`;
+    for (let attempt = 1; attempt <= replaceAttempts; attempt++) {
+      await this.redis.watch(key);
+      const live = (await this.redis.zrange(key, `(${keepAfterMs}`, '+inf', 'BYSCORE')).map(itemOf);
+      const merged = mergeRebuilt(rebuilt, live, keepAfterMs, this.options.feedMax);
+      const build = this.redis.pipeline().del(temporary);
+      for (let i = 0; i < merged.length; i += 500) {
+        build.zadd(temporary, ...merged.slice(i, i + 500).flatMap((item) => [item.timestamp.getTime(), member(item)]));
+      }
+      // A rebuild that dies here leaves no temporary key for long.
+      check(await build.expire(temporary, 3600).exec());
+      const swap = merged.length > 0 ? this.redis.multi().rename(temporary, key) : this.redis.multi().del(key);
+      const results = await swap.exec();
+      if (results) return check(results);
+    }
+    await this.redis.del(temporary);
+    throw new Error(`the feed of ${username} changed during each of ${replaceAttempts} attempts to replace it`);
   }
 
   async ping(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Database } from '@delinkcious/db';
 import type { NewsEventType } from '@delinkcious/object-model';
 import type { FeedItem, FeedPosition } from '../feed.ts';
+import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
 import { deliveredTtlSeconds, type NewsStore } from './news-store.ts';
 
 interface FeedRow {
@@ -29,12 +30,57 @@ const trimSql = `
   ) cut
   WHERE f.username = cut.username AND (f.ts_ms, f.event_id) <= (cut.ts_ms, cut.event_id)`;
 
+/**
+ * deliverOnce in one statement: the delivered mark, and only when it is new, the item in each
+ * feed and the trim. The statement sees the feeds as they were, so the cap is taken before the
+ * item: each feed's feedMax-th newest item. The new item goes in only if newer than that one,
+ * and then that one goes (as the trim after an insert would); older ones always go.
+ */
+const deliverSql = `
+  WITH mark AS (
+    INSERT INTO news_delivered (event_id) VALUES ($2) ON CONFLICT DO NOTHING RETURNING event_id
+  ), cap AS (
+    SELECT u.username, c.ts_ms, c.event_id
+    FROM unnest($1::text[]) AS u(username)
+    LEFT JOIN LATERAL (
+      SELECT n.ts_ms, n.event_id FROM news_feed n WHERE n.username = u.username
+      ORDER BY n.ts_ms DESC, n.event_id DESC OFFSET $8::int - 1 LIMIT 1) c ON true
+    WHERE EXISTS (SELECT 1 FROM mark)
+  ), added AS (
+    INSERT INTO news_feed (username, event_id, ts_ms, event_type, author, url, title)
+    SELECT cap.username, $2, $3, $4, $5, $6, $7 FROM cap
+    WHERE cap.ts_ms IS NULL OR ($3::bigint, $2::text COLLATE "C") > (cap.ts_ms, cap.event_id)
+    ON CONFLICT (username, event_id) DO NOTHING
+    RETURNING username
+  ), trimmed AS (
+    DELETE FROM news_feed f USING cap
+    WHERE f.username = cap.username AND cap.ts_ms IS NOT NULL
+      AND ((f.ts_ms, f.event_id) < (cap.ts_ms, cap.event_id)
+        OR ((f.ts_ms, f.event_id) = (cap.ts_ms, cap.event_id) AND cap.username IN (SELECT username FROM added)))
+  )
+  SELECT EXISTS (SELECT 1 FROM mark) AS fresh`;
+
 const pageSql = `
   SELECT event_id, ts_ms, event_type, author, url, title FROM news_feed
   WHERE username = $1 AND ($2::bigint IS NULL OR (ts_ms, event_id) < ($2::bigint, $3::text COLLATE "C"))
   ORDER BY ts_ms DESC, event_id DESC LIMIT $4`;
 
-export class SqlNewsStore implements NewsStore {
+/** rebuild-feeds: the rows one feed's rebuilt items become ($1 the feed's owner, then one array per column). */
+const insertRebuiltSql = `
+  INSERT INTO news_feed (username, event_id, ts_ms, event_type, author, url, title)
+  SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+  ON CONFLICT (username, event_id) DO NOTHING`;
+
+const itemOfRow = (row: FeedRow): FeedItem => ({
+  eventId: row.event_id,
+  eventType: row.event_type,
+  username: row.author,
+  url: row.url,
+  title: row.title,
+  timestamp: new Date(Number(row.ts_ms)),
+});
+
+export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   private lastPrune = 0;
 
   constructor(
@@ -58,10 +104,29 @@ export class SqlNewsStore implements NewsStore {
 
   async markDelivered(eventId: string): Promise<void> {
     await this.db.query('INSERT INTO news_delivered (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [eventId]);
-    if (Date.now() - this.lastPrune > 3_600_000) {
-      this.lastPrune = Date.now();
-      await this.db.query(`DELETE FROM news_delivered WHERE delivered_at < now() - make_interval(secs => $1)`, [deliveredTtlSeconds]);
-    }
+    await this.pruneDelivered();
+  }
+
+  async deliverOnce(usernames: readonly string[], item: FeedItem): Promise<boolean> {
+    const { rows } = await this.db.query<{ fresh: boolean }>(deliverSql, [
+      [...usernames],
+      item.eventId,
+      item.timestamp.getTime(),
+      item.eventType,
+      item.username,
+      item.url,
+      item.title,
+      this.options.feedMax,
+    ]);
+    await this.pruneDelivered();
+    return rows[0]?.fresh === true;
+  }
+
+  /** Forgets delivered marks older than the bus keeps events, at most once an hour. */
+  private async pruneDelivered(): Promise<void> {
+    if (Date.now() - this.lastPrune < 3_600_000) return;
+    this.lastPrune = Date.now();
+    await this.db.query(`DELETE FROM news_delivered WHERE delivered_at < now() - make_interval(secs => $1)`, [deliveredTtlSeconds]);
   }
 
   async page(username: string, after: FeedPosition | undefined, limit: number): Promise<FeedItem[]> {
@@ -74,6 +139,35 @@ export class SqlNewsStore implements NewsStore {
       title: row.title,
       timestamp: new Date(Number(row.ts_ms)),
     }));
+  }
+
+  /**
+   * One transaction: readers see the old feed or the new one. Only rows it
+   * decided about are deleted (those at or before `keepAfterMs`, and newer
+   * ones the rebuild holds already), so an item the fan-out commits meanwhile
+   * stays; the cap is applied after.
+   */
+  async replaceFeed(username: string, rebuilt: readonly FeedItem[], keepAfterMs: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<FeedRow>(
+        'SELECT event_id, ts_ms, event_type, author, url, title FROM news_feed WHERE username = $1 AND ts_ms > $2 FOR UPDATE',
+        [username, keepAfterMs],
+      );
+      const live = rows.map(itemOfRow);
+      const merged = new Set(mergeRebuilt(rebuilt, live, keepAfterMs, Number.MAX_SAFE_INTEGER).map((item) => item.eventId));
+      const dropped = live.filter((item) => !merged.has(item.eventId)).map((item) => item.eventId);
+      await tx.query('DELETE FROM news_feed WHERE username = $1 AND (ts_ms <= $2 OR event_id = ANY($3::text[]))', [username, keepAfterMs, dropped]);
+      await tx.query(insertRebuiltSql, [
+        username,
+        rebuilt.map((item) => item.eventId),
+        rebuilt.map((item) => item.timestamp.getTime()),
+        rebuilt.map((item) => item.eventType),
+        rebuilt.map((item) => item.username),
+        rebuilt.map((item) => item.url),
+        rebuilt.map((item) => item.title),
+      ]);
+      await tx.query(trimSql, [[username], this.options.feedMax]);
+    });
   }
 
   async ping(): Promise<void> {

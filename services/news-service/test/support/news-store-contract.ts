@@ -30,7 +30,8 @@ export function item(eventId: string, secondsLater: number, extra: Partial<FeedI
 
 const ids = (items: FeedItem[]) => items.map((i) => i.eventId);
 
-export function newsStoreContract(name: string, open: OpenStore, options: { skip?: string | false } = {}) {
+/** `oneStepDelivery`: the store implements the optional `deliverOnce` (the SQL store does; memory and Redis use the three steps). */
+export function newsStoreContract(name: string, open: OpenStore, options: { skip?: string | false; oneStepDelivery?: boolean } = {}) {
   describe(`NewsStore contract: ${name}`, { skip: options.skip ?? false }, () => {
     let fixture: StoreFixture | undefined;
     const fresh = async (feedMax = 1000) => (fixture = await open({ feedMax })).store;
@@ -104,6 +105,33 @@ export function newsStoreContract(name: string, open: OpenStore, options: { skip
       await store.markDelivered('e1');
       assert.equal(await store.isDelivered('e1'), true);
       assert.equal(await store.isDelivered('e2'), false);
+    });
+
+    if (options.oneStepDelivery) test('deliverOnce: every feed and the mark in one step, once; the cap holds as with addToFeeds', async () => {
+      const store = await fresh(3);
+      assert.ok(store.deliverOnce, `${name} implements deliverOnce`);
+      for (let n = 1; n <= 5; n++) assert.equal(await store.deliverOnce(['bob', 'carol'], item(`e${n}`, n)), true, `e${n} is new`);
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e5', 'e4', 'e3']);
+      assert.equal(await store.isDelivered('e5'), true);
+
+      assert.equal(await store.deliverOnce(['bob', 'dave'], item('e5', 5)), false, 'delivered already');
+      assert.deepEqual(await store.page('dave', undefined, 10), [], 'a duplicate reaches no one, not even a new follower');
+
+      assert.equal(await store.deliverOnce(['bob'], item('e0', 0)), true);
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e5', 'e4', 'e3'], 'an item older than a full feed stays out');
+      assert.equal(await store.deliverOnce(['bob', 'erin'], item('e6', 3.5)), true);
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e5', 'e4', 'e6'], 'it displaces the oldest');
+      assert.deepEqual(await store.page('erin', undefined, 10), [item('e6', 3.5)], 'an empty feed takes it whole');
+      assert.deepEqual(ids(await store.page('carol', undefined, 10)), ['e5', 'e4', 'e3']);
+
+      // A feed holding the item already (an interrupted three-step fan-out): kept once, the feed still full.
+      await store.addToFeeds(['bob'], item('e8', 8));
+      assert.equal(await store.deliverOnce(['bob', 'carol'], item('e8', 8)), true);
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e8', 'e5', 'e4']);
+      assert.deepEqual(ids(await store.page('carol', undefined, 10)), ['e8', 'e5', 'e4']);
+
+      assert.equal(await store.deliverOnce([], item('e9', 9)), true, 'no followers: marked all the same');
+      assert.equal(await store.isDelivered('e9'), true);
     });
 
     test('names and ids beyond ASCII, and one batch of 2,000 feeds', async () => {

@@ -1,5 +1,5 @@
 /** SocialGraphStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import { byCodePoint } from '@delinkcious/object-model';
+import { byCodePoint, type FollowCounts } from '@delinkcious/object-model';
 import type { FollowOutcome, NameRange, SocialGraphStore } from './social-graph-store.ts';
 
 export class MemorySocialGraphStore implements SocialGraphStore {
@@ -29,6 +29,14 @@ export class MemorySocialGraphStore implements SocialGraphStore {
 
   async followers(username: string, range?: NameRange): Promise<string[]> {
     return inRange([...(this.followersOf.get(username) ?? [])].sort(byCodePoint), range);
+  }
+
+  async allFollowers(range: NameRange): Promise<string[]> {
+    return inRange([...this.followingOf.keys()].sort(byCodePoint), range);
+  }
+
+  async counts(username: string): Promise<FollowCounts> {
+    return { followers: this.followersOf.get(username)?.size ?? 0, following: this.followingOf.get(username)?.size ?? 0 };
   }
 
   async ping(): Promise<void> {}

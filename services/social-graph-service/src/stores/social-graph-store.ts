@@ -1,4 +1,5 @@
 /** What SocialGraphManager needs from storage; implemented in memory and on PostgreSQL/PGlite. */
+import type { FollowCounts } from '@delinkcious/object-model';
 
 /** `limit`: the follower already follows `maxFollowing` people (and not this one). */
 export type FollowOutcome = 'added' | 'already' | 'limit';
@@ -16,6 +17,10 @@ export interface SocialGraphStore {
   following(username: string, range?: NameRange): Promise<string[]>;
   /** Who follows `username`, in code point order; `range` as for following. */
   followers(username: string, range?: NameRange): Promise<string[]>;
+  /** Everyone who follows someone, each once, in code point order; `range` as for following. */
+  allFollowers(range: NameRange): Promise<string[]>;
+  /** How many follow `username` and how many `username` follows. */
+  counts(username: string): Promise<FollowCounts>;
   ping(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 /** SocialGraphStore on PostgreSQL or PGlite (the same SQL runs on both). */
 import type { Database } from '@delinkcious/db';
+import type { FollowCounts } from '@delinkcious/object-model';
 import type { FollowOutcome, NameRange, SocialGraphStore } from './social-graph-store.ts';
 
 /** Each list is one range of an index, already in order: no sort, however many names. */
@@ -9,6 +10,8 @@ export const followingSql = 'SELECT followed FROM social_graph WHERE follower = 
 /** A page: the same index range, starting after a name ($2, '' for the start) and at most $3 long. */
 const followersPageSql = 'SELECT follower FROM social_graph WHERE followed = $1 AND follower > $2 ORDER BY follower LIMIT $3';
 const followingPageSql = 'SELECT followed FROM social_graph WHERE follower = $1 AND followed > $2 ORDER BY followed LIMIT $3';
+/** Each follower once: a walk of social_graph_by_follower, stopping after $2 names. */
+const allFollowersPageSql = 'SELECT DISTINCT follower FROM social_graph WHERE follower > $1 ORDER BY follower LIMIT $2';
 
 export class SqlSocialGraphStore implements SocialGraphStore {
   constructor(private readonly db: Database) {}
@@ -43,6 +46,21 @@ export class SqlSocialGraphStore implements SocialGraphStore {
       ? await this.db.query<{ follower: string }>(followersPageSql, [username, range.after ?? '', range.limit ?? null])
       : await this.db.query<{ follower: string }>(followersSql, [username]);
     return rows.map((row) => row.follower);
+  }
+
+  async allFollowers(range: NameRange): Promise<string[]> {
+    const { rows } = await this.db.query<{ follower: string }>(allFollowersPageSql, [range.after ?? '', range.limit ?? null]);
+    return rows.map((row) => row.follower);
+  }
+
+  async counts(username: string): Promise<FollowCounts> {
+    // Two index-only counts: the primary key serves followers, social_graph_by_follower following.
+    const { rows } = await this.db.query<{ followers: number | string; following: number | string }>(
+      `SELECT (SELECT count(*) FROM social_graph WHERE followed = $1) AS followers,
+              (SELECT count(*) FROM social_graph WHERE follower = $1) AS following`,
+      [username],
+    );
+    return { followers: Number(rows[0]?.followers ?? 0), following: Number(rows[0]?.following ?? 0) };
   }
 
   async ping(): Promise<void> {

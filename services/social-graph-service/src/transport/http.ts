@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { fieldOf, type Fields } from '@delinkcious/kit';
-import { ValidationError, type NamePage, type NamePageRequest, type SocialGraphManager } from '@delinkcious/object-model';
+import { ValidationError, pageSizes, type NamePage, type NamePageRequest, type SocialGraphManager } from '@delinkcious/object-model';
 
 function bodyOf(body: unknown): Fields {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError('request body must be a JSON object');
@@ -68,6 +68,17 @@ export function registerSocialGraphRoutes(server: FastifyInstance, manager: Soci
     const page = pageRequest(request.query);
     if (page) return pageAnswer('following', await manager.getFollowingPage(username, page));
     return { following: asSet(await manager.getFollowing(username)), err: '' };
+  });
+
+  // Everyone who follows someone, paged as the lists (news-service's rebuild-feeds walks it).
+  server.get('/all-followers', async (request) => {
+    const page = pageRequest(request.query) ?? { limit: pageSizes.default };
+    return pageAnswer('followers', await manager.getAllFollowersPage(page));
+  });
+
+  // A profile's counts: `{"followers": n, "following": n, "err": ""}`.
+  server.get('/follow-counts/*', async (request) => {
+    return { ...(await manager.getFollowCounts(pathUsername(request.params))), err: '' };
   });
 
   server.get('/followers/*', async (request) => {

@@ -33,7 +33,44 @@ export function socialGraphStoreContract(name: string, open: () => Promise<Store
       assert.deepEqual(await store.followers(bob), []);
     });
 
-    test('following twice is stored once', async () => {
+    test('counts: how many follow a user and how many they follow, from the same rows as the lists', async () => {
+      const [alice, bob, carol] = [user('alice'), user('bob'), user('carol')];
+      assert.deepEqual(await store.counts(alice), { followers: 0, following: 0 });
+      await store.follow(alice, bob);
+      await store.follow(alice, carol);
+      await store.follow(carol, alice);
+      await store.follow(alice, bob); // again: still one follow
+      assert.deepEqual(await store.counts(alice), { followers: 2, following: 1 });
+      assert.deepEqual(await store.counts(bob), { followers: 0, following: 1 });
+      await store.unfollow(alice, bob);
+      assert.deepEqual(await store.counts(alice), { followers: 1, following: 1 });
+    });
+
+    test('allFollowers: everyone who follows someone, each once, in code point order, from a name on', async () => {
+      // Names of this test only, after every other test's (the store is shared).
+      const prefix = `zz-all-${Math.random().toString(36).slice(2, 8)}-`;
+      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((label) => prefix + label) as [string, string, string, string];
+      await store.follow(a, c);
+      await store.follow(b, c);
+      await store.follow(c, a);
+      await store.follow(a, d);
+      await store.unfollow(a, d);
+      const mine = (names: string[]) => names.filter((name) => name.startsWith(prefix));
+      assert.deepEqual(mine(await store.allFollowers({ after: prefix, limit: 100 })), [a, c]);
+      assert.deepEqual(await store.allFollowers({ after: a, limit: 1 }), [c]);
+      // Paged through the manager, every page.
+      const manager = new DefaultSocialGraphManager({ store });
+      const pages: string[][] = [];
+      let page = await manager.getAllFollowersPage({ limit: 100 });
+      while (page.nextPageToken) {
+        pages.push(page.names);
+        page = await manager.getAllFollowersPage({ limit: 100, startToken: page.nextPageToken });
+      }
+      pages.push(page.names);
+      assert.deepEqual(mine(pages.flat()), [a, c]);
+    });
+
+        test('following twice is stored once', async () => {
       const [alice, bob] = [user(), user()];
       await store.follow(alice, bob);
       await store.follow(alice, bob);

@@ -1,5 +1,5 @@
 /** UserStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import type { User } from '@delinkcious/object-model';
+import { byCodePoint, type FeedTokenInfo, type PublicUser, type User, type UserSettings, type UserSettingsChanges } from '@delinkcious/object-model';
 import type {
   GitHubUser,
   InsertTokenOutcome,
@@ -10,6 +10,9 @@ import type {
   UpsertGitHubUserOutcome,
   UserStore,
 } from './user-store.ts';
+import { foldForSearch } from '../people-search.ts';
+
+const defaultSettings: UserSettings = { defaultPrivate: false };
 
 const copyUser = (user: StoredUser): StoredUser => ({ ...user });
 const copyToken = (token: StoredApiToken): StoredApiToken => ({ ...token });
@@ -22,6 +25,10 @@ export class MemoryUserStore implements UserStore {
   private readonly tokens = new Map<string, StoredApiToken>();
   /** state hash → expiry */
   private readonly signInStates = new Map<string, Date>();
+  /** username → their feed token */
+  private readonly feedTokens = new Map<string, { tokenHash: string; createdAt: Date }>();
+  /** username → settings changed from the defaults */
+  private readonly settings = new Map<string, UserSettings>();
 
   async upsertUser(user: User, now: Date): Promise<StoredUser> {
     const existing = this.users.get(user.username);
@@ -131,6 +138,44 @@ export class MemoryUserStore implements UserStore {
     const expiry = this.signInStates.get(stateHash);
     this.signInStates.delete(stateHash);
     return expiry !== undefined && expiry.getTime() > now.getTime();
+  }
+
+  async getSettings(username: string): Promise<UserSettings | null> {
+    if (!this.users.has(username)) return null;
+    return { ...defaultSettings, ...this.settings.get(username) };
+  }
+
+  async updateSettings(username: string, changes: UserSettingsChanges): Promise<UserSettings | null> {
+    const current = await this.getSettings(username);
+    if (!current) return null;
+    const next: UserSettings = { ...current, ...(changes.defaultPrivate !== undefined && { defaultPrivate: changes.defaultPrivate }) };
+    this.settings.set(username, next);
+    return { ...next };
+  }
+
+  async searchUsers(prefix: string, after: string, limit: number): Promise<PublicUser[]> {
+    return [...this.users.values()]
+      .filter((user) => byCodePoint(user.username, after) > 0)
+      .filter((user) => user.username.startsWith(prefix) || foldForSearch(user.name).startsWith(prefix))
+      .sort((a, b) => byCodePoint(a.username, b.username))
+      .slice(0, limit)
+      .map((user) => ({ username: user.username, name: user.name }));
+  }
+
+  async getFeedToken(username: string): Promise<FeedTokenInfo | null> {
+    const token = this.feedTokens.get(username);
+    return token ? { createdAt: token.createdAt } : null;
+  }
+
+  async replaceFeedToken(username: string, tokenHash: string, createdAt: Date): Promise<boolean> {
+    if (!this.users.has(username)) return false;
+    this.feedTokens.set(username, { tokenHash, createdAt });
+    return true;
+  }
+
+  async feedTokenOwner(tokenHash: string): Promise<string | null> {
+    for (const [username, token] of this.feedTokens) if (token.tokenHash === tokenHash) return username;
+    return null;
   }
 
   async ping(): Promise<void> {}

@@ -1,5 +1,5 @@
 /** UserStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import type { TokenScope, User } from '@delinkcious/object-model';
+import type { FeedTokenInfo, PublicUser, TokenScope, User, UserSettings, UserSettingsChanges } from '@delinkcious/object-model';
 import type { Database } from '@delinkcious/db';
 import type {
   GitHubUser,
@@ -59,6 +59,15 @@ function userFromRow(row: UserRow): StoredUser {
     updatedAt: row.updated_at,
   };
 }
+
+interface SettingsRow {
+  default_private: boolean;
+}
+
+const settingsFromRow = (row: SettingsRow): UserSettings => ({ defaultPrivate: row.default_private });
+
+/** Past every text starting with `prefix`, in code point order: the prefix and the highest code point. */
+const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`;
 
 function tokenFromRow(row: TokenRow): StoredApiToken {
   return {
@@ -210,6 +219,60 @@ export class SqlUserStore implements UserStore {
       stateHash,
     ]);
     return rows[0] !== undefined && rows[0].expires_at.getTime() > now.getTime();
+  }
+
+  async getSettings(username: string): Promise<UserSettings | null> {
+    // No settings row: the column defaults.
+    const { rows } = await this.db.query<SettingsRow>(
+      `SELECT coalesce(s.default_private, false) AS default_private
+       FROM users u LEFT JOIN user_settings s ON s.username = u.username WHERE u.username = $1`,
+      [username],
+    );
+    return rows[0] ? settingsFromRow(rows[0]) : null;
+  }
+
+  async updateSettings(username: string, changes: UserSettingsChanges): Promise<UserSettings | null> {
+    // One statement: the row is made for an existing user only, and a null change keeps the value.
+    const { rows } = await this.db.query<SettingsRow>(
+      `INSERT INTO user_settings AS s (username, default_private)
+         SELECT username, coalesce($2::boolean, false) FROM users WHERE username = $1
+       ON CONFLICT (username) DO UPDATE SET default_private = coalesce($2::boolean, s.default_private)
+       RETURNING s.default_private`,
+      [username, changes.defaultPrivate ?? null],
+    );
+    return rows[0] ? settingsFromRow(rows[0]) : null;
+  }
+
+  async searchUsers(prefix: string, after: string, limit: number): Promise<PublicUser[]> {
+    // Each side of the OR is one range of its index (users_by_username_prefix, users_by_name_prefix).
+    const { rows } = await this.db.query<{ username: string; name: string }>(
+      `SELECT u.username, u.name FROM users u
+       WHERE ((u.username COLLATE "C" >= $1 AND u.username COLLATE "C" < $2)
+           OR (lower(u.name COLLATE "C") >= $1 AND lower(u.name COLLATE "C") < $2))
+         AND u.username COLLATE "C" > $3
+       ORDER BY u.username COLLATE "C" LIMIT $4`,
+      [prefix, prefixEnd(prefix), after, limit],
+    );
+    return rows.map((row) => ({ username: row.username, name: row.name }));
+  }
+
+  async getFeedToken(username: string): Promise<FeedTokenInfo | null> {
+    const { rows } = await this.db.query<{ created_at: Date }>('SELECT created_at FROM feed_tokens WHERE username = $1', [username]);
+    return rows[0] ? { createdAt: rows[0].created_at } : null;
+  }
+
+  async replaceFeedToken(username: string, tokenHash: string, createdAt: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO feed_tokens (username, token_hash, created_at) SELECT username, $2, $3 FROM users WHERE username = $1
+       ON CONFLICT (username) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = EXCLUDED.created_at`,
+      [username, tokenHash, createdAt],
+    );
+    return rowCount > 0;
+  }
+
+  async feedTokenOwner(tokenHash: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ username: string }>('SELECT username FROM feed_tokens WHERE token_hash = $1', [tokenHash]);
+    return rows[0]?.username ?? null;
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,5 @@
 /** What user-service keeps: users, sessions, API tokens and sign-in states. Secrets are only ever held as hashes. */
-import type { TokenScope, User } from '@delinkcious/object-model';
+import type { FeedTokenInfo, PublicUser, TokenScope, User, UserSettings, UserSettingsChanges } from '@delinkcious/object-model';
 
 export interface StoredUser extends User {
   createdAt: Date;
@@ -76,6 +76,25 @@ export interface UserStore {
   insertSignInState(stateHash: string, expiresAt: Date, now: Date): Promise<void>;
   /** Deletes the state; answers whether it was there and unexpired at `now` (exactly one of concurrent callers wins). */
   consumeSignInState(stateHash: string, now: Date): Promise<boolean>;
+
+  /** The user's settings (defaults where never set); null for an unknown user. */
+  getSettings(username: string): Promise<UserSettings | null>;
+  /** Changes the given settings, answering them all; null for an unknown user. */
+  updateSettings(username: string, changes: UserSettingsChanges): Promise<UserSettings | null>;
+
+  /**
+   * Users whose username, or lower-cased name, starts with `prefix` (already
+   * lower-case), with usernames after `after`, in code point order of the
+   * username; at most `limit`.
+   */
+  searchUsers(prefix: string, after: string, limit: number): Promise<PublicUser[]>;
+
+  /** The user's feed token, if they have one. */
+  getFeedToken(username: string): Promise<FeedTokenInfo | null>;
+  /** Sets the user's one feed token (its hash), replacing any other; false for an unknown user. */
+  replaceFeedToken(username: string, tokenHash: string, createdAt: Date): Promise<boolean>;
+  /** The username holding the feed token with this hash; null when none does. */
+  feedTokenOwner(tokenHash: string): Promise<string | null>;
 
   ping(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  * and `{"err": message}` (an invalid token on /validate is 401 Access Denied!).
  */
 import type { FastifyInstance } from 'fastify';
-import { ValidationError, tokenInfoToWire, type TokenScope, type User, type UserManager } from '@delinkcious/object-model';
+import { ValidationError, optionalFlag, settingsToWire, tokenInfoToWire, type TokenScope, type User, type UserManager } from '@delinkcious/object-model';
 
 type Fields = Record<string, unknown>;
 
@@ -96,6 +96,47 @@ export function registerUserRoutes(server: FastifyInstance, manager: UserManager
     const { username, id } = params(request);
     await manager.revokeApiToken(username ?? '', id ?? '');
     return { err: '' };
+  });
+
+  server.get('/users/:username/settings', async (request) => {
+    return { err: '', settings: settingsToWire(await manager.getSettings(params(request).username ?? '')) };
+  });
+
+  server.put('/users/:username/settings', async (request) => {
+    const body = bodyOf(request.body);
+    const defaultPrivate = optionalFlag(body.default_private, 'default_private');
+    const settings = await manager.updateSettings(params(request).username ?? '', {
+      ...(defaultPrivate !== undefined && { defaultPrivate }),
+    });
+    return { err: '', settings: settingsToWire(settings) };
+  });
+
+  // People search: `q` (a username or name prefix), `limit` (1–20), `start_token`.
+  server.get('/users', async (request) => {
+    const query = (request.query ?? {}) as Fields;
+    const limit = text(query, 'limit');
+    if (limit !== undefined && !/^\d+$/.test(limit)) throw new ValidationError('limit must be a whole number');
+    const page = await manager.searchUsers({
+      query: text(query, 'q') ?? '',
+      ...(limit !== undefined && { limit: Number(limit) }),
+      startToken: text(query, 'start_token'),
+    });
+    return { err: '', users: page.users, next_page_token: page.nextPageToken };
+  });
+
+  server.get('/users/:username/feed-token', async (request) => {
+    const info = await manager.getFeedToken(params(request).username ?? '');
+    return { err: '', feed_token: info && { created_at: info.createdAt.toISOString() } };
+  });
+
+  server.post('/users/:username/feed-token', async (request) => {
+    const made = await manager.newFeedToken(params(request).username ?? '');
+    return { err: '', token: made.token, created_at: made.info.createdAt.toISOString() };
+  });
+
+  // The token travels in the body, never in a URL that logs would keep.
+  server.post('/feed-tokens/owner', async (request) => {
+    return { err: '', username: await manager.feedTokenOwner(text(bodyOf(request.body), 'token') ?? '') };
   });
 
   server.post('/sign-in-states', async () => {

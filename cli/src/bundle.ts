@@ -1,7 +1,7 @@
 /**
  * Bundles the `delinkcious` command for the container image (deploy/docker/Dockerfile):
  *
- *   node --import tsx deploy/docker/bundle.ts <out-dir> [<app-root>]
+ *   node --import tsx cli/src/bundle.ts <out-dir> [<app-root>]
  *
  * writes <out-dir>/delinkcious.mjs (every workspace package, @delinkcious/*,
  * compiled into one ES module; third-party packages stay imports, resolved from
@@ -29,6 +29,13 @@ import { build, type Plugin } from 'esbuild';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const entry = join(repoRoot, 'cli/src/main.ts');
+/**
+ * Trace export's preload (cli/src/telemetry-preload.ts), a bundle of its own that
+ * the image runs with `node --import` before the command: the command's bundle
+ * imports pg, ioredis, gRPC and node:http at its top, and their instrumentation
+ * must be in place first.
+ */
+const preloadEntry = join(repoRoot, 'cli/src/telemetry-preload.ts');
 
 /** Folders whose files the sources read at run time, beside the workspaces'. */
 const assetRoots = ['proto', 'web/dist'];
@@ -37,6 +44,8 @@ const sourceFile = /\.(?:[cm]?ts|tsx)$/;
 
 export interface BundleResult {
   bundle: string;
+  /** <out-dir>/telemetry-preload.mjs, for `node --import`. */
+  preload: string;
   appDir: string;
   /** The third-party packages the bundle imports, by package name. */
   externals: string[];
@@ -114,31 +123,37 @@ export async function bundle(outDir: string, appRoot = join(resolve(outDir), 'ap
 
   const externals = new Set<string>();
   const bundlePath = join(out, 'delinkcious.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile: bundlePath,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'linked',
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [externalsPlugin(externals), importMetaPlugin(resolve(appRoot))],
-  });
+  const preloadPath = join(out, 'telemetry-preload.mjs');
+  for (const [entryPoint, outfile] of [
+    [entry, bundlePath],
+    [preloadEntry, preloadPath],
+  ]) {
+    await build({
+      entryPoints: [entryPoint!],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'linked',
+      legalComments: 'none',
+      logLevel: 'warning',
+      plugins: [externalsPlugin(externals), importMetaPlugin(resolve(appRoot))],
+    });
+  }
 
   for (const dir of [...workspaceDirs(), ...assetRoots]) {
     const source = join(repoRoot, dir);
     if (statSync(source, { throwIfNoEntry: false })?.isDirectory()) copyAssets(source, join(appDir, dir));
   }
   writeFileSync(join(out, 'externals.json'), `${JSON.stringify([...externals].sort(), null, 2)}\n`);
-  return { bundle: bundlePath, appDir, externals: [...externals].sort() };
+  return { bundle: bundlePath, preload: preloadPath, appDir, externals: [...externals].sort() };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [outDir, appRoot] = process.argv.slice(2);
   if (!outDir) {
-    console.error('usage: node --import tsx deploy/docker/bundle.ts <out-dir> [<app-root>]');
+    console.error('usage: node --import tsx cli/src/bundle.ts <out-dir> [<app-root>]');
     process.exit(2);
   }
   const result = await bundle(outDir, appRoot);

@@ -1,0 +1,131 @@
+/** The one embedded instance: a schema per service, no service reaching another's, one queue, opened once. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { acquireEmbeddedInstance, embeddedFolder, migrate, openDatabase, sqlState, type Database } from '../src/index.ts';
+
+const base = mkdtempSync(join(tmpdir(), 'embedded-db-'));
+after(() => rmSync(base, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = () => join(base, `d${dirs++}`);
+
+const open = (dataDir: string, database: string) => openDatabase({ database, dataDir });
+
+describe('one embedded instance, a schema per service', () => {
+  test('each service writes into its own schema, and cannot read or write another\'s, qualified or not', async () => {
+    const dataDir = freshDir();
+    const links = await open(dataDir, 'link_manager');
+    const users = await open(dataDir, 'user_manager');
+    try {
+      await migrate(links, [{ version: 1, name: 'links', sql: 'CREATE TABLE links (id int PRIMARY KEY, url text NOT NULL);' }]);
+      await migrate(users, [{ version: 1, name: 'users', sql: 'CREATE TABLE users (username text PRIMARY KEY);' }]);
+      await links.query('INSERT INTO links VALUES (1, $1)', ['https://a.example']);
+      await users.query('INSERT INTO users VALUES ($1)', ['alice']);
+
+      const where = await links.query<{ schemaname: string; tablename: string; tableowner: string }>(
+        "SELECT schemaname, tablename, tableowner FROM pg_tables WHERE tablename IN ('links', 'users', 'schema_migrations') ORDER BY 1, 2",
+      );
+      assert.deepEqual(where.rows, [
+        { schemaname: 'link_manager', tablename: 'links', tableowner: 'link_manager' },
+        { schemaname: 'link_manager', tablename: 'schema_migrations', tableowner: 'link_manager' },
+        { schemaname: 'user_manager', tablename: 'schema_migrations', tableowner: 'user_manager' },
+        { schemaname: 'user_manager', tablename: 'users', tableowner: 'user_manager' },
+      ]);
+
+      const denied = async (db: Database, sql: string, state: string) =>
+        assert.rejects(db.query(sql), (error: unknown) => sqlState(error) === state || assert.fail(`${sql}: ${String(error)}`));
+      await denied(links, 'SELECT * FROM user_manager.users', '42501'); // permission denied for schema
+      await denied(links, "INSERT INTO user_manager.users VALUES ('mallory')", '42501');
+      await denied(links, 'SELECT * FROM users', '42P01'); // not on its search_path: no such table
+      await denied(users, 'SELECT * FROM link_manager.links', '42501');
+      await denied(users, 'SELECT * FROM public.pg_class_nope', '42501'); // nor the shared public schema
+      await denied(users, 'CREATE TABLE public.spill (x int)', '42501');
+      await denied(links, 'SELECT * FROM delinkcious_admin.upgraded_layouts', '42501');
+
+      // Each handle's schema_migrations is its own.
+      assert.deepEqual((await users.query('SELECT version FROM schema_migrations')).rows, [{ version: 1 }]);
+      assert.deepEqual((await users.query('SELECT username FROM users')).rows, [{ username: 'alice' }]);
+    } finally {
+      await links.close();
+      await users.close();
+    }
+  });
+
+  test('interleaved statements and transactions of two services each run as their own service', async () => {
+    const dataDir = freshDir();
+    const a = await open(dataDir, 'link_manager');
+    const b = await open(dataDir, 'news_manager');
+    try {
+      await a.exec('CREATE TABLE t (who text)');
+      await b.exec('CREATE TABLE t (who text)');
+      const work: Promise<unknown>[] = [];
+      for (let i = 0; i < 50; i++) {
+        work.push(a.query("INSERT INTO t VALUES ('a')"));
+        work.push(b.transaction(async (tx) => tx.query("INSERT INTO t VALUES (current_user || '')")));
+        work.push(a.query('SELECT current_user AS u').then(({ rows }) => assert.equal((rows[0] as { u: string }).u, 'link_manager')));
+      }
+      // A failing statement of one service leaves the connection usable, as the right role, for the next.
+      work.push(assert.rejects(b.query('SELECT * FROM nope')));
+      await Promise.all(work);
+      assert.deepEqual((await a.query("SELECT count(*)::int AS n FROM t WHERE who = 'a'")).rows, [{ n: 50 }]);
+      assert.deepEqual((await b.query("SELECT count(*)::int AS n FROM t WHERE who = 'news_manager'")).rows, [{ n: 50 }]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('queued work of the service on the connection goes first, in its order; another service waits at most 8 pieces', async () => {
+    const dataDir = freshDir();
+    const a = await open(dataDir, 'link_manager');
+    const b = await open(dataDir, 'news_manager');
+    try {
+      const order: string[] = [];
+      const run = (db: Database, label: string) => db.query('SELECT current_user AS u').then(() => order.push(label));
+      await a.query('SELECT 1');
+      // a0 takes the connection at once; b1 is then the oldest waiting, but a's queued work skips the role switch.
+      const as = Array.from({ length: 21 }, (_, i) => `a${i}`);
+      await Promise.all([run(a, 'a0'), run(b, 'b1'), ...as.slice(1).map((label) => run(a, label))]);
+      assert.deepEqual(order, [...as.slice(0, 9), 'b1', ...as.slice(9)]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('the services of a process share one instance, opened once and closed with the last handle; data survives', async () => {
+    const dataDir = freshDir();
+    const first = await acquireEmbeddedInstance(dataDir);
+    const second = await acquireEmbeddedInstance(dataDir);
+    assert.equal(first.instance, second.instance);
+    const db = await open(dataDir, 'user_manager');
+    await db.exec("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('yes')");
+    await first.release();
+    await second.release();
+    await db.close(); // the last user: the instance closes now
+    const third = await acquireEmbeddedInstance(dataDir);
+    assert.notEqual(third.instance, first.instance);
+    await third.release();
+
+    const again = await open(dataDir, 'user_manager');
+    assert.deepEqual((await again.query('SELECT v FROM kept')).rows, [{ v: 'yes' }]);
+    assert.equal(again.kind, 'pglite');
+    await again.close();
+    assert.ok(existsSync(join(dataDir, embeddedFolder, 'PG_VERSION')));
+    assert.ok(!existsSync(join(dataDir, 'user_manager')), 'no folder per service');
+  });
+
+  test('an instance whose creation was interrupted is built again', async () => {
+    const dataDir = freshDir();
+    // What a crash during initdb leaves: a half-built side folder, nothing in place.
+    mkdirSync(join(dataDir, `${embeddedFolder}.partial`, 'base'), { recursive: true });
+    writeFileSync(join(dataDir, `${embeddedFolder}.partial`, 'base', 'junk'), 'x');
+    const db = await open(dataDir, 'link_manager');
+    await db.exec('CREATE TABLE t (v int)');
+    await db.close();
+    assert.ok(!existsSync(join(dataDir, `${embeddedFolder}.partial`)));
+    assert.ok(existsSync(join(dataDir, embeddedFolder, 'PG_VERSION')));
+  });
+});

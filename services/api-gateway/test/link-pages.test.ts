@@ -1,0 +1,88 @@
+/**
+ * GET /v1/links over HTTP forwards link-service's page instead of parsing and
+ * writing it again: the answer must be byte for byte what the gateway writes
+ * from the manager in-process (embedded), for every filter, page and error.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { LinkClient } from '@delinkcious/clients';
+import { listen } from '@delinkcious/kit';
+import { quietServiceServer } from '@delinkcious/testing';
+import { registerLinkRoutes } from '@delinkcious/link-service';
+import { memoryManagers, startGateway, type GatewayHarness } from './support/harness.ts';
+
+/** A LinkClient that may only forward pages: parsing one (getLinks) fails the test. */
+class ForwardingOnly extends LinkClient {
+  override getLinks(): never {
+    throw new Error('the gateway parsed the page instead of forwarding it');
+  }
+}
+
+describe('GET /v1/links forwarded from link-service', () => {
+  const managers = memoryManagers();
+  let linkService: FastifyInstance;
+  let client: ForwardingOnly;
+  let overHttp: GatewayHarness;
+  let inProcess: GatewayHarness;
+  let alice: string;
+
+  before(async () => {
+    linkService = quietServiceServer('link-service');
+    registerLinkRoutes(linkService, managers.links);
+    client = new ForwardingOnly({ baseUrl: await listen(linkService, '127.0.0.1', 0) });
+    overHttp = await startGateway({ ...managers, links: client });
+    inProcess = await startGateway(managers);
+    alice = await overHttp.signIn('alice');
+    for (let i = 0; i < 5; i++) {
+      const saved = await inProcess.call('POST', '/v1/links', {
+        token: alice,
+        json: { url: `https://example.com/${i}`, title: `Title ${i} ✓`, description: 'tab\there', tags: i % 2 ? 'odd all' : 'even all', private: i === 3 },
+      });
+      assert.equal(saved.status, 200, saved.text);
+    }
+  });
+  after(async () => {
+    await overHttp.close();
+    await inProcess.close();
+    client.close();
+    await linkService.close();
+  });
+
+  const both = async (query: Record<string, string>) => {
+    const [forwarded, written] = [await overHttp.call('GET', '/v1/links', { token: alice, query }), await inProcess.call('GET', '/v1/links', { token: alice, query })];
+    assert.equal(forwarded.status, written.status, `${JSON.stringify(query)}: ${forwarded.text} vs ${written.text}`);
+    assert.equal(forwarded.text, written.text, JSON.stringify(query));
+    assert.equal(forwarded.headers.get('content-type'), written.headers.get('content-type'));
+    assert.equal(forwarded.headers.get('cache-control'), 'no-store');
+    return forwarded;
+  };
+
+  test('pages, filters and the next page token are the same bytes as written in-process', async () => {
+    const first = await both({ limit: '2' });
+    assert.equal(first.status, 200);
+    assert.deepEqual(
+      first.body.links.map((link: { Url: string }) => link.Url),
+      ['https://example.com/4', 'https://example.com/3'],
+    );
+    assert.notEqual(first.body.next_page_token, '');
+    await both({ limit: '2', start_token: first.body.next_page_token });
+    await both({});
+    await both({ tag: 'odd' });
+    await both({ title_regex: '^Title [13]' });
+    await both({ url_regex: 'example\\.com/0$', limit: '100' });
+  });
+
+  test('refusals are the same status and body, whichever side refuses', async () => {
+    // link-service refuses the pattern; the gateway refuses the page size before calling.
+    assert.equal((await both({ url_regex: '(' })).status, 400);
+    assert.equal((await both({ limit: '1000' })).status, 400);
+    assert.equal((await both({ start_token: 'not-a-token' })).status, 400);
+  });
+
+  test('without a valid token nothing is forwarded: 401 as always', async () => {
+    const answer = await overHttp.call('GET', '/v1/links', { token: 'not-a-token' });
+    assert.equal(answer.status, 401);
+    assert.deepEqual(answer.body, { err: 'Access Denied!' });
+  });
+});
