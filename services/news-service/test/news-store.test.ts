@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
-import { Redis } from 'ioredis';
 import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
-import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
 import { SqlNewsStore } from '../src/stores/sql-news-store.ts';
 import { newsStoreContract } from './support/news-store-contract.ts';
-import { deleteKeys } from './support/news-harness.ts';
+import { redisStoreFixture } from './support/news-harness.ts';
 
 async function sqlFixture(db: Database, feedMax: number, cleanup: () => Promise<void> = async () => {}) {
   await migrate(db, await loadMigrations(migrationsDir));
@@ -49,16 +46,6 @@ newsStoreContract(
 const redis = await externalService('TEST_REDIS_URL');
 newsStoreContract(
   'Redis',
-  async ({ feedMax }) => {
-    const keyPrefix = `test:news:${randomBytes(6).toString('hex')}:`;
-    const store = new RedisNewsStore(new Redis(redis.url!), { feedMax, keyPrefix });
-    return {
-      store,
-      async close() {
-        await deleteKeys(redis.url!, keyPrefix);
-        await store.close();
-      },
-    };
-  },
+  ({ feedMax }) => redisStoreFixture(redis.url!, feedMax, 'news'),
   { skip: redis.skip },
 );

@@ -4,9 +4,7 @@
  * live feed, and that a rerun changes nothing.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { loadMigrations, migrate, openPglite, type Database } from '@delinkcious/db';
 import { DefaultLinkManager, MemoryLinkStore } from '@delinkcious/link-service';
 import { DefaultSocialGraphManager, MemorySocialGraphStore } from '@delinkcious/social-graph-service';
@@ -17,9 +15,8 @@ import { migrationsDir } from '../src/main.ts';
 import { rebuildFeeds } from '../src/rebuild.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
 import type { NewsStore } from '../src/stores/news-store.ts';
-import { RedisNewsStore } from '../src/stores/redis-news-store.ts';
 import { SqlNewsStore } from '../src/stores/sql-news-store.ts';
-import { deleteKeys } from './support/news-harness.ts';
+import { redisStoreFixture } from './support/news-harness.ts';
 
 const t0 = Date.parse('2026-03-01T12:00:00.000Z');
 
@@ -189,16 +186,6 @@ replaceContract('PGlite', async (feedMax) => {
 const redis = await externalService('TEST_REDIS_URL');
 replaceContract(
   'Redis',
-  async (feedMax) => {
-    const keyPrefix = `test:rebuild:${randomBytes(6).toString('hex')}:`;
-    const store = new RedisNewsStore(new Redis(redis.url!), { feedMax, keyPrefix });
-    return {
-      store,
-      async close() {
-        await deleteKeys(redis.url!, keyPrefix);
-        await store.close();
-      },
-    };
-  },
+  (feedMax) => redisStoreFixture(redis.url!, feedMax, 'rebuild'),
   { skip: redis.skip },
 );

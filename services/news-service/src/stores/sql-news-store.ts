@@ -131,14 +131,7 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
 
   async page(username: string, after: FeedPosition | undefined, limit: number): Promise<FeedItem[]> {
     const { rows } = await this.db.query<FeedRow>(pageSql, [username, after?.timestampMs ?? null, after?.eventId ?? null, limit]);
-    return rows.map((row) => ({
-      eventId: row.event_id,
-      eventType: row.event_type,
-      username: row.author,
-      url: row.url,
-      title: row.title,
-      timestamp: new Date(Number(row.ts_ms)),
-    }));
+    return rows.map(itemOfRow);
   }
 
   /**

@@ -8,10 +8,26 @@ import type { LinkEvent, LinkEventType } from '@delinkcious/object-model';
 import { newsProtoPath } from '@delinkcious/proto';
 import { DefaultSocialGraphManager, MemorySocialGraphStore, registerSocialGraphRoutes } from '@delinkcious/social-graph-service';
 import { deleteRedisKeys, freePort } from '@delinkcious/testing';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { RedisNewsStore } from '../../src/stores/redis-news-store.ts';
 import { newsService } from '../../src/main.ts';
 
 /** Deletes every key under `prefix` (tests own their prefix). */
 export const deleteKeys = deleteRedisKeys;
+
+/** A RedisNewsStore under a key prefix of its own, and a close that deletes its keys. */
+export async function redisStoreFixture(url: string, feedMax: number, purpose: string) {
+  const keyPrefix = `test:${purpose}:${randomBytes(6).toString('hex')}:`;
+  const store = new RedisNewsStore(new Redis(url), { feedMax, keyPrefix });
+  return {
+    store,
+    async close() {
+      await deleteKeys(url, keyPrefix);
+      await store.close();
+    },
+  };
+}
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
