@@ -43,11 +43,13 @@ export interface StoreDatabaseOptions<D extends Closable, M> {
   label: string;
   /** Start of each temporary PostgreSQL database's name. */
   prefix: string;
+  /** false: left empty, for tests that migrate step by step themselves. Default true. */
+  migrated?: boolean;
 }
 
-export async function storeDatabases<D extends Closable, M>({ db: functions, migrationsDir, label, prefix }: StoreDatabaseOptions<D, M>): Promise<Array<StoreDatabase<D>>> {
+export async function storeDatabases<D extends Closable, M>({ db: functions, migrationsDir, label, prefix, migrated: applyMigrations = true }: StoreDatabaseOptions<D, M>): Promise<Array<StoreDatabase<D>>> {
   const migrated = async (db: D, drop: () => Promise<void> = async () => {}): Promise<TestDatabase<D>> => {
-    await functions.migrate(db, await functions.loadMigrations(migrationsDir));
+    if (applyMigrations) await functions.migrate(db, await functions.loadMigrations(migrationsDir));
     return {
       db,
       async close() {

@@ -4,32 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import * as delinkciousDb from '@delinkcious/db';
+import { loadMigrations, migrate } from '@delinkcious/db';
+import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 
 const version = 2;
-const postgres = await externalService('TEST_DATABASE_URL');
 
-const backends: Array<{ name: string; skip: string | false; open: () => Promise<{ db: Database; close: () => Promise<void> }> }> = [
-  {
-    name: 'PGlite',
-    skip: false,
-    open: async () => {
-      const db = await openPglite('memory://');
-      return { db, close: () => db.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: postgres.skip,
-    open: async () => {
-      const temp = await createTemporaryDatabase(postgres.url!, 'test_social_case');
-      const db = await openPostgres({ url: temp.url, label: 'social_graph_manager' });
-      return { db, close: async () => (await db.close(), await temp.drop()) };
-    },
-  },
-];
+// Empty databases: each test migrates up to the version before the case migration itself.
+const backends = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'social_graph_manager', prefix: 'test_social_case', migrated: false });
 
 for (const backend of backends) {
   describe(`social-graph-service migration ${version}: usernames in lower case (${backend.name})`, { skip: backend.skip }, () => {

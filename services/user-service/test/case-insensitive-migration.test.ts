@@ -7,35 +7,18 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
-import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
+import * as delinkciousDb from '@delinkcious/db';
+import { loadMigrations, migrate } from '@delinkcious/db';
+import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { DefaultUserManager } from '../src/manager.ts';
 import { SqlUserStore } from '../src/stores/sql-user-store.ts';
 
 const version = 3;
-const postgres = await externalService('TEST_DATABASE_URL');
 const hash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-const backends: Array<{ name: string; skip: string | false; open: () => Promise<{ db: Database; close: () => Promise<void> }> }> = [
-  {
-    name: 'PGlite',
-    skip: false,
-    open: async () => {
-      const db = await openPglite('memory://');
-      return { db, close: () => db.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: postgres.skip,
-    open: async () => {
-      const temp = await createTemporaryDatabase(postgres.url!, 'test_users_case');
-      const db = await openPostgres({ url: temp.url, label: 'user_manager' });
-      return { db, close: async () => (await db.close(), await temp.drop()) };
-    },
-  },
-];
+// Empty databases: each test migrates up to the version before the case migration itself.
+const backends = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'user_manager', prefix: 'test_users_case', migrated: false });
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, day));
 
