@@ -6,7 +6,8 @@
  *
  * BENCH_SECONDS (5) per load run, BENCH_LINKS (10000) links of the reading
  * user, BENCH_FOLLOWERS (10000) followers of the fan-out author, BENCH_MODES
- * (embedded,distributed) the deployments to measure.
+ * (embedded,distributed) the deployments to measure, BENCH_IMPORT_LINKS (20000)
+ * links of the embedded import and export figures (0 skips them).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,8 @@ import { bareNodeCeiling, rawRedisFeedWriteRate } from './baselines.ts';
 import { load, type LoadResult } from './load.ts';
 import { diskUsageMB } from './measure.ts';
 import { rawPostgresBaseline } from './raw-postgres.ts';
+import { importExportFigures, importExportRows, type ImportExportFigures } from './import-export.ts';
+import { searchFigures, searchRows, type SearchFigures } from './search.ts';
 import {
   fanOut,
   feedCaughtUp,
@@ -33,6 +36,7 @@ import {
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const linkCount = Number(process.env.BENCH_LINKS ?? 10_000);
 const followerCount = Number(process.env.BENCH_FOLLOWERS ?? 10_000);
+const importLinks = Number(process.env.BENCH_IMPORT_LINKS ?? 20_000);
 const modes = new Set((process.env.BENCH_MODES ?? 'embedded,distributed').split(',').map((mode) => mode.trim()));
 const benchEnv = { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' };
 
@@ -61,6 +65,8 @@ interface ModeReport {
   write: LoadResult;
   news: LoadResult;
   fanOut: FanOutResult;
+  /** GET /v1/links?q= over the reader's links, as a ratio to the plain first page of the same moment. */
+  search: SearchFigures;
 }
 
 const log = (message: string) => console.error(`# ${message}`);
@@ -131,6 +137,8 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
       log(`${mode}: link-service's own GET /links, after the gateway's read`);
       linkServiceRead = meanOf(before, await readLinksFromLinkService(linkService, 'reader', seconds));
     }
+    log(`${mode}: search`);
+    const search = await searchFigures(target.baseUrl, reader, seconds);
     log(`${mode}: write`);
     const write = await writeLinks(target, reader, seconds);
 
@@ -161,6 +169,7 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
       write,
       news,
       fanOut: fanOutResult,
+      search,
     };
     await deployment.stop();
     if (restart) {
@@ -194,6 +203,7 @@ function table(reports: ModeReport[], baselines: { rawPostgresPagesPerSecond?: n
   if (baselines.rawPostgresPagesPerSecond) {
     add('GET /v1/links × raw pg page query', (r) => ratio(r.read.requestsPerSecond, baselines.rawPostgresPagesPerSecond!));
   }
+  for (const [i, [name]] of searchRows(reports[0]!.search).entries()) add(name, (r) => searchRows(r.search)[i]![1]);
   add('POST /v1/links (req/s, × bare)', (r) => `${r.write.requestsPerSecond} (${ratio(r.write.requestsPerSecond, r.bareNode.requestsPerSecond)})`);
   add('POST /v1/links p50 / p99 (ms)', (r) => `${r.write.p50Ms} / ${r.write.p99Ms}`);
   add('GET /v1/news (req/s, × bare)', (r) => `${r.news.requestsPerSecond} (${ratio(r.news.requestsPerSecond, r.bareNode.requestsPerSecond)})`);
@@ -215,6 +225,7 @@ function table(reports: ModeReport[], baselines: { rawPostgresPagesPerSecond?: n
 const benchStarted = performance.now();
 const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 const reports: ModeReport[] = [];
+let importExport: ImportExportFigures | undefined;
 const baselines: { rawPostgresPagesPerSecond?: number; rawRedisFeedWritesPerSecond?: number } = {};
 
 // Embedded: one process, PGlite, the in-process bus.
@@ -227,6 +238,18 @@ if (modes.has('embedded')) {
     reports.push(await benchDeployment('embedded', embedded, embedded, dataDir));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+  // Import and export (issue 15) in a fresh embedded system of their own; BENCH_IMPORT_LINKS=0 skips it.
+  if (importLinks > 0) {
+    const importDir = mkdtempSync(join(os.tmpdir(), 'delinkcious-bench-import-'));
+    const deployment = await startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: importDir } });
+    try {
+      log(`embedded: import and export of ${importLinks} links`);
+      importExport = await importExportFigures(deployment, importLinks);
+    } finally {
+      await deployment.stop();
+      rmSync(importDir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -253,10 +276,11 @@ const extra = [
 console.log(`Delinkcious benchmark — ${new Date().toISOString()} — ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 console.log(output);
 if (extra) console.log(`\n${extra}`);
+if (importExport) console.log(`\n| import and export (embedded) | |\n|---|---|\n${importExportRows(importExport)}`);
 console.log(`\n(${Math.round((performance.now() - benchStarted) / 1000)} s in all; ${seconds} s per load run, ${linkCount} links, ${followerCount} followers)`);
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 const file = new URL(`${new Date().toISOString().slice(0, 10)}.json`, resultsDir);
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { seconds, linkCount, followerCount }, baselines, reports }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine, settings: { seconds, linkCount, followerCount, importLinks }, baselines, reports, importExport }, null, 2)}\n`);
 log(`written ${file.pathname}`);

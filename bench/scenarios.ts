@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { waitFor } from '@delinkcious/testing';
 import { load, type LoadResult } from './load.ts';
 import { inParallel, percentile, rssMiB } from './measure.ts';
+import { seedText } from './search.ts';
 
 export interface BenchTarget {
   mode: string;
@@ -28,7 +29,8 @@ export async function seedLinks(target: BenchTarget, token: string, count: numbe
   await inParallel(
     Array.from({ length: count }, (_, i) => i),
     16,
-    (i) => post(target, '/v1/links', token, { url: `https://seed.example/${i}`, title: `Seed ${i}`, tags: i % 2 ? 'odd' : 'even' }),
+    // Varied words (bench/search.ts): the search figure queries these links.
+    (i) => post(target, '/v1/links', token, { url: `https://seed.example/${i}`, ...seedText(i) }),
   );
 }
 

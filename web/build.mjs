@@ -3,7 +3,11 @@
  * Builds the web UI: web/src/main.ts (and the CSS it imports) bundled by
  * esbuild into web/dist/app.<hash>.js and app.<hash>.css, the icon as
  * icon.<hash>.svg, and web/dist/index.html naming them. The gateway serves
- * index.html uncached and the hashed files as immutable. Run by `npm start`
+ * index.html uncached and the hashed files as immutable. For the installable
+ * app: the PNG icons (web/src/icons, drawn by web/scripts/make-icons.mjs) as
+ * icon-192.<hash>.png and icon-512.<hash>.png, manifest.webmanifest (with the
+ * share_target that sends a phone's shares to /save) and sw.js, the service
+ * worker (web/src/service-worker.ts) holding the list of those files. Run by `npm start`
  * and `npm test` (prestart, pretest); `node web/build.mjs` on its own. Skipped when
  * web/dist/.inputs.json shows none of the files it was built from changed since.
  */
@@ -72,6 +76,53 @@ const iconName = `icon.${createHash('sha256').update(icon).digest('base64url').s
 writeFileSync(join(distDir, iconName), icon);
 written.add(iconName);
 
+/** A file of web/src under a content-hashed name in web/dist: its name. */
+const hashedCopy = (source, stem, extension) => {
+  const body = readFileSync(join(webDir, 'src', source));
+  const name = `${stem}.${createHash('sha256').update(body).digest('base64url').slice(0, 10)}.${extension}`;
+  writeFileSync(join(distDir, name), body);
+  written.add(name);
+  return name;
+};
+const pngIcons = [192, 512].map((size) => ({ size, name: hashedCopy(`icons/icon-${size}.png`, `icon-${size}`, 'png') }));
+const manifest = {
+  id: '/',
+  name: 'Delinkcious',
+  short_name: 'Delinkcious',
+  description: 'Save links, tag them, follow people.',
+  start_url: '/',
+  scope: '/',
+  display: 'standalone',
+  background_color: '#f5f7fa',
+  theme_color: '#1f5fbf',
+  icons: [
+    { src: `/${iconName}`, sizes: 'any', type: 'image/svg+xml' },
+    ...pngIcons.map(({ size, name }) => ({ src: `/${name}`, sizes: `${size}x${size}`, type: 'image/png', purpose: 'any' })),
+  ],
+  // A phone's share sheet opens /save; the shared text comes as description (/save finds a URL in it when url is empty).
+  share_target: { action: '/save', method: 'GET', params: { title: 'title', text: 'description', url: 'url' } },
+};
+writeFileSync(join(distDir, 'manifest.webmanifest'), `${JSON.stringify(manifest, null, 2)}\n`);
+written.add('manifest.webmanifest');
+
+const shell = ['/', `/${names.js}`, `/${names.css}`, `/${iconName}`, ...pngIcons.map(({ name }) => `/${name}`), '/manifest.webmanifest'];
+const workerBuild = await build({
+  entryPoints: [join(webDir, 'src/service-worker.ts')],
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['es2022', 'chrome109', 'firefox115', 'safari16'],
+  minify: true,
+  legalComments: 'none',
+  write: false,
+  metafile: true,
+  logLevel: 'warning',
+  // A new build is a new worker (its bytes change), which replaces the old shell.
+  define: { SHELL: JSON.stringify(shell), BUILD: JSON.stringify(createHash('sha256').update(shell.join('\n')).digest('base64url').slice(0, 10)) },
+});
+writeFileSync(join(distDir, 'sw.js'), workerBuild.outputFiles[0].contents);
+written.add('sw.js');
+
 const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -81,6 +132,9 @@ const html = `<!doctype html>
 <meta name="description" content="Delinkcious: save links, tag them, follow people.">
 <title>Delinkcious</title>
 <link rel="icon" href="/${iconName}" type="image/svg+xml">
+<link rel="apple-touch-icon" href="/${pngIcons[0].name}">
+<link rel="manifest" href="/manifest.webmanifest">
+<meta name="theme-color" content="#1f5fbf">
 <link rel="stylesheet" href="/${names.css}">
 <script type="module" src="/${names.js}"></script>
 </head>
@@ -99,6 +153,12 @@ written.add('index.html');
 for (const name of readdirSync(distDir)) {
   if (!written.has(name) && !name.startsWith('.index.')) rmSync(join(distDir, name), { recursive: true, force: true });
 }
-const inputs = [...Object.keys(result.metafile.inputs).map((path) => resolve(path)), join(webDir, 'src/icon.svg'), fileURLToPath(import.meta.url)];
+const inputs = [
+  // "<define:SHELL>" and the like are esbuild's own, not files.
+  ...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(workerBuild.metafile.inputs)].filter((path) => !path.startsWith('<')).map((path) => resolve(path))),
+  join(webDir, 'src/icon.svg'),
+  ...[192, 512].map((size) => join(webDir, `src/icons/icon-${size}.png`)),
+  fileURLToPath(import.meta.url),
+];
 writeFileSync(inputsFile, `${JSON.stringify({ inputs: inputs.map(stamp) })}\n`);
 console.log(`web UI built: web/dist/index.html, ${names.js}, ${names.css}`);

@@ -8,6 +8,8 @@ import { stopTelemetry } from '@delinkcious/kit/telemetry';
 import { DelinkciousError } from '@delinkcious/object-model';
 import { recheckLinks } from '@delinkcious/link-service';
 import { rebuildFeedsCommand } from './rebuild-feeds.ts';
+import { importCommand } from './import.ts';
+import { exportCommand } from './export.ts';
 import { smoke, smokeOptions, SmokeFailure } from './smoke.ts';
 import { resolveDefinitions, start } from './start.ts';
 
@@ -16,6 +18,10 @@ const usage = `Usage:
   delinkcious start --service <name> ...  only those services, as in a Kubernetes pod
   delinkcious migrate --service <name>    apply that service's database migrations and exit
   delinkcious recheck                     one link re-check pass (pending and stale links), then exit
+  delinkcious import --user NAME FILE [--format auto|netscape|pinboard|delinkcious] [--private] [--tags a,b]
+                                          import a bookmark file into a user's links (embedded DATA_DIR or DATABASE_URL)
+  delinkcious export --user NAME --format netscape|json|csv [--output FILE]
+                                          write all of a user's links to FILE or stdout (embedded DATA_DIR or DATABASE_URL)
   delinkcious rebuild-feeds               rebuild every news feed from the links and the social graph
                                           (news-service's configuration: REDIS_URL, or embedded under DATA_DIR)
   delinkcious smoke --url URL --token T --token2 T2 [--timeout 60s]
@@ -33,6 +39,11 @@ async function main(argv: string[]): Promise<void> {
       token: { type: 'string' },
       token2: { type: 'string' },
       timeout: { type: 'string' },
+      user: { type: 'string' },
+      format: { type: 'string' },
+      private: { type: 'boolean' },
+      tags: { type: 'string' },
+      output: { type: 'string', short: 'o' },
     },
   });
   const [command] = positionals;
@@ -74,6 +85,24 @@ async function main(argv: string[]): Promise<void> {
       );
       // A CronJob whose checks could not be requested should show as failed.
       if (report.failed > 0) process.exitCode = 1;
+      return;
+    }
+    case 'import': {
+      const code = await importCommand(
+        { user: values.user, file: positionals[1], format: values.format, private: values.private, tags: values.tags },
+        process.env,
+        createLogger('link-service'),
+        (line) => console.log(line),
+      );
+      await stopTelemetry();
+      process.exitCode = code;
+      return;
+    }
+    case 'export': {
+      // The file may be stdout: the closing line goes to stderr then.
+      const print = values.output ? (line: string) => console.log(line) : (line: string) => console.error(line);
+      process.exitCode = await exportCommand({ user: values.user, format: values.format, output: values.output }, process.env, createLogger('link-service'), process.stdout, print);
+      await stopTelemetry();
       return;
     }
     case 'rebuild-feeds': {

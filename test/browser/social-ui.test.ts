@@ -87,7 +87,7 @@ describe('the social screens of the web UI in Chromium', { skip }, () => {
   test('sign in with the local sign-in; Popular and Settings are in the navigation', async () => {
     await signInLocally(page, deployment!.baseUrl, 'soc-alice');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Links', 'News', 'Popular', 'People', 'API tokens', 'Settings']);
+    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Links', 'News', 'Popular', 'People', 'Import', 'API tokens', 'Settings']);
     alice = await deployment!.signIn('soc-alice');
   });
 

@@ -172,42 +172,41 @@ describe('the web UI in Chromium', { skip }, () => {
     await card(article()).locator('.badge[data-status="valid"]').waitFor({ timeout: 30_000 });
   });
 
-  test('filter by tag and by pattern; a bad pattern is explained by its field', async () => {
+  test('filter by tag and by search; a malformed search is explained under the box', async () => {
     await card(article()).getByRole('button', { name: 'Show links tagged favourite' }).click();
     await page.waitForURL(/#\/links\?tag=favourite$/);
     await cards(1);
-    assert.equal(await page.getByRole('searchbox', { name: 'Pattern (RE2)' }).inputValue(), '');
-    assert.equal(await page.getByRole('combobox', { name: 'Tag' }).inputValue(), 'favourite');
+    assert.equal(await page.getByRole('searchbox', { name: 'Search' }).inputValue(), '');
+    assert.equal(await page.locator('.tag-sidebar li[data-tag="favourite"] .tag-filter').getAttribute('aria-pressed'), 'true');
     assert.match(await page.locator('.summary').innerText(), /1 link tagged “favourite”/);
     await shoot('links-filtered');
 
     await page.getByRole('button', { name: 'Clear filter' }).first().click();
     await cards(2);
 
-    const pattern = page.getByRole('searchbox', { name: 'Pattern (RE2)' });
-    await page.getByRole('combobox', { name: 'Match in' }).selectOption('url');
-    await pattern.fill('gone$');
-    await pattern.press('Enter');
-    await page.waitForURL(/pattern=gone%24&in=url/);
+    // The query language (issue 16); the regex filters stay in the API only.
+    const search = page.getByRole('searchbox', { name: 'Search' });
+    await search.fill(`site:127.0.0.1 gone`);
+    await search.press('Enter');
+    await page.waitForURL(/q=site%3A127\.0\.0\.1\+gone/);
     await cards(1);
     assert.equal(await page.locator('.link-card').getAttribute('data-url'), gone());
 
-    await page.getByRole('combobox', { name: 'Match in' }).selectOption('title');
-    await pattern.fill('(?i)local');
-    await pattern.press('Enter');
+    await search.fill('LOCAL');
+    await search.press('Enter');
     await onlyCard(article());
 
-    await pattern.fill('(unclosed');
-    await pattern.press('Enter');
-    const error = page.locator('.filters [data-field="pattern"] .field-error');
+    await search.fill('"unclosed');
+    await search.press('Enter');
+    const error = page.locator('.search-box [data-field="q"] .field-error');
     await error.waitFor();
-    assert.match(await error.innerText(), /title_regex is not a valid regular expression/);
-    assert.equal(await pattern.getAttribute('aria-invalid'), 'true');
+    assert.match(await error.innerText(), /unclosed quote at character 1/);
+    assert.equal(await search.getAttribute('aria-invalid'), 'true');
 
-    // Back to the previous filter with the browser's Back button.
+    // Back to the previous search with the browser's Back button.
     await page.goBack();
     await onlyCard(article());
-    assert.equal(await pattern.inputValue(), '(?i)local');
+    assert.equal(await search.inputValue(), 'LOCAL');
     await view('#/links');
     await cards(2);
   });

@@ -48,7 +48,8 @@ describe('link status, embedded: pending, then valid or invalid', () => {
       waitFor(() => statusOf(token, url), { what: `${url} to be ${status}`, until: (s) => s === status, timeoutMs: 20_000, intervalMs: 200 });
     await becomes(live, 'valid');
     await becomes(dead, 'invalid');
-    assert.ok(hits.includes('HEAD /live'), 'the checker sent HEAD');
+    // The service reads the page for its metadata: one GET, no HEAD first (docs/design.md §17).
+    assert.ok(hits.includes('GET /live'), 'the checker sent GET');
 
     const moved = `${siteUrl}/moved-here`;
     const update = await call(deployment!.baseUrl, 'PUT', '/v1/links', { token, json: { url: dead, new_url: moved } });

@@ -27,6 +27,16 @@ export interface Link {
   Private?: boolean;
   /** How many other people saved the same URL publicly. */
   SavedBy?: number;
+  /** Saved to read later, not read yet. Absent from an API older than read-later (all read then). */
+  Unread?: boolean;
+  /** The last check (absent from an API older than link health): when, the HTTP status (0: none), why it failed. */
+  CheckedAt?: string | null;
+  HttpStatus?: number;
+  CheckError?: string;
+  /** Since when the link has been failing; null while it works. */
+  InvalidSince?: string | null;
+  /** An archived copy of the page (the Wayback Machine), '' when none is known. */
+  ArchiveUrl?: string;
   CreatedAt: string;
   UpdatedAt: string;
 }
@@ -37,11 +47,25 @@ export interface LinkPage {
 }
 
 export interface LinkFilter {
+  /** One tag, or several joined by commas: links with all of them. */
   tag?: string;
   url_regex?: string;
   title_regex?: string;
   description_regex?: string;
+  /** The search query language (docs/design.md §2): words, "phrases", -word, #tag, site:, is:, after:/before:, OR. */
+  q?: string;
+  sort?: LinkSort;
 }
+
+export type LinkSort = 'newest' | 'oldest' | 'title' | 'relevance';
+
+/** An entry of GET /v1/tags: a tag of yours and how many of your links have it. */
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+export type BulkAction = 'add_tags' | 'remove_tags' | 'set_private' | 'set_public' | 'mark_read' | 'mark_unread' | 'delete';
 
 /** GET /v1/settings: one flat object; later settings add fields. */
 export interface Settings {
@@ -192,7 +216,7 @@ export const api = {
 
   links: (filter: LinkFilter, startToken?: string, limit = 20) =>
     request<LinkPage>('GET', '/v1/links', { query: { ...filter, start_token: startToken, limit } }),
-  addLink: (link: { url: string; title: string; description: string; tags: string[]; private?: boolean }) =>
+  addLink: (link: { url: string; title: string; description: string; tags: string[]; private?: boolean; unread?: boolean }) =>
     request<{ link?: Link }>('POST', '/v1/links', { body: link }),
   updateLink: (change: {
     url: string;
@@ -202,9 +226,19 @@ export const api = {
     add_tags?: string[];
     remove_tags?: string[];
     private?: boolean;
+    unread?: boolean;
   }) =>
     request<{ link?: Link }>('PUT', '/v1/links', { body: change }),
   deleteLink: (url: string) => request<unknown>('DELETE', '/v1/links', { query: { url } }),
+  /** Checks one of your links now (429 when done too often): the link as the check left it. */
+  recheckLink: (url: string) => request<{ link: Link }>('POST', '/v1/links/recheck', { body: { url } }),
+  /** Your tags, most used first; `q`: only those starting with it. */
+  tags: (q?: string) => request<{ tags: TagCount[] }>('GET', '/v1/tags', { query: { q } }),
+  /** Renames a tag on all your links, merging into `newTag` when it exists. */
+  renameTag: (tag: string, newTag: string) => request<{ changed?: number }>('PUT', `/v1/tags/${encodeURIComponent(tag)}`, { body: { new_tag: newTag } }),
+  deleteTag: (tag: string) => request<{ changed: number }>('DELETE', `/v1/tags/${encodeURIComponent(tag)}`),
+  /** One action, atomically, on the links at `urls` (at most 1,000) or all those `q` finds (at most 10,000). */
+  bulk: (change: { urls?: string[]; q?: string; action: BulkAction; tags?: string[] }) => request<{ changed: number }>('POST', '/v1/links/bulk', { body: change }),
   settings: () => request<Settings>('GET', '/v1/settings'),
   updateSettings: (change: { default_private?: boolean }) => request<Settings>('PUT', '/v1/settings', { body: change }),
   /** A new private news-feed URL (shown in this answer only); the old one stops working. */

@@ -19,12 +19,16 @@ import { popularView } from './views/popular.ts';
 import { settingsView } from './views/settings.ts';
 import { signInView } from './views/signin.ts';
 import { tokensView } from './views/tokens.ts';
+import { importExportView } from './views/import-export.ts';
+import { isSavePage, savePage } from './views/save.ts';
+import { registerServiceWorker } from './pwa.ts';
 
 const routes = [
   { path: '/links', label: 'Links', title: 'Your links' },
   { path: '/news', label: 'News', title: 'News' },
   { path: '/popular', label: 'Popular', title: 'Popular' },
   { path: '/people', label: 'People', title: 'People' },
+  { path: '/import', label: 'Import', title: 'Import and export' },
   { path: '/tokens', label: 'API tokens', title: 'API tokens' },
   { path: '/settings', label: 'Settings', title: 'Settings' },
 ] as const;
@@ -72,6 +76,8 @@ function viewFor(path: RoutePath, params: URLSearchParams, signedIn: Session): V
       return popularView(params);
     case '/people':
       return peopleView({ session: signedIn });
+    case '/import':
+      return importExportView();
     case '/tokens':
       return tokensView();
     case '/settings':
@@ -141,12 +147,22 @@ function showSignIn(notice?: string): void {
   if (notice) announce(notice);
 }
 
+/** /save (bookmarklet, share sheet): its own compact screen, no navigation. */
+function showSavePage(signedIn: Session): void {
+  session = signedIn;
+  current?.view.dispose?.();
+  current = undefined;
+  main = undefined;
+  root.replaceChildren(savePage(signedIn));
+}
+
 async function start(): Promise<void> {
   try {
     const [loginOptions, signedIn] = await Promise.all([api.loginOptions(), api.session()]);
     options = loginOptions;
-    if (signedIn) renderApp(signedIn);
-    else showSignIn();
+    if (signedIn && isSavePage()) showSavePage(signedIn);
+    else if (signedIn) renderApp(signedIn);
+    else showSignIn(isSavePage() ? 'Sign in to save this link: you come back here afterwards.' : undefined);
   } catch (error) {
     const retry = h('button', { type: 'button', class: 'button', onclick: () => void start() }, 'Try again');
     root.replaceChildren(
@@ -162,4 +178,5 @@ window.addEventListener('hashchange', () => {
   // The skip link's own "#main" is not a route.
   if (location.hash.startsWith('#/') || location.hash === '') showRoute(true);
 });
+registerServiceWorker();
 void start();

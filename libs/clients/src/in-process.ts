@@ -34,6 +34,13 @@ export const routesOf: { readonly [S in LocalServiceName]: Routes<S> } = {
     getPublicLinks: 'GET /public-links',
     countPublicLinks: 'GET /public-links/count',
     getPopular: 'POST /popular',
+    startImport: 'POST /imports',
+    getImport: 'GET /imports/:id',
+    getTags: 'GET /tags',
+    renameTag: 'PUT /tags',
+    deleteTag: 'DELETE /tags',
+    bulkEdit: 'POST /links/bulk',
+    recheckLink: 'POST /links/recheck',
   },
   'user-service': {
     register: 'POST /register',

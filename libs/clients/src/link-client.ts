@@ -6,6 +6,14 @@ import {
   type PopularRequest,
   type WirePopularLink,
   type AddLinkRequest,
+  importEntryToWire,
+  importStatusFromWire,
+  type ImportStatus,
+  type StartImportRequest,
+  type WireImportStatus,
+  type BulkEditRequest,
+  type GetTagsRequest,
+  type TagCount,
   type GetLinksRequest,
   type GetLinksResult,
   type Link,
@@ -72,6 +80,8 @@ export class LinkClient implements LinkManager {
         Description: request.description,
         Tags: request.tags,
         Private: request.private,
+        Unread: request.unread,
+        CreatedAt: request.createdAt?.toISOString(),
       },
     });
     return linkFromWire(result.link);
@@ -90,10 +100,70 @@ export class LinkClient implements LinkManager {
         AddTags: request.addTags,
         RemoveTags: request.removeTags,
         Private: request.private,
+        Unread: request.unread,
       },
       idempotent: true,
     });
     return linkFromWire(result.link);
+  }
+
+  async getTags(request: GetTagsRequest): Promise<TagCount[]> {
+    const result = await this.http.request<{ tags: TagCount[] }>({
+      method: 'GET',
+      path: '/tags',
+      query: { username: request.username, q: request.q, limit: request.limit },
+    });
+    return result.tags;
+  }
+
+  async renameTag(username: string, tag: string, newTag: string): Promise<number> {
+    const result = await this.http.request<{ changed: number }>({
+      method: 'PUT',
+      path: '/tags',
+      body: { Username: username, Tag: tag, NewTag: newTag },
+      // Renaming again finds nothing left to rename.
+      idempotent: true,
+    });
+    return result.changed;
+  }
+
+  async deleteTag(username: string, tag: string): Promise<number> {
+    const result = await this.http.request<{ changed: number }>({ method: 'DELETE', path: '/tags', query: { username, tag } });
+    return result.changed;
+  }
+
+  async recheckLink(username: string, url: string): Promise<Link> {
+    const result = await this.http.request<{ link: WireLink }>({ method: 'POST', path: '/links/recheck', body: { Username: username, Url: url } });
+    return linkFromWire(result.link);
+  }
+
+  async bulkEdit(request: BulkEditRequest): Promise<number> {
+    const result = await this.http.request<{ changed: number }>({
+      method: 'POST',
+      path: '/links/bulk',
+      body: { Username: request.username, Action: request.action, Urls: request.urls, Q: request.q, Tags: request.tags },
+    });
+    return result.changed;
+  }
+
+  async startImport(request: StartImportRequest): Promise<string> {
+    const result = await this.http.request<{ import_id: string }>({
+      method: 'POST',
+      path: '/imports',
+      body: {
+        username: request.username,
+        entries: request.entries.map(importEntryToWire),
+        skipped: request.skipped,
+        private: request.private,
+        tags: request.tags,
+      },
+    });
+    return result.import_id;
+  }
+
+  async getImport(username: string, id: string): Promise<ImportStatus> {
+    const result = await this.http.request<WireImportStatus>({ method: 'GET', path: `/imports/${encodeURIComponent(id)}`, query: { username } });
+    return importStatusFromWire(result);
   }
 
   async deleteLink(username: string, url: string): Promise<void> {
@@ -115,7 +185,10 @@ function listRequest(path: string, request: GetLinksRequest): HttpRequest {
       url_regex: request.urlRegex,
       title_regex: request.titleRegex,
       description_regex: request.descriptionRegex,
-      tag: request.tag,
+      // One tag parameter for all of them: a tag holds no comma, and link-service reads `a,b` as both.
+      tag: [request.tag ?? '', ...(request.tags ?? [])].filter((tag) => tag !== '').join(',') || undefined,
+      q: request.q,
+      sort: request.sort,
       start_token: request.startToken,
       limit: request.limit,
     },

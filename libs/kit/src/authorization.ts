@@ -24,6 +24,16 @@ export const allowedCalls: CallerTable = {
       'GET /public-links',
       'GET /public-links/count',
       'POST /popular',
+      // Import jobs: a user's bookmark file stored as a job, and its progress (docs/design.md §19 B).
+      'POST /imports',
+      'GET /imports/:id',
+      // The caller's tags and bulk edits of their links (docs/design.md §15).
+      'GET /tags',
+      'PUT /tags',
+      'DELETE /tags',
+      'POST /links/bulk',
+      // Check one of the caller's links now (docs/design.md §17).
+      'POST /links/recheck',
     ],
     // rebuild-feeds: the public links of the people someone follows.
     'news-service': ['GET /public-links'],

@@ -5,7 +5,7 @@
  * client. A caller obtains only the services its row of authorization.ts lets
  * it call, as its caller token would over the network.
  */
-import type { LinkCheckedEvent, LinkManager, NewsManager, SocialGraphManager, UserManager } from '@delinkcious/object-model';
+import type { LinkCheckedEvent, LinkCheckResult, LinkManager, NewsManager, SocialGraphManager, UserManager } from '@delinkcious/object-model';
 import { allowedCalls } from './authorization.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Lifecycle } from './lifecycle.ts';
@@ -16,7 +16,8 @@ import { tracedCalls } from './trace.ts';
 
 /** The link-checker function as link-service calls it. */
 export interface LocalLinkChecker {
-  check(username: string, url: string): Promise<{ status: LinkCheckedEvent['status']; httpStatus: number }>;
+  /** `result`: everything the check found, as link.checked carries it (docs/design.md §17). */
+  check(username: string, url: string): Promise<{ status: LinkCheckedEvent['status']; httpStatus: number; result?: LinkCheckResult }>;
 }
 
 /** What each service offers its callers. */

@@ -31,8 +31,8 @@ export interface ServiceServerOptions {
 }
 
 const openRoutes = new Set(['/healthz', '/readyz', '/metrics']);
-/** Query values that are secrets (an OAuth code and state, a token) and must not reach the logs. */
-const secretQueryPattern = /([?&](?:code|state|token|access_token)=)[^&#]*/gi;
+/** Query values that are secrets (an OAuth code and state, a token, Pinboard's auth_token) and must not reach the logs. */
+const secretQueryPattern = /([?&](?:code|state|token|access_token|auth_token)=)[^&#]*/gi;
 /** Paths that hold a secret: the private news feed's token (/feeds/news/<token>). */
 const secretPathPattern = /(\/feeds\/news\/)[^/?#]+/gi;
 const redactSecrets = (url: string) => url.replace(secretQueryPattern, '$1[redacted]').replace(secretPathPattern, '$1[redacted]');

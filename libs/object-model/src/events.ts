@@ -32,6 +32,12 @@ export interface LinkCheckedEvent {
   http_status: number;
   error: string;
   checked_at: string;
+  /** The page's metadata and the archive fallback (docs/design.md §17); absent from older checkers, '' when unknown. */
+  title?: string;
+  description?: string;
+  canonical_url?: string;
+  favicon_url?: string;
+  archive_url?: string;
 }
 
 /**

@@ -1,5 +1,7 @@
+export * from './check-result.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './imports.ts';
 export * from './link.ts';
 export * from './news.ts';
 export * from './social-graph.ts';

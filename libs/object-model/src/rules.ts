@@ -2,11 +2,14 @@
  * Rules shared by every service, client and the web UI, so that each exists
  * once. Browser-safe: no Node built-ins.
  */
+export * from './rules/created-at.ts';
 export * from './rules/flags.ts';
 export * from './rules/limits.ts';
 export * from './rules/link-fields.ts';
 export * from './rules/paging.ts';
+export * from './rules/page-text.ts';
 export * from './rules/popular.ts';
+export * from './rules/search-query.ts';
 export * from './rules/tags.ts';
 export * from './rules/text.ts';
 export * from './rules/url.ts';

@@ -13,8 +13,16 @@ export interface WireLink {
   Tags: Record<string, boolean>;
   Private: boolean;
   SavedBy: number;
+  Unread: boolean;
   CreatedAt: string;
   UpdatedAt: string;
+  /** Link health (docs/design.md §17); absent from servers older than it. */
+  CheckedAt?: string | null;
+  HttpStatus?: number;
+  CheckError?: string;
+  InvalidSince?: string | null;
+  ArchiveUrl?: string;
+  FaviconUrl?: string;
 }
 
 export function linkToWire(link: Link): WireLink {
@@ -26,8 +34,15 @@ export function linkToWire(link: Link): WireLink {
     Tags: Object.fromEntries(link.tags.map((tag) => [tag, true])),
     Private: link.private,
     SavedBy: link.savedBy,
+    Unread: link.unread,
     CreatedAt: link.createdAt.toISOString(),
     UpdatedAt: link.updatedAt.toISOString(),
+    CheckedAt: link.checkedAt ? link.checkedAt.toISOString() : null,
+    HttpStatus: link.httpStatus,
+    CheckError: link.checkError,
+    InvalidSince: link.invalidSince ? link.invalidSince.toISOString() : null,
+    ArchiveUrl: link.archiveUrl,
+    FaviconUrl: link.faviconUrl,
   };
 }
 
@@ -43,8 +58,17 @@ export function linkFromWire(wire: WireLink): Link {
     // A link-service older than private links sent neither: its links were all public.
     private: wire.Private ?? false,
     savedBy: wire.SavedBy ?? 0,
+    // A link-service older than read-later sent no Unread.
+    unread: wire.Unread ?? false,
     createdAt: new Date(wire.CreatedAt),
     updatedAt: new Date(wire.UpdatedAt),
+    // A link-service older than link health sent none of these: nothing known.
+    checkedAt: wire.CheckedAt ? new Date(wire.CheckedAt) : null,
+    httpStatus: wire.HttpStatus ?? 0,
+    checkError: wire.CheckError ?? '',
+    invalidSince: wire.InvalidSince ? new Date(wire.InvalidSince) : null,
+    archiveUrl: wire.ArchiveUrl ?? '',
+    faviconUrl: wire.FaviconUrl ?? '',
   };
 }
 

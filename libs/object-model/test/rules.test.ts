@@ -21,6 +21,7 @@ import {
   requireTitle,
   requireTokenName,
   requireUrlKey,
+  urlAsGiven,
   requireUsername,
   tagItems,
 } from '../src/index.ts';
@@ -128,9 +129,8 @@ describe('usernames: GitHub logins', () => {
 });
 
 describe('URLs', () => {
-  test('accepts http and https URLs with a host, trimmed but not normalised', () => {
+  test('accepts http and https URLs with a host, trimmed', () => {
     assert.equal(requireHttpUrl(' https://example.com/a?b=c '), 'https://example.com/a?b=c');
-    assert.equal(requireHttpUrl('http://EXAMPLE.com'), 'http://EXAMPLE.com');
     const longest = `https://e.com/${'a'.repeat(limits.urlLength - 14)}`;
     assert.equal(requireHttpUrl(longest), longest);
   });
@@ -147,8 +147,22 @@ describe('URLs', () => {
     refuses(() => requireHttpUrl(undefined, 'new_url'), 'new_url', /is required/);
   });
 
-  test('a URL key is any text without controls: links saved under older rules stay reachable', () => {
+  test('normal form: scheme and host lower-cased, default port dropped, IDN in punycode, the rest as written', () => {
+    assert.equal(requireHttpUrl('http://EXAMPLE.com'), 'http://example.com');
+    assert.equal(requireHttpUrl('HTTPS://Go.Dev:443/Doc?Q=A#Frag'), 'https://go.dev/Doc?Q=A#Frag');
+    assert.equal(requireHttpUrl('http://go.dev:80/'), 'http://go.dev/');
+    assert.equal(requireHttpUrl('https://go.dev:8443/x'), 'https://go.dev:8443/x');
+    assert.equal(requireHttpUrl('http://User:PW@Host.example/%7Ea'), 'http://User:PW@host.example/%7Ea');
+    assert.equal(requireHttpUrl('http://Bücher.example/'), 'http://xn--bcher-kva.example/');
+    assert.equal(requireHttpUrl('http://[::1]:80/a'), 'http://[::1]/a');
+    // Written without "//": the parser's own form.
+    assert.equal(requireHttpUrl('http:example.com/a'), 'http://example.com/a');
+  });
+
+  test('a URL key is any text without controls, in normal form when it is an http(s) URL', () => {
     assert.equal(requireUrlKey(' ftp://old.example '), 'ftp://old.example');
+    assert.equal(requireUrlKey('https://GO.DEV/doc'), 'https://go.dev/doc');
+    assert.equal(urlAsGiven(' https://GO.DEV/doc '), 'https://GO.DEV/doc');
     refuses(() => requireUrlKey('https://e.com/\u0000'), 'url', /control characters/);
     refuses(() => requireUrlKey(''), 'url', /is required/);
   });

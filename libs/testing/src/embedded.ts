@@ -35,6 +35,8 @@ async function startEmbeddedOnce(options: EmbeddedOptions): Promise<Deployment> 
       DEV_LOGIN: 'true',
       LOG_LEVEL: defaultLogLevel(),
       ...(await embeddedPorts()),
+      // Tests never reach the internet: no archive lookups unless a test serves a stand-in.
+      WAYBACK_API_URL: '',
       ...options.extraEnv,
     };
     const run = registry.spawnDelinkcious(['start'], env);

@@ -152,7 +152,8 @@ export async function startSeparate(options: SeparateOptions): Promise<SeparateD
       'user-service': {},
       'social-graph-service': {},
       'link-service': {},
-      'link-checker': { LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' },
+      // Tests never reach the internet: no archive lookups unless a test serves a stand-in.
+      'link-checker': { LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true', WAYBACK_API_URL: '' },
       'news-service': { REDIS_URL: options.redisUrl ?? '', NEWS_REDIS_KEY_PREFIX: redisKeyPrefix ?? '', NEWS_HTTP_PORT: String(newsHttpPort) },
       'api-gateway': { DEV_LOGIN: 'true', SESSION_SECRET: randomBytes(32).toString('hex'), PUBLIC_URL: `http://127.0.0.1:${ports['api-gateway']}` },
     };

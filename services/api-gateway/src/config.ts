@@ -73,6 +73,14 @@ export const apiGatewayConfigSpec = {
   PUBLIC_PROFILES: envVar.oneOf('anyone', publicProfilesModes),
   /** Behind an ingress or load balancer: which proxies' X-Forwarded-* to believe (see trustProxy above). */
   TRUST_PROXY: trustProxy(),
+  /** The largest bookmark file POST /v1/import takes (413 past it); this route only. */
+  IMPORT_MAX_BYTES: envVar.int(50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** POST /v1/links/recheck per user per minute (docs/design.md §17), within RATE_LIMIT_PER_MINUTE's limiter. */
+  RECHECK_PER_MINUTE: envVar.int(10, 1, 10_000),
+  /** Pinboard v1 API (docs/design.md §20): calls per user per minute, any method; 0 turns it off. */
+  PINBOARD_RATE_LIMIT_PER_MINUTE: envVar.int(60, 0, 1_000_000),
+  /** …and, on top, calls that read every link (posts/all, posts/dates, posts/update) per user per minute; 0 turns it off. */
+  PINBOARD_FULL_READS_PER_MINUTE: envVar.int(10, 0, 1_000_000),
 };
 
 export type ApiGatewayConfig = ReturnType<typeof readApiGatewayConfig>;

@@ -23,6 +23,11 @@ import { profileReaders } from './auth/public-access.ts';
 import { registerFeedTokenRoute } from './routes/feed-token.ts';
 import { registerFeedRoutes } from './routes/feeds.ts';
 import { registerLinkRoutes } from './routes/links.ts';
+import { registerImportRoutes } from './routes/import.ts';
+import { registerExportRoute } from './routes/export.ts';
+import { registerTagRoutes } from './routes/tags.ts';
+import { registerBulkRoutes } from './routes/bulk.ts';
+import { registerRecheckRoute } from './routes/recheck.ts';
 import { registerProfileRoutes } from './routes/profiles.ts';
 import { registerLoginRoutes } from './routes/login.ts';
 import { registerNewsRoutes } from './routes/news.ts';
@@ -32,6 +37,7 @@ import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerSocialRoutes } from './routes/social.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerWebUi } from './web.ts';
+import { registerPinboardApi } from './pinboard/routes.ts';
 import { securityHeaders } from './security-headers.ts';
 
 export interface GatewayManagers {
@@ -154,6 +160,11 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
         done(null, payload);
       });
       registerLinkRoutes(v1, links, users);
+      registerImportRoutes(v1, links, { maxBytes: config.IMPORT_MAX_BYTES });
+      registerExportRoute(v1, links);
+      registerTagRoutes(v1, links);
+      registerBulkRoutes(v1, links);
+      registerRecheckRoute(v1, links, { perMinute: config.RATE_LIMIT_PER_MINUTE > 0 ? config.RECHECK_PER_MINUTE : 0 });
       registerSettingsRoutes(v1, users);
       registerPopularRoutes(v1, links, socialGraph);
       registerSocialRoutes(v1, socialGraph, users);
@@ -177,6 +188,15 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     { prefix: '/v1' },
   );
   registerFeedRoutes(server, { links, users, news: options.news, mode: config.PUBLIC_PROFILES, publicUrl: config.PUBLIC_URL });
+  // Pinboard v1 (docs/design.md §20): its own authentication (auth_token or Basic), answers and rate limits.
+  await registerPinboardApi(server, {
+    links,
+    users,
+    auth,
+    perMinute: config.PINBOARD_RATE_LIMIT_PER_MINUTE,
+    fullReadsPerMinute: config.PINBOARD_FULL_READS_PER_MINUTE,
+    ...(config.SESSION_SECRET && { secretKey: config.SESSION_SECRET }),
+  });
   return server;
 }
 

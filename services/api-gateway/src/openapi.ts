@@ -11,7 +11,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { limits, pageSizes, usernamePattern } from '@delinkcious/object-model';
+import { limits, pageSizes, searchLimits, searchSorts, usernamePattern } from '@delinkcious/object-model';
 import { sessionCookie } from './auth/cookies.ts';
 
 /** Any of the three ways to present a token. */
@@ -48,8 +48,15 @@ export const linkSchema = {
     Tags: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'a set: {"tag": true}' },
     Private: { type: 'boolean', description: 'seen by its owner only: never in anyone else\'s news, profile, feed, popular list or counts' },
     SavedBy: { type: 'integer', minimum: 0, description: 'how many other users saved the same URL publicly' },
+    Unread: { type: 'boolean', description: 'read later: your own reminder, never news' },
     CreatedAt: { type: 'string', format: 'date-time' },
     UpdatedAt: { type: 'string', format: 'date-time' },
+    CheckedAt: { type: ['string', 'null'], format: 'date-time', description: 'when the last check result was taken; null while pending' },
+    HttpStatus: { type: 'integer', minimum: 0, description: "the last check's HTTP status; 0 when it got none" },
+    CheckError: { type: 'string', description: "why the last check failed: 'DNS failure', 'connection refused', 'timeout', 'TLS error…', 'too many redirects', '404 Not Found'…; '' when valid" },
+    InvalidSince: { type: ['string', 'null'], format: 'date-time', description: 'when the link turned invalid (this invalid streak); null when valid or pending' },
+    ArchiveUrl: { type: 'string', description: "an archived copy (Wayback Machine) found when the link turned invalid; '' when none" },
+    FaviconUrl: { type: 'string', description: "the page's icon; '' when unknown" },
   },
 };
 
@@ -61,6 +68,19 @@ export const urlInput = { type: 'string', maxLength: limits.urlLength, descripti
 export const titleInput = { type: 'string', maxLength: limits.titleLength };
 export const descriptionInput = { type: 'string', maxLength: limits.descriptionLength, description: 'may span lines' };
 export const patternInput = { type: 'string', maxLength: limits.patternLength, description: 'RE2 pattern' };
+export const searchQueryInput = {
+  type: 'string',
+  maxLength: searchLimits.length,
+  description:
+    'search (docs/design.md §14): words (all must match; case-, accent- and inflection-insensitive; the last also as a prefix), ' +
+    '"exact phrase", -word, #tag, -#tag, site:example.org (and subdomains), is:private|public|unread|read|valid|invalid|pending, ' +
+    `after:YYYY-MM-DD, before:YYYY-MM-DD, OR between terms (AND binds tighter); at most ${searchLimits.terms} terms and ${searchLimits.branches} alternatives`,
+};
+export const searchSortInput = {
+  type: 'string',
+  enum: [...searchSorts],
+  description: 'newest (by when saved; the default, with or without q) | oldest | title | relevance (ts_rank of the words of q)',
+};
 export const privateInput = {
   description: 'true or false (a JSON boolean, or true/false/yes/no as text)',
   oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false', 'yes', 'no'] }],
@@ -121,6 +141,8 @@ export async function registerOpenApi(server: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'links', description: 'Your saved links' },
+        { name: 'tags', description: 'Your tags: counts, rename, delete; bulk edits of your links' },
+        { name: 'import and export', description: 'Bringing a bookmark file in as a job, and following it' },
         { name: 'social', description: 'Who you follow and who follows you' },
         { name: 'news', description: 'Your news feed' },
         { name: 'tokens', description: 'Personal API tokens' },

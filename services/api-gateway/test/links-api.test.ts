@@ -60,9 +60,10 @@ describe('/v1/links', () => {
   });
 
   test('POST refuses bad input with 400 naming the field, and a duplicate with 409', async () => {
-    const noTitle = await gateway.call('POST', '/v1/links', { token: alice, json: { url: 'https://example.com/x' } });
-    assert.equal(noTitle.status, 400);
-    assert.match(noTitle.body.err, /title/);
+    // A missing title is accepted (docs/design.md §17); one that is not text is not.
+    const badTitle = await gateway.call('POST', '/v1/links', { token: alice, json: { url: 'https://example.com/x', title: ['a', 'b'] } });
+    assert.equal(badTitle.status, 400);
+    assert.match(badTitle.body.err, /title/);
     const badUrl = await gateway.call('POST', '/v1/links', { token: alice, json: { url: 'ftp://example.com/x', title: 't' } });
     assert.equal(badUrl.status, 400);
     assert.match(badUrl.body.err, /url/);

@@ -53,7 +53,7 @@ describe('OpenAPI and docs', () => {
     assert.ok(getLinks.security.length > 0, 'protected routes say how to authenticate');
     assert.deepEqual(
       getLinks.parameters.map((parameter: { name: string }) => parameter.name).sort(),
-      ['description_regex', 'limit', 'start_token', 'tag', 'title_regex', 'url_regex'],
+      ['description_regex', 'limit', 'q', 'sort', 'start_token', 'tag', 'title_regex', 'url_regex'],
     );
     assert.ok(getLinks.responses['401'], 'error answers are described');
     assert.ok(doc.paths['/v1/links'].post.requestBody.content['application/x-www-form-urlencoded'], 'form bodies are described');

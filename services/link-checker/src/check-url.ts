@@ -1,12 +1,17 @@
 /**
- * Checks one URL (docs/design.md §5): HEAD first, GET when HEAD is refused, at most
- * `maxRedirects` redirects followed by hand so each hop goes through the SSRF
- * guard again, one deadline for the whole check, and never a body read.
+ * Checks one URL (docs/design.md §5, §17): at most `maxRedirects` redirects
+ * followed by hand so each hop goes through the SSRF guard again, one deadline
+ * for the whole check. Reading the page (`readPage`, what the service does) is
+ * one GET, whose body is read only when it is HTML, at most `maxPageBytes` of
+ * it, for the page's metadata; without it, HEAD first and GET when HEAD is
+ * refused, and never a body read. GET first costs one request where HEAD then
+ * GET would cost two, and a non-HTML body is dropped after its headers.
  */
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { CheckResult } from './check-result.ts';
+import { decodePage, isHtml, maxPageBytes, noMetadata, parseMetadata } from './page-metadata.ts';
 import { HostRefusedError, bareHost, resolveAllowed, type AddressPolicy, type ResolvedAddress, type Resolver } from './ssrf-guard.ts';
 
 export const userAgent = 'Delinkcious-LinkChecker/1.0';
@@ -18,6 +23,8 @@ export interface CheckUrlOptions {
   maxRedirects?: number;
   resolver: Resolver;
   policy: AddressPolicy;
+  /** GET, and read the metadata of an HTML answer (the result then carries `metadata`). */
+  readPage?: boolean;
 }
 
 /**
@@ -31,6 +38,8 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 interface Answer {
   status: number;
   location: string | undefined;
+  /** The start of an HTML body, when asked for and the answer is a 2xx HTML page. */
+  page?: { body: Buffer; contentType: string | undefined };
 }
 
 class CheckFailure extends Error {
@@ -47,13 +56,13 @@ export async function checkUrl(url: string, options: CheckUrlOptions): Promise<C
   let lastStatus = 0;
   try {
     let current = new URL(url);
-    let method: 'HEAD' | 'GET' = 'HEAD';
+    let method: 'HEAD' | 'GET' = options.readPage ? 'GET' : 'HEAD';
     for (let redirects = 0; ; redirects++) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
         throw new CheckFailure(`redirect to unsupported scheme ${current.protocol.replace(/:$/, '')}`);
       }
       const addresses = await untilAborted(resolveAllowed(current.hostname, options.resolver, options.policy), signal);
-      let answer = await send(current, method, addresses, signal);
+      let answer = await send(current, method, addresses, signal, options.readPage === true);
       lastStatus = answer.status;
       if (method === 'HEAD' && headRefused.has(answer.status)) {
         // Once a site refused HEAD, the rest of its redirect chain gets GET straight away.
@@ -62,7 +71,11 @@ export async function checkUrl(url: string, options: CheckUrlOptions): Promise<C
         lastStatus = answer.status;
       }
       if (!redirectStatuses.has(answer.status) || answer.location === undefined) {
-        return { status: answer.status < 400 ? 'valid' : 'invalid', httpStatus: answer.status, error: '' };
+        const valid = answer.status < 400;
+        const result: CheckResult = { status: valid ? 'valid' : 'invalid', httpStatus: answer.status, error: valid ? '' : statusText(answer.status) };
+        if (!options.readPage) return result;
+        const { page } = answer;
+        return { ...result, metadata: page ? parseMetadata(decodePage(page.body, page.contentType), current.href) : noMetadata };
       }
       if (redirects >= maxRedirects) throw new CheckFailure('too many redirects');
       try {
@@ -72,14 +85,23 @@ export async function checkUrl(url: string, options: CheckUrlOptions): Promise<C
       }
     }
   } catch (error) {
-    return { status: 'invalid', httpStatus: lastStatus, error: signal.aborted ? 'timeout' : reasonOf(error) };
+    const result: CheckResult = { status: 'invalid', httpStatus: lastStatus, error: signal.aborted ? 'timeout' : reasonOf(error) };
+    return options.readPage ? { ...result, metadata: noMetadata } : result;
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** One request; resolves as soon as the status line and headers are in, and drops the body unread. */
-function send(url: URL, method: 'HEAD' | 'GET', addresses: ResolvedAddress[], signal: AbortSignal): Promise<Answer> {
+/** '404 Not Found': the short reason of an HTTP error status. */
+export function statusText(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')}`;
+}
+
+/**
+ * One request; resolves as soon as the status line and headers are in, and drops the body unread,
+ * but for a 2xx HTML answer when `readPage`: then at most maxPageBytes of it, until the deadline.
+ */
+function send(url: URL, method: 'HEAD' | 'GET', addresses: ResolvedAddress[], signal: AbortSignal, readPage = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(
@@ -97,11 +119,41 @@ function send(url: URL, method: 'HEAD' | 'GET', addresses: ResolvedAddress[], si
       },
       (response) => {
         const location = response.headers.location;
-        resolve({ status: response.statusCode ?? 0, location });
-        response.destroy(); // the body is never needed (an endless one must not be read)
+        const status = response.statusCode ?? 0;
+        const contentType = response.headers['content-type'];
+        if (!readPage || method !== 'GET' || status < 200 || status >= 300 || !isHtml(contentType)) {
+          resolve({ status, location });
+          response.destroy(); // the body is not needed (an endless one must not be read)
+          return;
+        }
+        bodyStarted = true;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let done = false;
+        // What arrived by the end, the limit or the deadline is the page: the status is known already.
+        const finish = () => {
+          if (done) return;
+          done = true;
+          signal.removeEventListener('abort', finish);
+          resolve({ status, location, page: { body: Buffer.concat(chunks).subarray(0, maxPageBytes), contentType } });
+          response.destroy();
+        };
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= maxPageBytes) finish();
+        });
+        response.once('end', finish);
+        response.once('close', finish);
+        response.once('error', finish);
+        signal.addEventListener('abort', finish, { once: true });
       },
     );
-    request.once('error', reject);
+    // Once the body is being read, the answer is known: the deadline only ends the reading (finish).
+    let bodyStarted = false;
+    request.once('error', (error) => {
+      if (!bodyStarted) reject(error);
+    });
     request.end();
   });
 }
@@ -144,13 +196,13 @@ const reasonByCode: Record<string, string> = {
   ETIMEDOUT: 'timeout',
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'dns lookup failed',
-  CERT_HAS_EXPIRED: 'tls certificate expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls certificate self-signed',
-  SELF_SIGNED_CERT_IN_CHAIN: 'tls certificate self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls certificate not trusted',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'tls certificate does not match host',
+  ENOTFOUND: 'DNS failure',
+  EAI_AGAIN: 'DNS failure',
+  CERT_HAS_EXPIRED: 'TLS error: certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS error: self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS error: self-signed certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS error: certificate not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS error: certificate does not match host',
 };
 
 function reasonOf(error: unknown): string {
@@ -158,7 +210,7 @@ function reasonOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code && reasonByCode[code]) return reasonByCode[code];
   if (code?.startsWith('HPE_')) return 'invalid http response';
-  if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL') || /certificate|ssl|tls/i.test(String(error))) return 'tls error';
+  if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL') || /certificate|ssl|tls/i.test(String(error))) return 'TLS error';
   if (error instanceof TypeError && /invalid url/i.test(error.message)) return 'invalid url';
   return code ? `network error (${code})` : 'network error';
 }

@@ -5,7 +5,7 @@
  * a check is safe to repeat, and a lost result would leave the link pending.
  */
 import { randomUUID } from 'node:crypto';
-import { UnavailableError, requireHttpUrl, requireUsername, type LinkCheckedEvent } from '@delinkcious/object-model';
+import { UnavailableError, requireHttpUrl, requireUsername, urlAsGiven, type LinkCheckedEvent } from '@delinkcious/object-model';
 import type { CheckResult } from './check-result.ts';
 
 export type Publish = (event: LinkCheckedEvent) => Promise<void>;
@@ -13,6 +13,8 @@ export type Publish = (event: LinkCheckedEvent) => Promise<void>;
 export interface LinkCheckerOptions {
   /** Checks one URL (checkUrl with the service's timeout, resolver and SSRF policy). */
   checkUrl: (url: string) => Promise<CheckResult>;
+  /** The archived copy of a URL found invalid, '' when none (archive-lookup.ts); absent: no lookup. */
+  archiveLookup?: (url: string) => Promise<string>;
   publish: Publish;
   now?: () => Date;
   newId?: () => string;
@@ -26,23 +28,33 @@ export class DefaultLinkChecker {
   private readonly options: Required<LinkCheckerOptions>;
 
   constructor(options: LinkCheckerOptions) {
-    this.options = { now: () => new Date(), newId: randomUUID, ...options };
+    this.options = { now: () => new Date(), newId: randomUUID, archiveLookup: async () => '', ...options };
   }
 
   async check(username: unknown, url: unknown): Promise<LinkCheckOutcome> {
     const user = requireUsername(username);
-    // Trimmed as link-service trims it: the event must name the URL as stored.
+    // Fetched in its normal form; the event names the URL exactly as link-service stored it, which
+    // for a link saved before normal forms may differ (docs/design.md §15).
     const target = requireHttpUrl(url);
+    const stored = urlAsGiven(url);
     const result = await this.options.checkUrl(target);
+    // Only a dead link needs its archived copy; the lookup never fails the check.
+    const archiveUrl = result.status === 'invalid' ? await this.options.archiveLookup(target).catch(() => '') : '';
+    const page = result.metadata;
     const event: LinkCheckedEvent = {
       id: this.options.newId(),
       type: 'link.checked',
       username: user,
-      url: target,
+      url: stored,
       status: result.status,
       http_status: result.httpStatus,
       error: result.error,
       checked_at: this.options.now().toISOString(),
+      title: page?.title ?? '',
+      description: page?.description ?? '',
+      canonical_url: page?.canonicalUrl ?? '',
+      favicon_url: page?.faviconUrl ?? '',
+      archive_url: archiveUrl,
     };
     try {
       await this.options.publish(event);

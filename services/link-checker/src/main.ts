@@ -1,6 +1,8 @@
 /** Wires the link-checker function: its checker, the event bus it publishes to, and its HTTP transport. */
 import { subjects } from '@delinkcious/events';
+import { checkResultFromEvent } from '@delinkcious/object-model';
 import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type Env, type ServiceDefinition } from '@delinkcious/kit';
+import { archiveLookup } from './archive-lookup.ts';
 import { checkUrl } from './check-url.ts';
 import { DefaultLinkChecker, type Publish } from './checker.ts';
 import { readLinkCheckerConfig } from './config.ts';
@@ -32,7 +34,8 @@ export const linkChecker: ServiceDefinition = {
       }
     };
     const checker = new DefaultLinkChecker({
-      checkUrl: (url) => checkUrl(url, { timeoutMs: config.LINK_CHECK_TIMEOUT, resolver: systemResolver, policy }),
+      checkUrl: (url) => checkUrl(url, { timeoutMs: config.LINK_CHECK_TIMEOUT, resolver: systemResolver, policy, readPage: true }),
+      archiveLookup: archiveLookup({ apiUrl: config.WAYBACK_API_URL, timeoutMs: config.WAYBACK_TIMEOUT }),
       publish,
     });
     // A result that cannot be published is useless: not ready without the bus.
@@ -41,8 +44,8 @@ export const linkChecker: ServiceDefinition = {
     context.local?.provide(
       {
         check: async (username: string, url: string) => {
-          const { status, httpStatus } = await checker.check(username, url);
-          return { status, httpStatus };
+          const { status, httpStatus, event } = await checker.check(username, url);
+          return { status, httpStatus, result: checkResultFromEvent(event) };
         },
       },
       logger,

@@ -162,11 +162,11 @@ export async function resolveAllowed(hostname: string, resolver: Resolver, polic
       addresses = await resolver(host);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new HostRefusedError(code === 'ENOTFOUND' || code === 'ENODATA' ? 'host not found' : `dns lookup failed${code ? ` (${code})` : ''}`, {
+      throw new HostRefusedError(code === 'ENOTFOUND' || code === 'ENODATA' ? 'DNS failure' : `DNS failure${code ? ` (${code})` : ''}`, {
         cause: error,
       });
     }
-    if (addresses.length === 0) throw new HostRefusedError('host not found');
+    if (addresses.length === 0) throw new HostRefusedError('DNS failure');
   }
   for (const { address } of addresses) {
     const refusal = policy.refusal(address);

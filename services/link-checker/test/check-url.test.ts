@@ -60,9 +60,9 @@ describe('reachability (LINK_CHECKER_ALLOW_PRIVATE_NETWORKS=true)', () => {
     assert.deepEqual(await check('/not-modified'), { status: 'valid', httpStatus: 304, error: '' });
   });
 
-  test('404 and 500 are invalid, with the status', async () => {
-    assert.deepEqual(await check('/missing'), { status: 'invalid', httpStatus: 404, error: '' });
-    assert.deepEqual(await check('/broken'), { status: 'invalid', httpStatus: 500, error: '' });
+  test('404 and 500 are invalid, with the status and its text', async () => {
+    assert.deepEqual(await check('/missing'), { status: 'invalid', httpStatus: 404, error: '404 Not Found' });
+    assert.deepEqual(await check('/broken'), { status: 'invalid', httpStatus: 500, error: '500 Internal Server Error' });
   });
 
   test('a refused connection is invalid, with no status', async () => {
@@ -106,7 +106,7 @@ describe('reachability (LINK_CHECKER_ALLOW_PRIVATE_NETWORKS=true)', () => {
     const from = site.seen.length;
     assert.deepEqual(await check('/head-forbidden'), { status: 'valid', httpStatus: 200, error: '' });
     assert.deepEqual(seenSince(from), ['HEAD /head-forbidden', 'GET /head-forbidden']);
-    assert.deepEqual(await check('/no-head-missing'), { status: 'invalid', httpStatus: 404, error: '' });
+    assert.deepEqual(await check('/no-head-missing'), { status: 'invalid', httpStatus: 404, error: '404 Not Found' });
   });
 
   test('a 404 to HEAD is believed: no GET', async () => {
@@ -135,8 +135,8 @@ describe('reachability (LINK_CHECKER_ALLOW_PRIVATE_NETWORKS=true)', () => {
     assert.equal(site.seen.at(-1)!.headers.host, `site.test:${site.port}`);
   });
 
-  test('a name that does not resolve is invalid: host not found', async () => {
-    assert.deepEqual(await checkUrl('http://nowhere.test/', options), { status: 'invalid', httpStatus: 0, error: 'host not found' });
+  test('a name that does not resolve is invalid: DNS failure', async () => {
+    assert.deepEqual(await checkUrl('http://nowhere.test/', options), { status: 'invalid', httpStatus: 0, error: 'DNS failure' });
   });
 
   test('a redirect to another scheme is invalid', async () => {

@@ -75,6 +75,12 @@ async function call(base: string, body: string | object | undefined, token: stri
   return { status: response.status, body: (await response.json()) as unknown };
 }
 
+/** The page metadata and archive fields of a check that read no page and found no archived copy. */
+const noPage = { title: '', description: '', canonical_url: '', favicon_url: '', archive_url: '' };
+
+/** The answer to a check: the published event and `err` (docs/design.md §3, §17). */
+const answerOf = (event: LinkCheckedEvent | undefined) => ({ status: 200, body: { ...event, err: '' } });
+
 /** An event with its random id checked and set aside, so the rest can be compared exactly. */
 function withoutId(event: LinkCheckedEvent | undefined): Omit<LinkCheckedEvent, 'id'> {
   assert.ok(event, 'an event was published');
@@ -95,8 +101,9 @@ describe('POST / (the link-checker function)', () => {
 
   test('checks the URL, publishes link.checked with every field, and answers the result', async () => {
     const url = `${site.url}/moved`;
-    assert.deepEqual(await call(running.url, { Username: 'alice', Url: url }), { status: 200, body: { err: '', status: 'valid', http_status: 200 } });
+    const answer = await call(running.url, { Username: 'alice', Url: url });
     assert.equal(published.length, 1);
+    assert.deepEqual(answer, answerOf(published[0]), 'the answer carries the whole result');
     assert.deepEqual(withoutId(published[0]), {
       type: 'link.checked',
       username: 'alice',
@@ -105,21 +112,17 @@ describe('POST / (the link-checker function)', () => {
       http_status: 200,
       error: '',
       checked_at: '2024-05-06T07:08:09.010Z',
+      ...noPage,
     });
   });
 
   test('an invalid link is published as invalid, with its status or reason; each event has its own id', async () => {
-    assert.deepEqual(await call(running.url, { username: 'bob', url: `${site.url}/missing` }), {
-      status: 200,
-      body: { err: '', status: 'invalid', http_status: 404 },
-    });
-    assert.deepEqual(await call(running.url, { Username: 'bob', Url: `${site.url}/hang` }), {
-      status: 200,
-      body: { err: '', status: 'invalid', http_status: 0 },
-    });
+    const missing = await call(running.url, { username: 'bob', url: `${site.url}/missing` });
+    const hang = await call(running.url, { Username: 'bob', Url: `${site.url}/hang` });
+    assert.deepEqual([missing, hang], published.map(answerOf));
     assert.deepEqual(published.map(withoutId), [
-      { type: 'link.checked', username: 'bob', url: `${site.url}/missing`, status: 'invalid', http_status: 404, error: '', checked_at: checkedAt.toISOString() },
-      { type: 'link.checked', username: 'bob', url: `${site.url}/hang`, status: 'invalid', http_status: 0, error: 'timeout', checked_at: checkedAt.toISOString() },
+      { type: 'link.checked', username: 'bob', url: `${site.url}/missing`, status: 'invalid', http_status: 404, error: '404 Not Found', checked_at: checkedAt.toISOString(), ...noPage },
+      { type: 'link.checked', username: 'bob', url: `${site.url}/hang`, status: 'invalid', http_status: 0, error: 'timeout', checked_at: checkedAt.toISOString(), ...noPage },
     ]);
     assert.notEqual(published[0]!.id, published[1]!.id);
   });
@@ -182,7 +185,9 @@ describe('POST / (the link-checker function)', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(answered, false, 'no answer while publishing is pending');
       release();
-      assert.deepEqual(await answer, { status: 200, body: { err: '', status: 'valid', http_status: 200 } });
+      const result = await answer;
+      assert.equal(result.status, 200);
+      assert.deepEqual([(result.body as LinkCheckedEvent).status, (result.body as LinkCheckedEvent).http_status], ['valid', 200]);
     } finally {
       await gated.server.close();
     }
@@ -206,7 +211,8 @@ describe('POST / (the link-checker function)', () => {
 describe('linkChecker (the ServiceDefinition)', () => {
   function contextFor(env: Record<string, string>, bus: Bus): ServiceContext {
     return {
-      env: { LOG_LEVEL: 'silent', ...env },
+      // No archive lookups: tests never reach the internet.
+      env: { LOG_LEVEL: 'silent', WAYBACK_API_URL: '', ...env },
       host: '127.0.0.1',
       port: 0,
       embedded: true,
@@ -231,16 +237,18 @@ describe('linkChecker (the ServiceDefinition)', () => {
     const context = contextFor({ LINK_CHECKER_ALLOW_PRIVATE_NETWORKS: 'true' }, bus);
     const { url } = await linkChecker.start(context);
     try {
-      assert.deepEqual(await call(url, { Username: 'alice', Url: `${site.url}/ok` }), { status: 200, body: { err: '', status: 'valid', http_status: 200 } });
+      const answer = await call(url, { Username: 'alice', Url: `${site.url}/ok` });
       assert.equal((await call(url, { Username: 'alice', Url: `${site.url}/ok` }, null)).status, 401);
       assert.equal(received.length, 1);
+      assert.deepEqual(answer, answerOf(received[0]!.data));
       assert.equal(received[0]!.subject, 'link.checked');
       const event = received[0]!.data;
       assert.ok(Math.abs(Date.parse(event.checked_at) - Date.now()) < 60_000, 'checked_at is now');
       assert.match(event.checked_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'RFC 3339');
       assert.deepEqual(
         { ...withoutId(event), checked_at: 'now' },
-        { type: 'link.checked', username: 'alice', url: `${site.url}/ok`, status: 'valid', http_status: 200, error: '', checked_at: 'now' },
+        // The service reads the page (a GET); /ok is not HTML, so no metadata.
+        { type: 'link.checked', username: 'alice', url: `${site.url}/ok`, status: 'valid', http_status: 200, error: '', checked_at: 'now', ...noPage },
       );
       assert.match(await (await fetch(`${url}/metrics`)).text(), /events_published_total\{[^}]*subject="link.checked"[^}]*\} 1/);
     } finally {
@@ -254,7 +262,8 @@ describe('linkChecker (the ServiceDefinition)', () => {
     const { url } = await linkChecker.start(context);
     try {
       const from = site.seen.length;
-      assert.deepEqual(await call(url, { Username: 'alice', Url: `${site.url}/ok` }), { status: 200, body: { err: '', status: 'invalid', http_status: 0 } });
+      const answer = await call(url, { Username: 'alice', Url: `${site.url}/ok` });
+      assert.deepEqual([answer.status, (answer.body as LinkCheckedEvent).status, (answer.body as LinkCheckedEvent).http_status], [200, 'invalid', 0]);
       assert.equal(received[0]!.data.error, 'blocked address 127.0.0.1');
       assert.equal(site.seen.length, from, 'the local site was never contacted');
     } finally {
@@ -307,9 +316,23 @@ describe('LinkCheckerClient against the running function', () => {
     await running?.server.close();
   });
 
-  test('answers the status and the HTTP status', async () => {
-    assert.deepEqual(await client.check('alice', `${site.url}/ok`), { status: 'valid', httpStatus: 200 });
-    assert.deepEqual(await client.check('alice', `${site.url}/broken`), { status: 'invalid', httpStatus: 500 });
+  test('answers the status, the HTTP status and the whole result', async () => {
+    const ok = await client.check('alice', `${site.url}/ok`);
+    assert.deepEqual([ok.status, ok.httpStatus], ['valid', 200]);
+    assert.deepEqual(ok.result, {
+      url: `${site.url}/ok`,
+      status: 'valid',
+      checkedAt,
+      httpStatus: 200,
+      error: '',
+      title: '',
+      description: '',
+      canonicalUrl: '',
+      faviconUrl: '',
+      archiveUrl: '',
+    });
+    const broken = await client.check('alice', `${site.url}/broken`);
+    assert.deepEqual([broken.status, broken.httpStatus, broken.result?.error], ['invalid', 500, '500 Internal Server Error']);
   });
 
   test('a bad request is a ValidationError with the reason, not retried', async () => {

@@ -9,10 +9,18 @@
  */
 import type { LinkCheckResult } from '@delinkcious/object-model';
 import type { LinkStore } from './stores/link-store.ts';
+import type { CheckThrottle } from './check-throttle.ts';
 
 /** The link-checker function: checks a URL and publishes the result. */
 export interface LinkCheckRequester {
+  /** May answer the result too (LinkCheckerClient does): then it is applied at once, as the event would. */
   check(username: string, url: string): Promise<unknown>;
+}
+
+/** The full result in a checker's answer, when it carries one (older checkers do not). */
+function resultIn(reply: unknown): LinkCheckResult | undefined {
+  const result = (reply as { result?: LinkCheckResult } | null | undefined)?.result;
+  return result && typeof result === 'object' && result.checkedAt instanceof Date ? result : undefined;
 }
 
 export type CheckOutcome = 'reused' | 'requested' | 'in_progress' | 'failed';
@@ -26,6 +34,8 @@ export interface CheckSchedulerOptions {
   pendingAfterMs: number;
   /** A result older than this is checked again, and not reused. */
   revalidateAfterMs: number;
+  /** How long a recheck (`POST /links/recheck`) waits for its result before answering without it. */
+  recheckWaitMs?: number;
   /** Period of the reconciler inside the service; 0 leaves it to `delinkcious recheck`. */
   reconcileEveryMs?: number;
   /** Tries per request before leaving the link to the reconciler. */
@@ -35,6 +45,8 @@ export interface CheckSchedulerOptions {
   concurrency?: number;
   now?: () => Date;
   onError?: (url: string, error: unknown) => void;
+  /** Paces background checks (imports, the reconciler) and counts a save's check against the pace (check-throttle.ts). */
+  throttle?: CheckThrottle;
 }
 
 export interface ReconcileReport {
@@ -56,18 +68,40 @@ export class LinkCheckScheduler {
 
   /** Asks for a check in the background: never throws, never delays the caller. */
   request(username: string, url: string): void {
-    const pending = this.check(username, url).finally(() => this.inFlight.delete(pending));
+    const throttle = this.options.throttle;
+    const pending = (throttle ? throttle.interactive(url, () => this.check(username, url)) : this.check(username, url)).finally(() =>
+      this.inFlight.delete(pending),
+    );
     this.inFlight.add(pending);
   }
 
-  async check(username: string, url: string): Promise<CheckOutcome> {
+  /**
+   * Checks `url` now for a user who asked (docs/design.md §17): no result is reused and no claim
+   * waited for. Resolves when the result is applied, or after `recheckWaitMs` (the check goes on,
+   * and its result applies when it comes).
+   */
+  async recheck(username: string, url: string): Promise<CheckOutcome | 'waiting'> {
+    const pending = this.check(username, url, true).finally(() => this.inFlight.delete(pending));
+    this.inFlight.add(pending);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), this.options.recheckWaitMs ?? 3000)));
+    try {
+      return await Promise.race([pending, waited]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async check(username: string, url: string, force = false): Promise<CheckOutcome> {
     const now = this.now();
     try {
+      // Forced: a result is never fresh enough, and any earlier claim has expired.
+      const future = new Date(now.getTime() + 1);
       const claim = await this.options.store.claimCheck(
         url,
         now,
-        new Date(now.getTime() - this.options.revalidateAfterMs),
-        new Date(now.getTime() - this.options.pendingAfterMs),
+        force ? future : new Date(now.getTime() - this.options.revalidateAfterMs),
+        force ? future : new Date(now.getTime() - this.options.pendingAfterMs),
       );
       if (claim.kind === 'known') {
         await this.options.apply(claim.result);
@@ -81,7 +115,9 @@ export class LinkCheckScheduler {
     const attempts = this.options.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.checker.check(username, url);
+        const result = resultIn(await this.options.checker.check(username, url));
+        // The same result comes as link.checked too (applying it twice changes nothing): a failure here is not the check's.
+        if (result) await this.options.apply(result).catch((error: unknown) => this.options.onError?.(url, error));
         return 'requested';
       } catch (error) {
         if (attempt >= attempts) {
@@ -108,7 +144,18 @@ export class LinkCheckScheduler {
   }
 
   /** Stops the reconciler and waits for requests under way. */
+  /**
+   * Asks for a check in the background queue (an imported link): paced by the
+   * throttle, after any check a save asks for. Never throws; without a throttle, as request().
+   */
+  requestBackground(username: string, url: string): void {
+    if (!this.options.throttle) return this.request(username, url);
+    // Not queued (the queue is full): the link stays pending and the reconciler asks again later.
+    void this.options.throttle.background(url, () => this.check(username, url))?.catch((error: unknown) => this.options.onError?.(url, error));
+  }
+
   async stop(): Promise<void> {
+    this.options.throttle?.stop();
     clearInterval(this.timer);
     this.timer = undefined;
     await Promise.allSettled([...this.inFlight, this.reconciling]);
@@ -125,7 +172,9 @@ export class LinkCheckScheduler {
     const queue = [...due];
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        const outcome = await this.check(next.username, next.url);
+        const { username, url } = next;
+        const throttle = this.options.throttle;
+        const outcome = throttle ? ((await throttle.background(url, () => this.check(username, url))) ?? 'failed') : await this.check(username, url);
         if (outcome === 'requested') report.requested++;
         else if (outcome === 'reused') report.reused++;
         else if (outcome === 'failed') report.failed++;

@@ -10,7 +10,7 @@
  * token, when spent.
  */
 import { RE2JS } from 're2js';
-import { ValidationError } from '@delinkcious/object-model';
+import { ValidationError, limits, type SearchSort } from '@delinkcious/object-model';
 
 /**
  * Work is counted in units of one program instruction stepped over one character of
@@ -147,18 +147,49 @@ export class WorkBudget {
   }
 }
 
-/** Page tokens are opaque to clients: the id of the last link seen, wrapped. */
-export function encodePageToken(lastId: number): string {
-  return Buffer.from(JSON.stringify({ v: 1, before: lastId })).toString('base64url');
+/** Where a page ended, in the order of its sort: what a page token carries. */
+export interface PageCursor {
+  sort: SearchSort;
+  /** The last link's sort key (ListedLink.sortKey); absent only in a token of before search (an id, newest). */
+  key?: string | undefined;
+  id: number;
 }
 
-export function decodePageToken(token: string | undefined): number | undefined {
+const sortCodes: Record<SearchSort, string> = { newest: 'n', oldest: 'o', title: 't', relevance: 'r' };
+
+/**
+ * Page tokens are opaque to clients: the sort, the last link's sort key and its
+ * id, wrapped (version 2). Version 1, the id alone (newest first by id), is
+ * still read for the newest order.
+ */
+export function encodePageToken(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify({ v: 2, s: sortCodes[cursor.sort], k: cursor.key, id: cursor.id })).toString('base64url');
+}
+
+export function decodePageToken(token: string | undefined, sort: SearchSort = 'newest'): PageCursor | undefined {
   if (token === undefined || token === '') return undefined;
+  let decoded: { v?: unknown; before?: unknown; s?: unknown; k?: unknown; id?: unknown } | undefined;
   try {
-    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; before?: unknown };
-    if (decoded.v === 1 && Number.isSafeInteger(decoded.before) && (decoded.before as number) > 0) return decoded.before as number;
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof decoded;
   } catch {
-    // fall through to the error below
+    // refused below
+  }
+  const validId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
+  if (decoded?.v === 2 && typeof decoded.k === 'string' && validId(decoded.id) && typeof decoded.s === 'string') {
+    if (decoded.s !== sortCodes[sort]) throw new ValidationError(`start_token belongs to another sort order than ${sort}`);
+    if (!validKey(sort, decoded.k)) throw new ValidationError('start_token is not a valid page token');
+    return { sort, key: decoded.k, id: decoded.id };
+  }
+  if (decoded?.v === 1 && validId(decoded.before)) {
+    if (sort !== 'newest') throw new ValidationError(`start_token belongs to another sort order than ${sort}`);
+    return { sort, id: decoded.before };
   }
   throw new ValidationError('start_token is not a valid page token');
+}
+
+/** A key the store can compare with: a time, a number (relevance) or a title's fold. */
+function validKey(sort: SearchSort, key: string): boolean {
+  if (sort === 'title') return key.length <= limits.titleLength;
+  if (sort === 'relevance') return /^\d+(\.\d+)?(e-?\d+)?$/i.test(key);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(key) && !Number.isNaN(Date.parse(key));
 }

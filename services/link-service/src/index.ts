@@ -1,6 +1,13 @@
 export { linkService, recheckLinks, migrationsDir } from './main.ts';
 export { DefaultLinkManager } from './manager.ts';
+export { LinkCheckScheduler } from './check-scheduler.ts';
 export { MemoryLinkStore } from './stores/memory-link-store.ts';
 export { SqlLinkStore } from './stores/sql-link-store.ts';
 export type { LinkStore, StoredLink } from './stores/link-store.ts';
 export { registerLinkRoutes } from './transport/http.ts';
+export { Importer } from './imports/importer.ts';
+export { ImportWorker } from './imports/import-worker.ts';
+export { MemoryImportStore } from './imports/memory-import-store.ts';
+export { SqlImportStore } from './imports/sql-import-store.ts';
+export { registerImportRoutes as registerLinkImportRoutes } from './imports/http.ts';
+export { importLinks } from './imports/command.ts';

@@ -8,21 +8,27 @@ import { ServiceMetrics, createServiceServer, serveUnlessInProcess, loadMutualAu
 import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
 import { LinkCheckScheduler, type LinkCheckRequester, type ReconcileReport } from './check-scheduler.ts';
 import { DefaultLinkManager } from './manager.ts';
+import { applyCheckResult, checkResultOf } from './link-health.ts';
 import { SqlLinkStore } from './stores/sql-link-store.ts';
+import { LinkStatistics } from './search/statistics.ts';
 import { registerLinkRoutes } from './transport/http.ts';
+import { CheckThrottle } from './check-throttle.ts';
+import { registerImportRoutes } from './imports/http.ts';
+import { startImports } from './imports/wiring.ts';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 
-function databaseChoice(config: LinkServiceConfig): DatabaseChoice {
+export function databaseChoice(config: LinkServiceConfig): DatabaseChoice {
   return { database: 'link_manager', url: config.LINK_DATABASE_URL, serverUrl: config.DATABASE_URL, dataDir: config.DATA_DIR };
 }
 
 
-function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker: LinkCheckRequester, logger: Logger, reconcileEveryMs = config.LINK_RECONCILE_EVERY) {
+function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker: LinkCheckRequester, logger: Logger, reconcileEveryMs = config.LINK_RECONCILE_EVERY, throttle?: CheckThrottle) {
   return new LinkCheckScheduler({
+    ...(throttle && { throttle }),
     store,
     checker,
-    apply: (result) => store.applyCheck(result),
+    apply: (result) => applyCheckResult(store, result),
     pendingAfterMs: config.LINK_RECHECK_PENDING_AFTER,
     revalidateAfterMs: config.LINK_REVALIDATE_AFTER,
     reconcileEveryMs,
@@ -71,23 +77,31 @@ export const linkService: ServiceDefinition = {
     context.lifecycle.onClose('outbox relay', () => relay.stop());
 
     const store = new SqlLinkStore(db);
+    // PGlite runs no autovacuum: link-service keeps the links table's planner statistics there (search/statistics.ts).
+    const statistics = new LinkStatistics(db, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'ANALYZE links failed'));
+    void statistics.start();
     const remoteChecker = () => new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'), callerToken: context.mutualAuth.outboundToken });
     // A LINK_CHECKER_URL of its own is a checker elsewhere, even embedded.
     const checker = managerOf(config.LINK_CHECKER_URL ? { lifecycle: context.lifecycle } : context, 'link-checker', remoteChecker);
-    const scheduler = checkScheduler(config, store, checker, logger);
+    const throttle = new CheckThrottle({ ratePerSecond: config.LINK_CHECK_RATE, hostGapMs: config.LINK_CHECK_HOST_GAP });
+    const scheduler = checkScheduler(config, store, checker, logger, config.LINK_RECONCILE_EVERY, throttle);
     scheduler.start();
     context.lifecycle.onClose('link checks', () => scheduler.stop());
     const manager = new DefaultLinkManager({
       store,
       maxLinksPerUser: config.MAX_LINKS_PER_USER,
-      onChange: () => relay.notify(),
+      onChange: () => {
+        relay.notify();
+        statistics.changed();
+      },
       checks: scheduler,
+      imports: startImports({ db, config, logger, lifecycle: context.lifecycle, requestCheck: (username, url) => scheduler.requestBackground(username, url) }).importer,
     });
 
     // Check results from the link-checker; stale ones are ignored by the manager.
     const checks = await context.bus.subscribe<LinkCheckedEvent>({ group: 'link-service', subjects: [subjects.linkChecked] }, async ({ data }) => {
       try {
-        await manager.applyCheckResult({ url: data.url, status: data.status, checkedAt: new Date(data.checked_at) });
+        await manager.applyCheckResult(checkResultOf(data));
         metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'ok' });
       } catch (error) {
         metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'failed' });
@@ -103,6 +117,7 @@ export const linkService: ServiceDefinition = {
     const url = await serveUnlessInProcess(context, context.port, 'link-service', () => {
       const server = createServiceServer({ service: 'link-service', logger, metrics, mutualAuth: context.mutualAuth, readiness });
       registerLinkRoutes(server, manager);
+      registerImportRoutes(server, manager, config.IMPORT_BODY_LIMIT);
       return server;
     });
     return { url };

@@ -8,12 +8,14 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  UnavailableError,
   ValidationError,
   canonicalUsername,
   checkTagCount,
   limits,
   optionalDescription,
   optionalPattern,
+  optionalCreatedAt,
   optionalFlag,
   pageLimit,
   parseTags,
@@ -21,8 +23,13 @@ import {
   popularWindowDays,
   requireHttpUrl,
   requireTitle,
+  optionalTitle,
   requireUrlKey,
+  urlAsGiven,
   type AddLinkRequest,
+  type BulkEditRequest,
+  type GetTagsRequest,
+  type TagCount,
   type GetLinksRequest,
   type GetLinksResult,
   type Link,
@@ -34,9 +41,15 @@ import {
   type PopularLink,
   type PopularRequest,
   type UpdateLinkRequest,
+  type ImportStatus,
+  type StartImportRequest,
 } from '@delinkcious/object-model';
-import { WorkBudget, compilePattern, decodePageToken, encodePageToken, matchCost, regexWork, type TextMatcher } from './filters.ts';
-import type { EventBuilder, LinkChanges, LinkStore, StoredLink } from './stores/link-store.ts';
+import { WorkBudget, compilePattern, decodePageToken, encodePageToken, matchCost, regexWork, type PageCursor, type TextMatcher } from './filters.ts';
+import { listingOf } from './search/request.ts';
+import { LinkOrganizer } from './organize.ts';
+import type { EventBuilder, LinkChanges, LinkStore, ListedLink, StoredLink } from './stores/link-store.ts';
+import { applyCheckResult, noHealth } from './link-health.ts';
+import type { Importer } from './imports/importer.ts';
 
 /** A regex filter of GetLinks and the text of a link it applies to. */
 type Filter = [TextMatcher, (link: StoredLink) => string];
@@ -47,7 +60,11 @@ export interface LinkManagerOptions {
   /** Called after each change is committed (the outbox relay publishes at once). */
   onChange?: () => void;
   /** Asked to check a link saved with a new URL, after the change committed. */
-  checks?: { request(username: string, url: string): void };
+  checks?: {
+    request(username: string, url: string): void;
+    /** Checks now, reusing no result; resolves once applied, or after a short wait (check-scheduler.ts). */
+    recheck?(username: string, url: string): Promise<unknown>;
+  };
   /**
    * With a regex filter, the most links one GetLinks call examines. A page may
    * then hold fewer matches than asked for, with a token to go on from there:
@@ -61,6 +78,8 @@ export interface LinkManagerOptions {
    */
   regexBudget?: { work?: number; ms?: number };
   now?: () => Date;
+  /** Import jobs (imports/importer.ts); absent, startImport and getImport answer 503. */
+  imports?: Importer;
 }
 
 export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
@@ -71,6 +90,9 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   private readonly scanBudget: number;
   private readonly regexBudget: { work: number; ms: number };
   private readonly now: () => Date;
+  /** Tags and bulk edits (organize.ts). */
+  private readonly organizer: LinkOrganizer;
+  private readonly imports: Importer | undefined;
 
   constructor(options: LinkManagerOptions) {
     this.store = options.store;
@@ -80,6 +102,8 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     this.scanBudget = options.scanBudget ?? 5000;
     this.regexBudget = { work: options.regexBudget?.work ?? regexWork.perRequest, ms: options.regexBudget?.ms ?? regexWork.perRequestMs };
     this.now = options.now ?? (() => new Date());
+    this.organizer = new LinkOrganizer({ store: this.store, now: this.now, onChange: this.onChange });
+    this.imports = options.imports;
   }
 
   async getLinks(request: GetLinksRequest): Promise<GetLinksResult> {
@@ -107,7 +131,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   private async list(request: GetLinksRequest, publicOnly: boolean): Promise<GetLinksResult> {
     const username = canonicalUsername(request.username);
     const limit = pageLimit(request.limit);
-    const tag = request.tag?.trim() ? parseTags(request.tag.trim(), 'tag')[0] : undefined;
+    const { search, sort, tags } = listingOf(request);
     const filters: Filter[] = [];
     const add = (pattern: string | undefined, field: string, maxLength: number, text: (link: StoredLink) => string) => {
       const matcher = compilePattern(optionalPattern(pattern, field), field, maxLength);
@@ -116,40 +140,42 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     add(request.urlRegex, 'url_regex', limits.urlLength, (link) => link.url);
     add(request.titleRegex, 'title_regex', limits.titleLength, (link) => link.title);
     add(request.descriptionRegex, 'description_regex', limits.descriptionLength, (link) => link.description);
-    let beforeId = decodePageToken(request.startToken);
+    let after = decodePageToken(request.startToken, sort);
+    const query = { tags, search, sort, publicOnly };
+    const cursorAt = (link: ListedLink): PageCursor => ({ sort, key: link.sortKey, id: link.id });
 
     if (filters.length === 0) {
-      const rows = await this.store.list(username, { tag, beforeId, publicOnly, limit: limit + 1 });
+      const rows = await this.store.list(username, { ...query, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
-      return { links: page.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(page.at(-1)!.id) : '' };
+      return { links: page.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(cursorAt(page.at(-1)!)) : '' };
     }
 
     // Regex filters run here, over keyset batches, within the scan and work budgets.
-    const matches: StoredLink[] = [];
+    const matches: ListedLink[] = [];
     const work = new WorkBudget(this.regexBudget.work, this.regexBudget.ms);
     let scanned = 0;
     const batchSize = Math.min(500, Math.max(limit + 1, 100));
     for (;;) {
       const want = Math.min(batchSize, this.scanBudget - scanned);
-      const batch = await this.store.list(username, { tag, beforeId, publicOnly, limit: want });
+      const batch = await this.store.list(username, { ...query, after, limit: want });
       for (const link of batch) {
         const costs = filters.map(([matcher, text]) => matchCost(matcher, text(link)));
         // Out of work: the page ends before this link (one link is always examined, so paging progresses).
         if (scanned > 0 && !work.affords(costs.reduce((sum, cost) => sum + cost, 0))) {
-          return { links: matches.map(publicLink), nextPageToken: encodePageToken(beforeId!) };
+          return { links: matches.map(publicLink), nextPageToken: encodePageToken(after!) };
         }
         scanned++;
         if (await this.matchesAll(link, filters, costs, work)) {
           matches.push(link);
           if (matches.length > limit) {
             const page = matches.slice(0, limit);
-            return { links: page.map(publicLink), nextPageToken: encodePageToken(page.at(-1)!.id) };
+            return { links: page.map(publicLink), nextPageToken: encodePageToken(cursorAt(page.at(-1)!)) };
           }
         }
-        beforeId = link.id;
+        after = cursorAt(link);
       }
       if (batch.length < want) return { links: matches.map(publicLink), nextPageToken: '' };
-      if (scanned >= this.scanBudget) return { links: matches.map(publicLink), nextPageToken: encodePageToken(beforeId!) };
+      if (scanned >= this.scanBudget) return { links: matches.map(publicLink), nextPageToken: encodePageToken(after!) };
     }
   }
 
@@ -165,12 +191,17 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   async addLink(request: AddLinkRequest): Promise<Link> {
     const username = canonicalUsername(request.username);
     const url = requireHttpUrl(request.url);
-    const title = requireTitle(request.title);
+    // Optional: the page's title fills an empty one in once the link is checked (link-health.ts).
+    const title = optionalTitle(request.title);
     const description = optionalDescription(request.description);
     const tags = parseTags(request.tags);
     const isPrivate = optionalFlag(request.private, 'private') ?? false;
+    const unread = optionalFlag(request.unread, 'unread') ?? false;
+    const now = this.now();
+    const createdAt = optionalCreatedAt(request.createdAt, now) ?? now;
     const outcome = await this.store.insert(
-      { username, url, title, description, tags, private: isPrivate, createdAt: this.now() },
+      // Brought with an older date, the link still changed now: UpdatedAt (Pinboard's posts/update) says so.
+      { username, url, title, description, tags, private: isPrivate, unread, createdAt, updatedAt: now },
       this.maxLinksPerUser,
       // A private link is nobody else's news.
       (link) => (link.private ? null : linkEvent('link.added', username, link, link.createdAt)),
@@ -196,18 +227,21 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const addTags = parseTags(request.addTags, 'add_tags');
     const removeTags = parseTags(request.removeTags, 'remove_tags');
     const isPrivate = optionalFlag(request.private, 'private');
+    const unread = optionalFlag(request.unread, 'unread');
 
-    const outcome = await this.store.update(
+    const outcome = await this.withUrlKey(request.url, url, (key) => this.store.update(
       username,
-      url,
+      key,
       (current) => {
         const changes: LinkChanges = {};
         if (newUrl !== undefined && newUrl !== current.url) {
-          Object.assign(changes, { url: newUrl, status: 'pending', checkedAt: null });
+          // The old URL's health is not the new one's (docs/design.md §17).
+          Object.assign(changes, { url: newUrl, status: 'pending', ...noHealth });
         }
         if (title !== undefined && title !== current.title) changes.title = title;
         if (description !== undefined && description !== current.description) changes.description = description;
         if (isPrivate !== undefined && isPrivate !== current.private) changes.private = isPrivate;
+        if (unread !== undefined && unread !== current.unread) changes.unread = unread;
         const tags = [...current.tags, ...addTags.filter((tag) => !current.tags.includes(tag))].filter(
           (tag) => !removeTags.includes(tag),
         );
@@ -218,8 +252,9 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
         return Object.keys(changes).length > 0 ? changes : null;
       },
       this.now(),
-      (link, before) => updateEvent(username, link, before!),
-    );
+      // Read or unread is the owner's own state: no news.
+      (link, before) => (onlyReadStateChanged(link, before!) ? null : updateEvent(username, link, before!)),
+    ), (outcome) => outcome.kind === 'not_found');
     switch (outcome.kind) {
       case 'not_found':
         throw new NotFoundError(`you have no link with url ${url}`);
@@ -238,16 +273,73 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const owner = canonicalUsername(username);
     const key = requireUrlKey(url);
     const at = this.now();
-    const deleted = await this.store.delete(owner, key, (link) => (link.private ? null : linkEvent('link.deleted', owner, link, at)));
+    const deleted = await this.withUrlKey(url, key, (found) =>
+      this.store.delete(owner, found, (link) => (link.private ? null : linkEvent('link.deleted', owner, link, at))),
+      (link) => link === null,
+    );
     if (!deleted) throw new NotFoundError(`you have no link with url ${key}`);
     this.onChange();
+  }
+
+  /**
+   * Runs `lookup` with the URL's normal form, and again with the URL as given
+   * when that found nothing and differs: a link saved before normal forms whose
+   * URL the migration could not rewrite (docs/design.md §15) stays reachable.
+   */
+  private async withUrlKey<T>(given: unknown, key: string, lookup: (url: string) => Promise<T>, missed: (outcome: T) => boolean): Promise<T> {
+    const outcome = await lookup(key);
+    if (!missed(outcome)) return outcome;
+    const asGiven = urlAsGiven(given);
+    return asGiven === key ? outcome : lookup(asGiven);
+  }
+
+  async startImport(request: StartImportRequest): Promise<string> {
+    if (!this.imports) throw new UnavailableError('imports are not available here');
+    return this.imports.start(request);
+  }
+
+  async getImport(username: string, id: string): Promise<ImportStatus> {
+    if (!this.imports) throw new UnavailableError('imports are not available here');
+    return this.imports.get(username, id);
+  }
+
+  async getTags(request: GetTagsRequest): Promise<TagCount[]> {
+    return this.organizer.getTags(request);
+  }
+
+  async renameTag(username: string, tag: string, newTag: string): Promise<number> {
+    return this.organizer.renameTag(username, tag, newTag);
+  }
+
+  async deleteTag(username: string, tag: string): Promise<number> {
+    return this.organizer.deleteTag(username, tag);
+  }
+
+  async bulkEdit(request: BulkEditRequest): Promise<number> {
+    return this.organizer.bulkEdit(request);
   }
 
   async applyCheckResult(result: LinkCheckResult): Promise<number> {
     if (result.status !== 'valid' && result.status !== 'invalid') {
       throw new ValidationError('a check result status must be valid or invalid');
     }
-    return this.store.applyCheck(result);
+    const changed = await applyCheckResult(this.store, result);
+    // A filled-in title may have written a link.updated: out it goes at once.
+    if (changed > 0) this.onChange();
+    return changed;
+  }
+
+  async recheckLink(username: string, url: string): Promise<Link> {
+    const owner = canonicalUsername(username);
+    const key = requireUrlKey(url);
+    // An update that changes nothing: the store's read of one link by its URL (its normal form, else as given).
+    const find = (at: string) => this.store.update(owner, at, () => null, this.now(), () => null);
+    const found = await this.withUrlKey(url, key, find, (outcome) => outcome.kind !== 'unchanged');
+    if (found.kind !== 'unchanged') throw new NotFoundError(`you have no link with url ${key}`);
+    if (!this.checks?.recheck) throw new UnavailableError('link checks are not available here');
+    await this.checks.recheck(owner, found.link.url);
+    const after = await find(found.link.url);
+    return publicLink(after.kind === 'unchanged' ? after.link : found.link);
   }
 }
 
@@ -261,6 +353,19 @@ function updateEvent(username: string, link: StoredLink, before: StoredLink): Re
   if (link.private) return linkEvent('link.deleted', username, before, link.updatedAt);
   if (before.private) return linkEvent('link.added', username, link, link.updatedAt);
   return linkEvent('link.updated', username, link, link.updatedAt, before.url !== link.url ? before.url : undefined);
+}
+
+/** Whether an update changed nothing followers see: only read/unread (and the time). */
+function onlyReadStateChanged(link: StoredLink, before: StoredLink): boolean {
+  return (
+    link.unread !== before.unread &&
+    link.url === before.url &&
+    link.title === before.title &&
+    link.description === before.description &&
+    link.private === before.private &&
+    link.tags.length === before.tags.length &&
+    link.tags.every((tag, i) => tag === before.tags[i])
+  );
 }
 
 /** `at` is when the change happened: the link's own timestamp, so events and links agree. */
@@ -283,8 +388,15 @@ function publicLink(link: StoredLink): Link {
     status: link.status,
     tags: link.tags,
     private: link.private,
+    unread: link.unread,
     savedBy: link.savedBy,
     createdAt: link.createdAt,
     updatedAt: link.updatedAt,
+    checkedAt: link.checkedAt,
+    httpStatus: link.httpStatus,
+    checkError: link.checkError,
+    invalidSince: link.invalidSince,
+    archiveUrl: link.archiveUrl,
+    faviconUrl: link.faviconUrl,
   };
 }

@@ -109,13 +109,15 @@ describe('link-service HTTP API', () => {
   });
 
   const errors: Array<[string, string, string, unknown, number, RegExp]> = [
-    ['a missing title', 'POST', '/links', { Username: 'alice', Url: 'https://x.example/' }, 400, /title is required/],
+    ['a title that is not text', 'POST', '/links', { Username: 'alice', Url: 'https://x.example/', Title: 7 }, 400, /title must be text/],
     ['a bad URL', 'POST', '/links', { Username: 'alice', Url: 'nope', Title: 'x' }, 400, /url is not a valid URL/],
     ['a duplicate', 'POST', '/links', { Username: 'alice', Url: 'https://go.dev/', Title: 'x' }, 409, /already saved/],
     ['a body that is not an object', 'POST', '/links', [1, 2], 400, /must be a JSON object/],
     ['an invalid regex', 'GET', '/links?username=alice&url_regex=(', undefined, 400, /url_regex is not a valid regular expression/],
     ['a bad limit', 'GET', '/links?username=alice&limit=ten', undefined, 400, /limit must be a whole number/],
-    ['a repeated parameter', 'GET', '/links?username=alice&tag=a&tag=b', undefined, 400, /tag was given more than once/],
+    // A repeated tag is allowed (links with all of them, docs/design.md §14); a repeated q is not.
+    ['a repeated parameter', 'GET', '/links?username=alice&q=a&q=b', undefined, 400, /q was given more than once/],
+    ['a malformed query', 'GET', '/links?username=alice&q=%22go', undefined, 400, /^q: unclosed quote at character 1$/],
     ['a missing username', 'GET', '/links', undefined, 400, /username is required/],
     ['an update of a missing link', 'PUT', '/links', { Username: 'alice', Url: 'https://none/', Title: 'x' }, 404, /no link/],
     ['an unknown route', 'GET', '/nothing', undefined, 404, /no route for GET \/nothing/],

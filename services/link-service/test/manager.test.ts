@@ -71,7 +71,8 @@ describe('LinkManager.addLink', () => {
     ['a javascript: URL', { url: 'javascript:alert(1)' }, /url must be an http or https URL, not javascript/],
     ['an ftp URL', { url: 'ftp://example.com/f' }, /url must be an http or https URL, not ftp/],
     ['a URL over 2048 characters', { url: `https://e.com/${'a'.repeat(2040)}` }, /url is longer than 2048/],
-    ['missing title', { title: '   ' }, /title is required/],
+    // A missing title is fine (docs/design.md §17: the page's fills it in); one that is not text is not.
+    ['a title that is not text', { title: 42 }, /title must be text/],
     ['a title over 512 characters', { title: 't'.repeat(513) }, /title is longer than 512/],
     ['a description over 8192 characters', { description: 'd'.repeat(8193) }, /description is longer than 8192/],
     ['a description that is not text', { description: 42 }, /description must be text/],

@@ -12,13 +12,15 @@ const startUpTimeout = { timeout: 150_000 };
 export interface BothDeploymentsOptions {
   /** Added to the gateway's environment (embedded: the one process's), e.g. PUBLIC_PROFILES. */
   gatewayEnv?: Record<string, string>;
+  /** Added to the link-checker's environment (embedded: the one process's), e.g. WAYBACK_API_URL. */
+  checkerEnv?: Record<string, string>;
 }
 
-export async function inBothDeployments(title: string, suite: (deployment: () => Deployment) => void, { gatewayEnv = {} }: BothDeploymentsOptions = {}): Promise<void> {
+export async function inBothDeployments(title: string, suite: (deployment: () => Deployment) => void, { gatewayEnv = {}, checkerEnv = {} }: BothDeploymentsOptions = {}): Promise<void> {
   describe(`${title}, embedded: one \`delinkcious start\` process`, () => {
     let deployment: Deployment | undefined;
     before(async () => {
-      deployment = await startEmbedded({ extraEnv: gatewayEnv });
+      deployment = await startEmbedded({ extraEnv: { ...gatewayEnv, ...checkerEnv } });
     }, startUpTimeout);
     after(() => deployment?.stop(), startUpTimeout);
 
@@ -35,7 +37,7 @@ export async function inBothDeployments(title: string, suite: (deployment: () =>
         databaseUrl: postgres.url!,
         redisUrl: redis.url!,
         natsServerBinary: natsServer.path!,
-        serviceEnv: { 'api-gateway': gatewayEnv },
+        serviceEnv: { 'api-gateway': gatewayEnv, 'link-checker': checkerEnv },
       });
     }, startUpTimeout);
     after(() => deployment?.stop(), startUpTimeout);

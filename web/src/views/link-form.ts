@@ -8,6 +8,7 @@ import { ApiError, api, parseTags, tagsOf, type Link } from '../api.ts';
 import { openDialog } from '../dialog.ts';
 import { field, h } from '../dom.ts';
 import { onSubmit, type ErrorMapping } from '../forms.ts';
+import { checkLengths, watchLength } from '../length-limits.ts';
 
 export const linkErrors: ErrorMapping = {
   fields: {
@@ -36,13 +37,16 @@ export function openLinkForm(options: LinkFormOptions): void {
   const { link } = options;
   const editing = link !== undefined;
   openDialog(editing ? 'Edit link' : 'Add a link', (handle) => {
-    const url = h('input', { name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', required: true, maxlength: limits.urlLength, spellcheck: 'false' });
-    const title = h('input', { name: 'title', required: true, maxlength: limits.titleLength });
-    const description = h('textarea', { name: 'description', rows: 3, maxlength: limits.descriptionLength });
+    // No maxlength (it cuts a paste silently): length-limits.ts says what is too long instead.
+    const url = h('input', { name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', required: true, spellcheck: 'false' });
+    const title = h('input', { name: 'title', required: true });
+    const description = h('textarea', { name: 'description', rows: 3 });
     const tags = h('input', { name: 'tags', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
     // A switch (role=switch on a checkbox): on, the link is seen by you only.
     const isPrivate = h('input', { name: 'private', type: 'checkbox', role: 'switch' });
     isPrivate.checked = link ? link.Private === true : options.defaultPrivate === true;
+    // A new link only: an existing one has its own Read later toggle on its card.
+    const readLater = link ? null : h('input', { name: 'unread', type: 'checkbox', role: 'switch' });
     if (!link && options.prefill) {
       url.value = options.prefill.url;
       title.value = options.prefill.title;
@@ -63,6 +67,7 @@ export function openLinkForm(options: LinkFormOptions): void {
       field({ label: 'Description (optional)', control: description }),
       field({ label: 'Tags (optional)', control: tags, hint: 'Separated by spaces or commas, e.g. "reading go".' }),
       h('label', { class: 'switch' }, isPrivate, ' Private: only you see it (not in your followers’ news, your profile or popular lists)'),
+      readLater ? h('label', { class: 'switch' }, readLater, ' Read later: keep it in your Unread list') : null,
       h(
         'div',
         { class: 'actions' },
@@ -71,7 +76,15 @@ export function openLinkForm(options: LinkFormOptions): void {
       ),
     );
 
+    watchLength(form, url, limits.urlLength);
+    watchLength(form, title, limits.titleLength);
+    watchLength(form, description, limits.descriptionLength);
     onSubmit(form, linkErrors, async () => {
+      checkLengths([
+        ['url', url.value.trim(), limits.urlLength],
+        ['title', title.value.trim(), limits.titleLength],
+        ['description', description.value, limits.descriptionLength],
+      ]);
       if (!link) {
         const answer = await api.addLink({
           url: url.value.trim(),
@@ -80,6 +93,8 @@ export function openLinkForm(options: LinkFormOptions): void {
           tags: parseTags(tags.value),
           // Always sent: the switch started at the default, so the API need not look it up.
           private: isPrivate.checked,
+          // Sent only when on: an API older than read-later refuses nothing then.
+          ...(readLater?.checked && { unread: true }),
         });
         handle.close();
         options.onSaved(answer.link, true);

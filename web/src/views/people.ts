@@ -8,6 +8,7 @@ import { limits } from '@delinkcious/object-model';
 import { api, type Person } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { messageOf, onSubmit } from '../forms.ts';
+import { watchLength } from '../length-limits.ts';
 import { latestLoad, loadFailurePanel } from '../loading.ts';
 import { announce } from '../status.ts';
 import type { View, ViewContext } from '../view.ts';
@@ -57,13 +58,14 @@ export function peopleView(context: ViewContext): View {
     search(true).catch((failure: unknown) => announce(`More people could not be loaded: ${messageOf(failure)}`, 'error'));
   });
 
-  const username = h('input', { name: 'followed', required: true, maxlength: limits.usernameLength, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
+  const username = h('input', { name: 'followed', required: true, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
   const followForm = h(
     'form',
     { class: 'inline-form card', 'aria-labelledby': 'follow-title' },
     h('h2', { id: 'follow-title' }, 'Follow someone'),
     field({ label: 'Username', control: username, beside: h('button', { type: 'submit', class: 'button primary' }, 'Follow') }),
   );
+  watchLength(followForm, username, limits.usernameLength);
   onSubmit(followForm, { fields: { followed: ['followed'] }, byStatus: { 403: 'followed', 404: 'followed' }, byPattern: [[/follow/, 'followed']] }, async () => {
     const name = username.value.trim();
     await api.follow(name);

@@ -1,7 +1,8 @@
 /**
  * Settings: whether new links start private (default_private, saved with
  * PUT /v1/settings as soon as the switch changes) and, where the API has
- * feeds, your news feed's URL (its own section, feed-url.ts).
+ * feeds, your news feed's URL (its own section, feed-url.ts); the quick-save
+ * bookmarklet (bookmarklet.ts).
  */
 import { api, type Settings } from '../api.ts';
 import { h } from '../dom.ts';
@@ -11,6 +12,7 @@ import { announce } from '../status.ts';
 import { rememberSettings } from '../user-settings.ts';
 import type { View } from '../view.ts';
 import { feedSection } from './feed-url.ts';
+import { quickSaveSection } from './bookmarklet.ts';
 
 function privacySection(initial: Settings): HTMLElement {
   const toggle = h('input', { name: 'default_private', type: 'checkbox', role: 'switch', 'aria-describedby': 'default-private-hint' });
@@ -75,7 +77,7 @@ export function settingsView(): View {
     fetch: () => api.settings(),
     show(settings) {
       rememberSettings(settings);
-      content.replaceChildren(privacySection(settings), feedSection(settings) ?? '');
+      content.replaceChildren(privacySection(settings), feedSection(settings) ?? '', quickSaveSection());
     },
   });
 

@@ -7,12 +7,13 @@ import { limits } from '@delinkcious/object-model';
 import { api, type LoginOptions } from '../api.ts';
 import { field, h } from '../dom.ts';
 import { onSubmit } from '../forms.ts';
+import { watchLength } from '../length-limits.ts';
 
 export function signInView(options: LoginOptions, onSignedIn: () => Promise<void>, notice?: string): HTMLElement {
   const github = options.github
     ? h(
         'a',
-        { class: 'button primary github', href: '/login' },
+        { class: 'button primary github', href: gitHubSignInHref() },
         gitHubMark(),
         'Sign in with GitHub',
       )
@@ -23,7 +24,6 @@ export function signInView(options: LoginOptions, onSignedIn: () => Promise<void
     const username = h('input', {
       name: 'username',
       required: true,
-      maxlength: limits.usernameLength,
       autocomplete: 'username',
       autocapitalize: 'none',
       spellcheck: 'false',
@@ -36,6 +36,7 @@ export function signInView(options: LoginOptions, onSignedIn: () => Promise<void
       field({ label: 'Username', control: username }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: options.github ? 'button' : 'button primary' }, 'Sign in')),
     );
+    watchLength(form, username, limits.usernameLength);
     onSubmit(form, { fields: { username: ['username'] } }, async () => {
       await api.devSignIn(username.value.trim());
       await onSignedIn();
@@ -67,6 +68,25 @@ export function signInView(options: LoginOptions, onSignedIn: () => Promise<void
       none,
     ),
   );
+}
+
+/** A cookie holds the way back through GitHub: the gateway takes up to this many characters. */
+const maxReturnPath = 3000;
+
+/**
+ * /login, with the page to come back to (`next`) when it is not the start page:
+ * /save?url=… (the bookmarklet, the share sheet) or a screen like #/u/bob.
+ * Too long for the trip (a long selection as description), the description goes.
+ */
+function gitHubSignInHref(): string {
+  let back = `${location.pathname}${location.search}${location.hash}`;
+  if (back.length > maxReturnPath) {
+    const params = new URLSearchParams(location.search);
+    params.delete('description');
+    params.delete('text');
+    back = `${location.pathname}?${params.toString()}`.slice(0, maxReturnPath);
+  }
+  return back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`;
 }
 
 /** GitHub's mark, drawn as SVG nodes (no inline markup, no external image). */

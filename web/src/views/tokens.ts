@@ -9,6 +9,7 @@ import { copy } from '../clipboard.ts';
 import { confirmDialog } from '../dialog.ts';
 import { field, h, time } from '../dom.ts';
 import { onSubmit } from '../forms.ts';
+import { watchLength } from '../length-limits.ts';
 import { latestLoad, loadFailurePanel } from '../loading.ts';
 import { announce } from '../status.ts';
 import type { View } from '../view.ts';
@@ -16,7 +17,7 @@ import type { View } from '../view.ts';
 const scopeLabels: Record<TokenScope, string> = { write: 'Read and write', read: 'Read only' };
 
 export function tokensView(): View {
-  const name = h('input', { name: 'name', maxlength: limits.tokenNameLength, autocomplete: 'off', placeholder: 'e.g. my laptop script' });
+  const name = h('input', { name: 'name', autocomplete: 'off', placeholder: 'e.g. my laptop script' });
   const scope = h(
     'select',
     { name: 'scope' },
@@ -55,6 +56,7 @@ export function tokensView(): View {
     h('section', { class: 'card' }, h('h2', { id: 'tokens-title' }, 'Your tokens'), error, list),
   );
 
+  watchLength(createForm, name, limits.tokenNameLength);
   onSubmit(createForm, { fields: { name: ['name'], scope: ['scope'] } }, async () => {
     const created = await api.createToken(name.value.trim(), scope.value as TokenScope);
     name.value = '';

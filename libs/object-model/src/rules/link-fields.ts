@@ -7,6 +7,13 @@ export function requireTitle(value: unknown, field = 'title'): string {
   return requireText(value, field, { max: limits.titleLength });
 }
 
+/** Absent or blank is '' (docs/design.md §17: the page's title fills it in later). */
+export function optionalTitle(value: unknown, field = 'title'): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new ValidationError(`${field} must be text`);
+  return checkText(value.trim(), field, { max: limits.titleLength });
+}
+
 /** Absent is ''; kept as written (not trimmed), line breaks and tabs included. */
 export function optionalDescription(value: unknown, field = 'description'): string {
   if (value === undefined || value === null) return '';

@@ -4,9 +4,9 @@
  * read the same filters by the same rules and answer the same shape.
  */
 import type { FastifyRequest } from 'fastify';
-import { linkToWire, pageLimit, type GetLinksRequest, type GetLinksResult } from '@delinkcious/object-model';
-import { fieldsOf, optionalText } from '../inputs.ts';
-import { linkSchema, pageAnswer, pageLimitInput, patternInput, startTokenInput, tagInput } from '../openapi.ts';
+import { ValidationError, limits, linkToWire, pageLimit, type GetLinksRequest, type GetLinksResult } from '@delinkcious/object-model';
+import { fieldsOf, optionalText, type Fields } from '../inputs.ts';
+import { linkSchema, pageAnswer, pageLimitInput, patternInput, searchQueryInput, searchSortInput, startTokenInput } from '../openapi.ts';
 
 export const linkPageQuery = {
   type: 'object',
@@ -14,7 +14,10 @@ export const linkPageQuery = {
     url_regex: patternInput,
     title_regex: patternInput,
     description_regex: patternInput,
-    tag: tagInput,
+    // A repeated tag arrives as a list (and one as a list of one): links with all of them, as `a,b`.
+    tag: { type: 'array', maxItems: limits.tagsPerLink, items: { type: 'string' }, description: 'links with all of these tags: repeated, or a,b' },
+    q: searchQueryInput,
+    sort: searchSortInput,
     start_token: startTokenInput,
     limit: pageLimitInput,
   },
@@ -33,11 +36,22 @@ export function linkPageRequest(request: FastifyRequest, username: string): GetL
     urlRegex: optionalText(fields, 'url_regex'),
     titleRegex: optionalText(fields, 'title_regex'),
     descriptionRegex: optionalText(fields, 'description_regex'),
-    tag: optionalText(fields, 'tag'),
+    tags: textList(fields, 'tag'),
+    q: optionalText(fields, 'q'),
+    sort: optionalText(fields, 'sort'),
     startToken: optionalText(fields, 'start_token'),
     // The request carries a number: the text is read by the one page-size rule.
     limit: pageLimit(optionalText(fields, 'limit')),
   };
+}
+
+/** A field given once or more (a list from the query string, text or a list from a body). */
+function textList(fields: Fields, name: string): string[] | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some((item) => typeof item !== 'string')) throw new ValidationError(`${name} must be text`);
+  return values as string[];
 }
 
 export function linkPageToWire(page: GetLinksResult) {

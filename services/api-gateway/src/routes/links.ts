@@ -61,13 +61,14 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager, user
         consumes: bodyTypes,
         body: {
           type: 'object',
-          required: ['url', 'title'],
+          required: ['url'],
           properties: {
             url: urlInput,
-            title: titleInput,
+            title: { ...titleInput, description: "optional: absent or '', the page's title fills it in once the link is checked" },
             description: descriptionInput,
             tags: tagsInput,
             private: { ...privateInput, description: `${privateInput.description}; absent: your default_private setting` },
+            unread: { ...privateInput, description: `${privateInput.description}; read later (absent: read)` },
           },
         },
         response: { 200: oneLink, ...errors(400, 401, 403, 409, 413, 429, 503) },
@@ -84,6 +85,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager, user
         description: optionalText(fields, 'description'),
         tags: tagItems(fields.tags, 'tags'),
         private: isPrivate,
+        unread: optionalFlag(fields.unread, 'unread'),
       });
       // 200, not 201: the original answered 200 and its clients expect it.
       return { err: '', link: linkToWire(link) };
@@ -109,6 +111,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager, user
             add_tags: tagsInput,
             remove_tags: tagsInput,
             private: { ...privateInput, description: `${privateInput.description}; making a link private retracts it from followers' news` },
+            unread: { ...privateInput, description: `${privateInput.description}; read later, or read (tells nobody)` },
           },
         },
         response: { 200: oneLink, ...errors(400, 401, 404, 409, 413, 429, 503) },
@@ -125,6 +128,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager, user
         addTags: tagItems(fields.add_tags, 'add_tags'),
         removeTags: tagItems(fields.remove_tags, 'remove_tags'),
         private: optionalFlag(fields.private, 'private'),
+        unread: optionalFlag(fields.unread, 'unread'),
       });
       return { err: '', link: linkToWire(link) };
     },

@@ -24,6 +24,7 @@ import {
 import { prefersJson } from '../accept.ts';
 import { checkSameOrigin, type Authenticator } from '../auth/authenticator.ts';
 import { clearSessionCookie, clearStateCookie, publicBase, readStateCookie, setSessionCookie, setStateCookie } from '../auth/cookies.ts';
+import { clearReturnCookie, returnPathInput, setReturnCookie, takeReturnCookie } from '../auth/return-path.ts';
 import type { GitHubOAuth } from '../github.ts';
 import { fieldsOf, optionalText, requiredText, type Fields } from '../inputs.ts';
 import { bodyTypes, errors, okBody, usernameInput } from '../openapi.ts';
@@ -71,7 +72,7 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
    * Registers the user (or finds them registered) and opens a session; answers as the client prefers.
    * A username held by another GitHub account is user-service's ConflictError (409): never that account.
    */
-  async function completeSignIn(request: FastifyRequest, reply: FastifyReply, profile: User) {
+  async function completeSignIn(request: FastifyRequest, reply: FastifyReply, profile: User, returnTo = '/') {
     const user = await users.register(profile);
     const session = await users.login(user.username);
     reply.header('cache-control', 'no-store');
@@ -80,7 +81,7 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
       return reply.send({ login: user.spelling ?? user.username, name: user.name, email: user.email, access_token: session.token });
     }
     setSessionCookie(request, reply, session.token, session.expiresAt, publicUrl);
-    return reply.redirect('/', 302);
+    return reply.redirect(returnTo, 302);
   }
 
   server.get(
@@ -89,16 +90,23 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
       schema: {
         tags: ['sign-in'],
         summary: 'Sign in with GitHub: redirects to GitHub (or to the local sign-in when only DEV_LOGIN is on)',
-        response: { 302: { description: 'To GitHub', type: 'null' }, ...errors(503) },
+        querystring: {
+          type: 'object',
+          properties: { next: { type: 'string', description: 'a path on this site to come back to once signed in (e.g. /save?url=…); default /' } },
+        },
+        response: { 302: { description: 'To GitHub', type: 'null' }, ...errors(400, 503) },
       },
     },
     async (request, reply) => {
+      const next = returnPathInput((request.query as Fields).next);
       if (github) {
         const state = await users.newSignInState();
         setStateCookie(request, reply, state, publicUrl);
+        if (next) setReturnCookie(request, reply, next, publicUrl);
+        else clearReturnCookie(request, reply, publicUrl);
         return reply.redirect(github.authorizeUrl(redirectUri(request), state), 302);
       }
-      if (devLogin) return reply.redirect('/login/dev', 302);
+      if (devLogin) return reply.redirect(next ? `/login/dev?next=${encodeURIComponent(next)}` : '/login/dev', 302);
       throw notConfigured();
     },
   );
@@ -118,6 +126,7 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
       const query = request.query as Fields;
       const cookie = readStateCookie(request);
       clearStateCookie(request, reply, publicUrl); // a state serves once
+      const returnTo = takeReturnCookie(request, reply, publicUrl);
       const refused = optionalText(query, 'error');
       if (refused) throw new UnauthenticatedError(`GitHub sign-in did not complete (${refused.slice(0, 100)})`);
       const state = optionalText(query, 'state');
@@ -139,7 +148,7 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
       const profile = await github.profile(accessToken);
       // Not the user's input but GitHub's answer (a GitHub Enterprise login may hold an underscore): not a 400.
       if (!isUsername(profile.login)) throw new UnavailableError('GitHub answered a login Delinkcious cannot use');
-      return completeSignIn(request, reply, { username: profile.login, name: profile.name, email: profile.email, githubId: profile.id });
+      return completeSignIn(request, reply, { username: profile.login, name: profile.name, email: profile.email, githubId: profile.id }, returnTo);
     },
   );
 
@@ -197,9 +206,10 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
   server.get(
     '/login/dev',
     { schema: { tags: ['sign-in'], summary: 'Local sign-in page (only with DEV_LOGIN=true)', response: errors(404) } },
-    async (_request, reply) => {
+    async (request, reply) => {
       if (!devLogin) throw new NotFoundError('local sign-in is off (DEV_LOGIN is not set)');
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(devLoginPage);
+      const next = returnPathInput((request.query as Fields).next);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(devLoginPage(next));
     },
   );
 
@@ -210,7 +220,11 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
         tags: ['sign-in'],
         summary: 'Local sign-in (only with DEV_LOGIN=true): registers the user if new and signs them in',
         consumes: bodyTypes,
-        body: { type: 'object', required: ['username'], properties: { username: usernameInput } },
+        body: {
+          type: 'object',
+          required: ['username'],
+          properties: { username: usernameInput, next: { type: 'string', description: 'a path on this site to go to once signed in (a browser); default /' } },
+        },
         response: { ...signedIn, ...errors(400, 403, 404, 413, 503) },
       },
     },
@@ -218,21 +232,27 @@ export function registerLoginRoutes(server: FastifyInstance, options: LoginOptio
       if (!devLogin) throw new NotFoundError('local sign-in is off (DEV_LOGIN is not set)');
       checkSameOrigin(request, publicUrl);
       // The user-service applies the username rule (a 400 naming the field).
-      const username = requiredText(fieldsOf(request), 'username');
-      return completeSignIn(request, reply, { username, name: username, email: '' });
+      const fields = fieldsOf(request);
+      const username = requiredText(fields, 'username');
+      return completeSignIn(request, reply, { username, name: username, email: '' }, returnPathInput(fields.next));
     },
   );
 }
 
+/** The path as an HTML attribute value (it was checked to be a path; its query may hold anything). */
+function attribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** No script and no inline style: it passes the gateway's strict CSP as is. */
-const devLoginPage = `<!doctype html>
+const devLoginPage = (next: string | undefined) => `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Sign in to Delinkcious</title></head>
 <body>
 <h1>Sign in to Delinkcious</h1>
 <p>Local sign-in for this machine: pick a username (as a GitHub login: letters, digits, hyphens).</p>
 <form method="post" action="/login/dev">
-<label>Username <input name="username" required maxlength="${limits.usernameLength}" pattern="${usernamePattern.source}" autocomplete="username" autofocus></label>
+${next ? `<input type="hidden" name="next" value="${attribute(next)}">\n` : ''}<label>Username <input name="username" required maxlength="${limits.usernameLength}" pattern="${usernamePattern.source}" autocomplete="username" autofocus></label>
 <button type="submit">Sign in</button>
 </form>
 </body>

@@ -1,7 +1,7 @@
 /**
  * The link-checker function's HTTP face (docs/design.md §3): `POST /` with
  * `{"Username","Url"}` (or `username`/`url`), answered after the result is
- * published with `{"err":"","status","http_status"}`.
+ * published with `{"err":"","status","http_status"}` and the rest of the link.checked event.
  */
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '@delinkcious/object-model';
@@ -23,6 +23,7 @@ export function registerLinkCheckerRoutes(server: FastifyInstance, checker: Pick
   server.post('/', async (request) => {
     const body = bodyOf(request.body);
     const outcome = await checker.check(pick(body, 'Username', 'username'), pick(body, 'Url', 'url'));
-    return { err: '', status: outcome.status, http_status: outcome.httpStatus };
+    // The whole result too (what link.checked carries): link-service applies it at once.
+    return { ...outcome.event, err: '', status: outcome.status, http_status: outcome.httpStatus };
   });
 }

@@ -1,5 +1,6 @@
 /** What LinkManager needs from storage; implemented in memory and on PostgreSQL/PGlite. */
-import type { Link, LinkCheckResult, LinkEvent, LinkStatus, PopularLink } from '@delinkcious/object-model';
+import type { BulkAction, Link, LinkCheckResult, LinkEvent, LinkStatus, PopularLink, TagCount } from '@delinkcious/object-model';
+import type { SearchQuery, SearchSort } from '@delinkcious/object-model';
 
 export interface StoredLink extends Link {
   /** Increases with every link added: newest first is highest id first. */
@@ -16,7 +17,11 @@ export interface NewLink {
   description: string;
   tags: string[];
   private: boolean;
+  /** Absent: read. */
+  unread?: boolean;
   createdAt: Date;
+  /** Absent: createdAt. An import keeps the file's (docs/design.md §19 B). */
+  updatedAt?: Date;
 }
 
 export interface LinkChanges {
@@ -25,8 +30,15 @@ export interface LinkChanges {
   description?: string;
   tags?: string[];
   private?: boolean;
+  unread?: boolean;
   status?: LinkStatus;
   checkedAt?: Date | null;
+  /** Link health (docs/design.md §17): reset with the status when the URL changes. */
+  httpStatus?: number;
+  checkError?: string;
+  invalidSince?: Date | null;
+  archiveUrl?: string;
+  faviconUrl?: string;
 }
 
 export type InsertOutcome = { kind: 'added'; link: StoredLink } | { kind: 'duplicate' } | { kind: 'limit' };
@@ -39,11 +51,33 @@ export type UpdateOutcome =
 
 export interface ListQuery {
   tag?: string | undefined;
-  /** Only links older than this id (keyset paging). */
+  /** Links with all of these tags (and `tag`). */
+  tags?: string[] | undefined;
+  /**
+   * A parsed `q` (rules/search-query.ts, docs/design.md §14), matched in the store: the
+   * bulk edit selects its links with `list(username, { search, limit })` too.
+   */
+  search?: SearchQuery | undefined;
+  /** Absent: newest (created_at, then id, descending). Relevance without words is newest. */
+  sort?: SearchSort | undefined;
+  /** Keyset paging: only links after this one in the sort's order (its sortKey and id). */
+  after?: ListCursor | undefined;
+  /** A page token of before search: only links after this one, newest first. */
   beforeId?: number | undefined;
   /** Only public links: what others may see. */
   publicOnly?: boolean | undefined;
   limit: number;
+}
+
+/** Where a page ended: the last link's sort key (absent: an old token's id alone, newest only) and id. */
+export interface ListCursor {
+  key?: string | undefined;
+  id: number;
+}
+
+/** A listed link and its key in the listing's sort (what a page token carries). */
+export interface ListedLink extends StoredLink {
+  sortKey: string;
 }
 
 /**
@@ -55,6 +89,11 @@ export interface ListQuery {
  */
 export type EventBuilder = (link: StoredLink, before?: StoredLink) => LinkEvent | null;
 
+/** One bulk edit as the store applies it (tags already checked and normalised). */
+export type BulkEdit =
+  | { action: Extract<BulkAction, 'add_tags' | 'remove_tags'>; tags: string[] }
+  | { action: Exclude<BulkAction, 'add_tags' | 'remove_tags'> };
+
 /** What the store knows about checking a URL, answered when a check is claimed. */
 export type CheckClaim =
   /** A result no older than asked for exists: reuse it, no check needed. */
@@ -65,8 +104,8 @@ export type CheckClaim =
   | { kind: 'in_progress' };
 
 export interface LinkStore {
-  /** The user's links, newest first. */
-  list(username: string, query: ListQuery): Promise<StoredLink[]>;
+  /** The user's links matching the query, in its sort order (newest first by default). */
+  list(username: string, query: ListQuery): Promise<ListedLink[]>;
   /** Adds a link unless the user has that URL already or has `maxLinksPerUser` links. */
   insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome>;
   /**
@@ -81,8 +120,13 @@ export interface LinkStore {
     event: EventBuilder,
   ): Promise<UpdateOutcome>;
   delete(username: string, url: string, event: EventBuilder): Promise<StoredLink | null>;
-  /** Sets the status of every link with that URL whose last result is older; answers how many changed. */
-  applyCheck(result: LinkCheckResult): Promise<number>;
+  /**
+   * Sets the status and health of every link with that URL whose last result is older, fills in an
+   * empty title or description from the page (never one the user wrote: compared in the same write),
+   * and keeps the result for reuse; answers how many links changed. `filled` builds the event of a
+   * link whose title or description was filled in (written with the change).
+   */
+  applyCheck(result: LinkCheckResult, filled?: EventBuilder): Promise<number>;
   /**
    * Decides whether `url` needs a check at `now`: a result newer than
    * `reuseAfter` is reused; otherwise the first caller since `claimBefore`
@@ -101,5 +145,19 @@ export interface LinkStore {
    * the most recently saved, then by URL), at most `limit`.
    */
   popular(usernames: string[], since: Date, limit: number): Promise<PopularLink[]>;
+  /** The user's tags and how many links carry each, most first, then in code point order; `prefix` '' is every tag. */
+  tagCounts(username: string, prefix: string, limit: number): Promise<TagCount[]>;
+  /** Renames a tag on every link of the user, atomically (a link with both keeps one); answers how many links changed. */
+  renameTag(username: string, tag: string, newTag: string, now: Date): Promise<number>;
+  /** Removes a tag from every link of the user, atomically; answers how many links changed. */
+  deleteTag(username: string, tag: string, now: Date): Promise<number>;
+  /**
+   * Applies `edit` to the user's links with these URLs in one transaction;
+   * answers how many changed (links already as asked do not count).
+   * `retract` builds the event of each link that stops being public (made
+   * private or deleted), from the link as followers last saw it. A refusal
+   * (a link past the tag limit) is thrown and nothing is written.
+   */
+  bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number>;
   ping(): Promise<void>;
 }

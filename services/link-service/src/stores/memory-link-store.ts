@@ -1,6 +1,9 @@
 /** LinkStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import { byCodePoint, type LinkCheckResult, type LinkEvent, type PopularLink } from '@delinkcious/object-model';
-import type { CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+import { byCodePoint, type LinkCheckResult, type LinkEvent, type PopularLink, type TagCount } from '@delinkcious/object-model';
+import * as organize from './memory-organize.ts';
+import { listInMemory } from '../search/memory.ts';
+import { noHealth } from '../link-health.ts';
+import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 const copy = (link: StoredLink): StoredLink => ({ ...link, tags: [...link.tags] });
 
@@ -8,17 +11,13 @@ export class MemoryLinkStore implements LinkStore {
   /** The events of every change, in order: what the SQL store writes to its outbox. */
   readonly outbox: LinkEvent[] = [];
   private nextId = 1;
-  private readonly checks = new Map<string, { requestedAt: Date; result?: LinkCheckResult }>();
+  private readonly checks = new Map<string, { requestedAt: Date; result?: LinkCheckResult; invalidSince?: Date | undefined }>();
   /** username → url → link */
   private readonly byUser = new Map<string, Map<string, StoredLink>>();
 
-  async list(username: string, query: ListQuery): Promise<StoredLink[]> {
-    const links = [...(this.byUser.get(username)?.values() ?? [])]
-      .filter((link) => query.beforeId === undefined || link.id < query.beforeId)
-      .filter((link) => !query.publicOnly || !link.private)
-      .filter((link) => query.tag === undefined || link.tags.includes(query.tag))
-      .sort((a, b) => b.id - a.id);
-    return links.slice(0, query.limit).map((link) => this.withSavedBy(link));
+  async list(username: string, query: ListQuery): Promise<ListedLink[]> {
+    // The same filters, search, sort and keyset as SQL: search/memory.ts.
+    return listInMemory(this.byUser.get(username)?.values() ?? [], query).map(({ link, sortKey }) => ({ ...this.withSavedBy(link), sortKey }));
   }
 
   async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
@@ -28,11 +27,12 @@ export class MemoryLinkStore implements LinkStore {
     const stored: StoredLink = {
       ...link,
       tags: [...link.tags],
+      unread: link.unread ?? false,
       id: this.nextId++,
       status: 'pending',
-      checkedAt: null,
+      ...noHealth,
       savedBy: 0,
-      updatedAt: link.createdAt,
+      updatedAt: link.updatedAt ?? link.createdAt,
     };
     links.set(link.url, stored);
     this.byUser.set(link.username, links);
@@ -73,17 +73,51 @@ export class MemoryLinkStore implements LinkStore {
     return copy(link);
   }
 
-  async applyCheck(result: LinkCheckResult): Promise<number> {
+  async applyCheck(result: LinkCheckResult, filled?: EventBuilder): Promise<number> {
     const check = this.checks.get(result.url);
-    if (!check?.result || check.result.checkedAt < result.checkedAt) {
-      this.checks.set(result.url, { requestedAt: check?.requestedAt ?? result.checkedAt, result: { ...result } });
+    const known = check?.result;
+    if (!known || known.checkedAt < result.checkedAt) {
+      // '' is "unknown": it never erases what an earlier check found.
+      const kept = (field: 'title' | 'description' | 'canonicalUrl' | 'faviconUrl' | 'archiveUrl') => result[field] || known?.[field] || '';
+      this.checks.set(result.url, {
+        requestedAt: check?.requestedAt ?? result.checkedAt,
+        result: {
+          ...result,
+          httpStatus: result.httpStatus ?? 0,
+          error: result.error ?? '',
+          title: kept('title'),
+          description: kept('description'),
+          canonicalUrl: kept('canonicalUrl'),
+          faviconUrl: kept('faviconUrl'),
+          archiveUrl: kept('archiveUrl'),
+        },
+        invalidSince: result.status === 'invalid' ? (known?.status === 'invalid' ? check?.invalidSince : undefined) ?? result.checkedAt : undefined,
+      });
     }
+    const urlInvalidSince = this.checks.get(result.url)?.invalidSince;
     let changed = 0;
     for (const links of this.byUser.values()) {
       const link = links.get(result.url);
       if (link && (link.checkedAt === null || link.checkedAt < result.checkedAt)) {
+        const before = copy(link);
+        link.invalidSince =
+          result.status !== 'invalid'
+            ? null
+            : (link.status === 'invalid' ? link.invalidSince : null) ??
+              (urlInvalidSince && urlInvalidSince <= result.checkedAt ? urlInvalidSince : null) ??
+              result.checkedAt;
         link.status = result.status;
         link.checkedAt = result.checkedAt;
+        link.httpStatus = result.httpStatus ?? 0;
+        link.checkError = result.error ?? '';
+        link.faviconUrl = result.faviconUrl || link.faviconUrl;
+        link.archiveUrl = result.archiveUrl || link.archiveUrl;
+        if (link.title === '') link.title = result.title ?? '';
+        if (link.description === '') link.description = result.description ?? '';
+        if (filled && (link.title !== before.title || link.description !== before.description)) {
+          const event = filled(this.withSavedBy(link), this.withSavedBy(before));
+          if (event) this.outbox.push(event);
+        }
         changed++;
       }
     }
@@ -94,7 +128,7 @@ export class MemoryLinkStore implements LinkStore {
     const check = this.checks.get(url);
     if (check?.result && check.result.checkedAt >= reuseAfter) return { kind: 'known', result: { ...check.result } };
     if (check && check.requestedAt >= claimBefore) return { kind: 'in_progress' };
-    this.checks.set(url, { requestedAt: now, ...(check?.result ? { result: check.result } : {}) });
+    this.checks.set(url, { ...check, requestedAt: now });
     return { kind: 'claimed' };
   }
 
@@ -128,10 +162,27 @@ export class MemoryLinkStore implements LinkStore {
       .slice(0, limit)
       .map(({ links }) => ({
         url: links[0]!.url,
-        title: latest(links, (l) => l.updatedAt.getTime()).title,
+        // The most recent title, of those not left empty (docs/design.md §17).
+        title: latest(links.some((l) => l.title) ? links.filter((l) => l.title) : links, (l) => l.updatedAt.getTime()).title,
         savedBy: links.length,
         usernames: links.map((l) => l.username).sort(byCodePoint),
       }));
+  }
+
+  async tagCounts(username: string, prefix: string, limit: number): Promise<TagCount[]> {
+    return organize.tagCounts(this.byUser.get(username)?.values() ?? [], prefix, limit);
+  }
+
+  async renameTag(username: string, tag: string, newTag: string, now: Date): Promise<number> {
+    return organize.renameTag(this.byUser.get(username) ?? new Map(), tag, newTag, now);
+  }
+
+  async deleteTag(username: string, tag: string, now: Date): Promise<number> {
+    return organize.deleteTag(this.byUser.get(username) ?? new Map(), tag, now);
+  }
+
+  async bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number> {
+    return organize.bulkEdit(this.byUser.get(username) ?? new Map(), urls, edit, now, retract, this.outbox);
   }
 
   async ping(): Promise<void> {}

@@ -1,8 +1,11 @@
 /** LinkStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import { byCodePoint, type LinkCheckResult, type LinkEvent, type LinkStatus, type PopularLink } from '@delinkcious/object-model';
+import { byCodePoint, type LinkCheckResult, type LinkEvent, type LinkStatus, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
-import type { CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
+import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
+import { listStatement } from '../search/sql.ts';
+import { noHealth } from '../link-health.ts';
+import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 interface LinkRow {
   id: number | string;
@@ -12,29 +15,37 @@ interface LinkRow {
   description: string;
   tags: string[];
   private: boolean;
+  unread: boolean;
   status: LinkStatus;
   checked_at: Date | null;
+  http_status: number;
+  check_error: string;
+  invalid_since: Date | null;
+  archive_url: string;
+  favicon_url: string;
   created_at: Date;
   updated_at: Date;
   /** Only where read with savedByColumn. */
   saved_by?: number | null;
 }
 
-const columns = 'id, username, url, title, description, tags, private, status, checked_at, created_at, updated_at';
+const columns = 'id, username, url, title, description, tags, private, unread, status, checked_at, created_at, updated_at';
+/** Link health (docs/design.md §17), read and returned with the rest. */
+const healthColumns = 'http_status, check_error, invalid_since, archive_url, favicon_url';
 // Who else saved the link's URL publicly: the kept count, less the link itself when it is public.
 const savedByColumn = `(SELECT s.public_savers FROM url_stats s WHERE s.url = links.url) - CASE WHEN links.private THEN 0 ELSE 1 END AS saved_by`;
-const readColumns = `${columns}, ${savedByColumn}`;
+const readColumns = `${columns}, ${healthColumns}, ${savedByColumn}`;
 
 /**
  * A new link with its owner's count, its URL's public savers (when public) and, with an event, its outbox
  * row, in one statement (data-modifying CTEs); `counted` is null when the owner is at the limit.
- * Parameters: username, url, title, description, tags, created_at, private, the limit, then the outbox row.
+ * Parameters: username, url, title, description, tags, created_at, private, the limit, unread, updated_at, then the outbox row.
  */
 function insertStatement(withEvent: boolean): string {
   return `
   WITH added AS (
-    INSERT INTO links (username, url, title, description, tags, private, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5::text[], $7, $6, $6)
+    INSERT INTO links (username, url, title, description, tags, private, created_at, updated_at, unread)
+    VALUES ($1, $2, $3, $4, $5::text[], $7, $6, $10, $9)
     ON CONFLICT (username, url) DO NOTHING
     RETURNING ${columns}
   ), counted AS (
@@ -47,7 +58,7 @@ function insertStatement(withEvent: boolean): string {
     INSERT INTO url_stats (url, public_savers) SELECT url, 1 FROM added WHERE NOT private
     ON CONFLICT (url) DO UPDATE SET public_savers = greatest(url_stats.public_savers + 1, 0)
     RETURNING public_savers
-  )${withEvent ? `, event AS (INSERT INTO outbox (${outboxColumns}) SELECT $9::text, $10::text, $11::jsonb, $12::jsonb FROM added)` : ''}
+  )${withEvent ? `, event AS (INSERT INTO outbox (${outboxColumns}) SELECT $11::text, $12::text, $13::jsonb, $14::jsonb FROM added)` : ''}
   SELECT added.*, (SELECT links FROM counted) AS counted,
     coalesce((SELECT public_savers FROM savers), (SELECT s.public_savers FROM url_stats s WHERE s.url = added.url), 0)
       - CASE WHEN added.private THEN 0 ELSE 1 END AS saved_by
@@ -68,6 +79,81 @@ const deleteSql = `
   )
   SELECT * FROM deleted`;
 
+/**
+ * What a check found, as the parameters $4…$10 of applyToUrlSql: '' is "unknown", so it never
+ * erases what an earlier check found (a timeout does not forget the page's title or archived copy).
+ */
+function checkFindings(result: LinkCheckResult): unknown[] {
+  return [
+    result.httpStatus ?? 0,
+    result.error ?? '',
+    result.title ?? '',
+    result.description ?? '',
+    result.canonicalUrl ?? '',
+    result.faviconUrl ?? '',
+    result.archiveUrl ?? '',
+  ];
+}
+
+/** The URL's latest result (docs/design.md §17), reused for links saved later; invalid_since starts the URL's invalid streak. */
+const applyToUrlSql = `
+  INSERT INTO url_checks (url, requested_at, status, checked_at, http_status, error, invalid_since,
+    title, description, canonical_url, favicon_url, archive_url)
+  VALUES ($1, $3, $2, $3, $4, $5, CASE WHEN $2 = 'invalid' THEN $3::timestamptz END, $6, $7, $8, $9, $10)
+  ON CONFLICT (url) DO UPDATE SET status = $2, checked_at = $3, http_status = $4, error = $5,
+    invalid_since = CASE WHEN $2 = 'invalid' THEN coalesce(CASE WHEN url_checks.status = 'invalid' THEN url_checks.invalid_since END, $3) END,
+    title = CASE WHEN $6 <> '' THEN $6 ELSE url_checks.title END,
+    description = CASE WHEN $7 <> '' THEN $7 ELSE url_checks.description END,
+    canonical_url = CASE WHEN $8 <> '' THEN $8 ELSE url_checks.canonical_url END,
+    favicon_url = CASE WHEN $9 <> '' THEN $9 ELSE url_checks.favicon_url END,
+    archive_url = CASE WHEN $10 <> '' THEN $10 ELSE url_checks.archive_url END
+  WHERE url_checks.checked_at IS NULL OR url_checks.checked_at < $3`;
+
+/**
+ * Every link with the URL and an older result: status and health set; an empty title or description
+ * filled in from the page. The emptiness is tested on the row being updated, so a title the user
+ * wrote meanwhile wins. A link that was valid or pending joins the URL's invalid streak, if any.
+ */
+const applyToLinksSql = `
+  WITH target AS (
+    SELECT id AS target_id, title AS old_title, description AS old_description FROM links
+    WHERE url = $1 AND (checked_at IS NULL OR checked_at < $3) ORDER BY id FOR UPDATE
+  )
+  UPDATE links SET status = $2, checked_at = $3, http_status = $4, check_error = $5,
+    invalid_since = CASE WHEN $2 = 'invalid' THEN coalesce(
+      CASE WHEN status = 'invalid' THEN invalid_since END,
+      (SELECT c.invalid_since FROM url_checks c WHERE c.url = $1 AND c.status = 'invalid' AND c.invalid_since <= $3),
+      $3) END,
+    title = CASE WHEN title = '' THEN $6 ELSE title END,
+    description = CASE WHEN description = '' THEN $7 ELSE description END,
+    favicon_url = CASE WHEN $8 <> '' THEN $8 ELSE favicon_url END,
+    archive_url = CASE WHEN $9 <> '' THEN $9 ELSE archive_url END
+  FROM target WHERE id = target_id
+  RETURNING ${columns}, ${healthColumns}, old_title, old_description`;
+
+interface UrlCheckRow {
+  http_status: number | null;
+  error: string | null;
+  title: string | null;
+  description: string | null;
+  canonical_url: string | null;
+  favicon_url: string | null;
+  archive_url: string | null;
+}
+const urlCheckColumns = 'http_status, error, title, description, canonical_url, favicon_url, archive_url';
+
+function resultFindings(row: UrlCheckRow): Partial<LinkCheckResult> {
+  return {
+    httpStatus: Number(row.http_status ?? 0),
+    error: row.error ?? '',
+    title: row.title ?? '',
+    description: row.description ?? '',
+    canonicalUrl: row.canonical_url ?? '',
+    faviconUrl: row.favicon_url ?? '',
+    archiveUrl: row.archive_url ?? '',
+  };
+}
+
 function fromRow(row: LinkRow): StoredLink {
   return {
     id: Number(row.id),
@@ -77,9 +163,15 @@ function fromRow(row: LinkRow): StoredLink {
     description: row.description,
     tags: row.tags,
     private: row.private,
+    unread: row.unread,
     savedBy: Math.max(0, Number(row.saved_by ?? 0)),
     status: row.status,
     checkedAt: row.checked_at,
+    httpStatus: Number(row.http_status ?? 0),
+    checkError: row.check_error ?? '',
+    invalidSince: row.invalid_since ?? null,
+    archiveUrl: row.archive_url ?? '',
+    faviconUrl: row.favicon_url ?? '',
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -93,24 +185,11 @@ class Rollback<T> {
 export class SqlLinkStore implements LinkStore {
   constructor(private readonly db: Database) {}
 
-  async list(username: string, query: ListQuery): Promise<StoredLink[]> {
-    const params: unknown[] = [username];
-    const where = ['username = $1'];
-    if (query.publicOnly) where.push('NOT private');
-    if (query.tag !== undefined) {
-      params.push([query.tag]);
-      where.push(`tags @> $${params.length}::text[]`);
-    }
-    if (query.beforeId !== undefined) {
-      params.push(query.beforeId);
-      where.push(`id < $${params.length}`);
-    }
-    params.push(query.limit);
-    const { rows } = await this.db.query<LinkRow>(
-      `SELECT ${readColumns} FROM links WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map(fromRow);
+  async list(username: string, query: ListQuery): Promise<ListedLink[]> {
+    // Filters, search, sort and keyset: search/sql.ts.
+    const { text, params } = listStatement(username, query, readColumns);
+    const { rows } = await this.db.query<LinkRow & { sort_key: string }>(text, params);
+    return rows.map((row) => ({ ...fromRow(row), sortKey: row.sort_key }));
   }
 
   async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
@@ -127,7 +206,7 @@ export class SqlLinkStore implements LinkStore {
    * written together. A link past the limit is rolled back with the transaction.
    */
   private async insertIn(tx: Queryable, link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
-    const built = event({ ...link, id: 0, status: 'pending', checkedAt: null, updatedAt: link.createdAt, savedBy: 0 });
+    const built = event({ ...link, unread: link.unread ?? false, id: 0, status: 'pending', ...noHealth, updatedAt: link.updatedAt ?? link.createdAt, savedBy: 0 });
     const { rows } = await tx.query<LinkRow & { counted: number | null }>(built ? insertWithEventSql : insertSql, [
       link.username,
       link.url,
@@ -137,6 +216,8 @@ export class SqlLinkStore implements LinkStore {
       link.createdAt,
       link.private,
       maxLinksPerUser,
+      link.unread ?? false,
+      link.updatedAt ?? link.createdAt,
       ...(built ? outboxValues(built.type, built) : []),
     ]);
     const row = rows[0];
@@ -165,9 +246,11 @@ export class SqlLinkStore implements LinkStore {
         const next = { ...before, ...changes };
         const { rows } = await tx.query<LinkRow>(
           `UPDATE links SET url = $2, title = $3, description = $4, tags = $5::text[], status = $6, checked_at = $7, updated_at = $8,
-             private = $9
-           WHERE id = $1 RETURNING ${columns}`,
-          [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now, next.private],
+             private = $9, unread = $10,
+             http_status = $11, check_error = $12, invalid_since = $13, archive_url = $14, favicon_url = $15
+           WHERE id = $1 RETURNING ${columns}, ${healthColumns}`,
+          [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now, next.private, next.unread,
+            next.httpStatus, next.checkError, next.invalidSince, next.archiveUrl, next.faviconUrl],
         );
         const link = fromRow(rows[0]!);
         const moved: Array<[string, number]> = [];
@@ -194,38 +277,43 @@ export class SqlLinkStore implements LinkStore {
     });
   }
 
-  async applyCheck(result: LinkCheckResult): Promise<number> {
+  async applyCheck(result: LinkCheckResult, filled?: EventBuilder): Promise<number> {
+    const found = checkFindings(result);
     return this.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO url_checks (url, requested_at, status, checked_at) VALUES ($1, $3, $2, $3)
-         ON CONFLICT (url) DO UPDATE SET status = $2, checked_at = $3
-         WHERE url_checks.checked_at IS NULL OR url_checks.checked_at < $3`,
-        [result.url, result.status, result.checkedAt],
-      );
-      const { rowCount } = await tx.query(
-        `UPDATE links SET status = $2, checked_at = $3
-         WHERE url = $1 AND (checked_at IS NULL OR checked_at < $3)`,
-        [result.url, result.status, result.checkedAt],
-      );
-      return rowCount;
+      await tx.query(applyToUrlSql, [result.url, result.status, result.checkedAt, ...found]);
+      // The same findings but the canonical URL ($8 above), which links do not keep.
+      const { rows } = await tx.query<LinkRow & { old_title: string; old_description: string }>(applyToLinksSql, [
+        result.url,
+        result.status,
+        result.checkedAt,
+        ...found.slice(0, 4),
+        ...found.slice(5),
+      ]);
+      for (const row of rows) {
+        const link = fromRow(row);
+        if (filled && (link.title !== row.old_title || link.description !== row.old_description)) {
+          await this.record(tx, filled(link, { ...link, title: row.old_title, description: row.old_description }));
+        }
+      }
+      return rows.length;
     });
   }
 
   async claimCheck(url: string, now: Date, reuseAfter: Date, claimBefore: Date): Promise<CheckClaim> {
     // One statement: a fresh result is reused; otherwise, of many callers at once, exactly one claims the row.
-    const { rows } = await this.db.query<{ status: 'valid' | 'invalid' | null; checked_at: Date | null; claimed: boolean }>(
+    const { rows } = await this.db.query<{ status: 'valid' | 'invalid' | null; checked_at: Date | null; claimed: boolean } & UrlCheckRow>(
       `WITH known AS (
-         SELECT status, checked_at FROM url_checks WHERE url = $1 AND checked_at >= $3
+         SELECT status, checked_at, ${urlCheckColumns} FROM url_checks WHERE url = $1 AND checked_at >= $3
        ), claimed AS (
          INSERT INTO url_checks (url, requested_at) SELECT $1::text, $2::timestamptz WHERE NOT EXISTS (SELECT 1 FROM known)
          ON CONFLICT (url) DO UPDATE SET requested_at = $2 WHERE url_checks.requested_at < $4
          RETURNING url
        )
-       SELECT k.status, k.checked_at, EXISTS (SELECT 1 FROM claimed) AS claimed FROM (SELECT 1) one LEFT JOIN known k ON true`,
+       SELECT k.*, EXISTS (SELECT 1 FROM claimed) AS claimed FROM (SELECT 1) one LEFT JOIN known k ON true`,
       [url, now, reuseAfter, claimBefore],
     );
     const row = rows[0]!;
-    if (row.status && row.checked_at) return { kind: 'known', result: { url, status: row.status, checkedAt: row.checked_at } };
+    if (row.status && row.checked_at) return { kind: 'known', result: { url, status: row.status, checkedAt: row.checked_at, ...resultFindings(row) } };
     return row.claimed ? { kind: 'claimed' } : { kind: 'in_progress' };
   }
 
@@ -253,7 +341,8 @@ export class SqlLinkStore implements LinkStore {
     // Each user's recent public links come from links_public_by_user_created; only those rows are grouped.
     const { rows } = await this.db.query<{ url: string; title: string; saved_by: number; usernames: string[] }>(
       `SELECT url, count(*)::int AS saved_by, array_agg(username ORDER BY username COLLATE "C") AS usernames,
-         (array_agg(title ORDER BY updated_at DESC, id DESC))[1] AS title
+         -- The most recent title, of those not left empty (a link saved without one, not checked yet: §17).
+         (array_agg(title ORDER BY title = '', updated_at DESC, id DESC))[1] AS title
        FROM links
        WHERE username = ANY($1::text[]) AND NOT private AND created_at >= $2
        GROUP BY url
@@ -262,6 +351,22 @@ export class SqlLinkStore implements LinkStore {
       [usernames, since, limit],
     );
     return rows.map((row) => ({ url: row.url, title: row.title, savedBy: Number(row.saved_by), usernames: [...row.usernames].sort(byCodePoint) }));
+  }
+
+  async tagCounts(username: string, prefix: string, limit: number): Promise<TagCount[]> {
+    return tagCounts(this.db, username, prefix, limit);
+  }
+
+  async renameTag(username: string, tag: string, newTag: string, now: Date): Promise<number> {
+    return renameTag(this.db, username, tag, newTag, now);
+  }
+
+  async deleteTag(username: string, tag: string, now: Date): Promise<number> {
+    return deleteTag(this.db, username, tag, now);
+  }
+
+  async bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number> {
+    return bulkEdit(this.db, { columns, fromRow: (row) => fromRow(row as unknown as LinkRow) }, username, urls, edit, now, retract);
   }
 
   async ping(): Promise<void> {

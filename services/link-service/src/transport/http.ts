@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { fieldOf, type Fields } from '@delinkcious/kit';
-import { ValidationError, linkToWire, popularToWire, type GetLinksRequest, type LinkManager } from '@delinkcious/object-model';
+import { ValidationError, linkToWire, popularToWire, type BulkAction, type GetLinksRequest, type LinkManager } from '@delinkcious/object-model';
 
 function text(fields: Fields, ...names: string[]): string | undefined {
   const value = fieldOf(fields, ...names);
@@ -29,16 +29,59 @@ function bodyOf(body: unknown): Fields {
   return body as Fields;
 }
 
+/** Tags and bulk edits (docs/design.md §15): the manager checks every value. */
+function registerOrganizeRoutes(server: FastifyInstance, manager: LinkManager): void {
+  server.get('/tags', async (request) => {
+    const query = request.query as Fields;
+    const tags = await manager.getTags({ username: text(query, 'username') ?? '', q: text(query, 'q'), limit: limitOf(text(query, 'limit')) });
+    return { err: '', tags };
+  });
+
+  server.put('/tags', async (request) => {
+    const body = bodyOf(request.body);
+    return { err: '', changed: await manager.renameTag(text(body, 'Username') ?? '', text(body, 'Tag') ?? '', text(body, 'NewTag', 'new_tag') ?? '') };
+  });
+
+  server.delete('/tags', async (request) => {
+    const query = request.query as Fields;
+    return { err: '', changed: await manager.deleteTag(text(query, 'username') ?? '', text(query, 'tag') ?? '') };
+  });
+
+  server.post('/links/bulk', async (request) => {
+    const body = bodyOf(request.body);
+    const changed = await manager.bulkEdit({
+      username: text(body, 'Username') ?? '',
+      action: fieldOf(body, 'Action') as BulkAction,
+      urls: fieldOf(body, 'Urls') as string[] | undefined,
+      q: fieldOf(body, 'Q') as string | undefined,
+      tags: fieldOf(body, 'Tags') as string[] | undefined,
+    });
+    return { err: '', changed };
+  });
+}
+
 function getLinksRequest(query: Fields): GetLinksRequest {
   return {
     username: text(query, 'username') ?? '',
     urlRegex: text(query, 'url_regex', 'url'),
     titleRegex: text(query, 'title_regex', 'title'),
     descriptionRegex: text(query, 'description_regex', 'description'),
-    tag: text(query, 'tag'),
+    // A repeated tag (several links' worth of `tag=`) means all of them, as `tag=a,b` does.
+    tags: textList(query, 'tag'),
+    q: text(query, 'q'),
+    sort: text(query, 'sort'),
     startToken: text(query, 'start_token', 'start'),
     limit: limitOf(text(query, 'limit')),
   };
+}
+
+/** A parameter that may be given more than once: each value must be text. */
+function textList(fields: Fields, name: string): string[] | undefined {
+  const value = fieldOf(fields, name);
+  if (value === undefined || value === null) return undefined;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.some((item) => typeof item !== 'string')) throw new ValidationError(`${name} must be text`);
+  return values as string[];
 }
 
 export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager): void {
@@ -79,6 +122,8 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
       description: text(body, 'Description'),
       tags: fieldOf(body, 'Tags') as string[] | undefined,
       private: fieldOf(body, 'Private') as boolean | undefined, // the manager checks it
+      unread: fieldOf(body, 'Unread') as boolean | undefined, // the manager checks it
+      createdAt: fieldOf(body, 'CreatedAt') as Date | undefined, // RFC 3339 text: the manager checks and reads it
     });
     return { err: '', link: linkToWire(link) };
   });
@@ -94,7 +139,16 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
       addTags: fieldOf(body, 'AddTags', 'add_tags') as string[] | undefined,
       removeTags: fieldOf(body, 'RemoveTags', 'remove_tags') as string[] | undefined,
       private: fieldOf(body, 'Private') as boolean | undefined, // the manager checks it
+      unread: fieldOf(body, 'Unread') as boolean | undefined, // the manager checks it
     });
+    return { err: '', link: linkToWire(link) };
+  });
+
+  registerOrganizeRoutes(server, manager);
+
+  server.post('/links/recheck', async (request) => {
+    const body = bodyOf(request.body);
+    const link = await manager.recheckLink(text(body, 'Username') ?? '', text(body, 'Url') ?? '');
     return { err: '', link: linkToWire(link) };
   });
 

@@ -68,6 +68,16 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
       assert.equal(outcome.link.updatedAt.getTime(), t0.getTime());
     });
 
+    test('insert keeps an updatedAt given apart from an older createdAt (a link brought with its date: Pinboard dt, imports)', async () => {
+      const u = user();
+      const outcome = await insert(newLink(u, 'https://dated.example/', { createdAt: at(-86_400 * 365), updatedAt: at(5) }), 10);
+      assert.equal(outcome.kind, 'added');
+      const [listed] = await store.list(u, { limit: 10 });
+      assert.equal(listed?.createdAt.getTime(), at(-86_400 * 365).getTime());
+      assert.equal(listed?.updatedAt.getTime(), at(5).getTime());
+      assert.equal((await eventsOf(u))[0]?.timestamp, at(5).toISOString(), 'the event builder sees the link as stored');
+    });
+
     test('the same user cannot insert the same URL twice; another user can', async () => {
       const [u, v] = [user(), user()];
       assert.equal((await insert(newLink(u, 'https://dup.example/'), 10)).kind, 'added');

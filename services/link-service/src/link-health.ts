@@ -1,0 +1,63 @@
+/**
+ * Link health and page metadata on link-service's side (docs/design.md §17):
+ * a check result from the bus made safe to store, and the news a filled-in
+ * title makes.
+ */
+import { randomUUID } from 'node:crypto';
+import { checkResultFromEvent, limits, pageText, pageUrl, type LinkCheckResult, type LinkCheckedEvent, type LinkEvent } from '@delinkcious/object-model';
+import type { LinkStore, StoredLink } from './stores/link-store.ts';
+
+/** The longest CheckError kept: a short reason, not a stack trace. */
+const maxErrorLength = 200;
+
+/**
+ * A result as the checker reported it, every text tidied and clamped to the link's limits: the
+ * checker already does so, but the bus is an input like any other. Old events lack the new fields.
+ */
+export function cleanCheckResult(result: LinkCheckResult): LinkCheckResult {
+  const status = Number(result.httpStatus ?? 0);
+  return {
+    url: result.url,
+    status: result.status,
+    checkedAt: result.checkedAt,
+    httpStatus: Number.isInteger(status) && status >= 0 && status <= 999 ? status : 0,
+    error: pageText(String(result.error ?? ''), maxErrorLength),
+    title: pageText(String(result.title ?? ''), limits.titleLength),
+    description: pageText(String(result.description ?? ''), limits.descriptionLength),
+    canonicalUrl: pageUrl(String(result.canonicalUrl ?? ''), limits.urlLength),
+    faviconUrl: pageUrl(String(result.faviconUrl ?? ''), limits.urlLength),
+    archiveUrl: pageUrl(String(result.archiveUrl ?? ''), limits.urlLength),
+  };
+}
+
+/** A link.checked event as the result link-service applies. */
+export function checkResultOf(event: LinkCheckedEvent): LinkCheckResult {
+  return cleanCheckResult(checkResultFromEvent(event));
+}
+
+/**
+ * A public link whose empty title or description the page filled in is news to its owner's
+ * followers: a link.updated by the owner, at the check's time, written with the change
+ * (so the feed shows the title instead of the bare URL). A private link tells nobody.
+ */
+export function filledInEvent(checkedAt: Date): (link: StoredLink) => LinkEvent | null {
+  return (link) =>
+    link.private
+      ? null
+      : {
+          id: randomUUID(),
+          type: 'link.updated',
+          username: link.username,
+          link: { url: link.url, title: link.title, description: link.description, status: link.status, tags: [...link.tags] },
+          timestamp: checkedAt.toISOString(),
+        };
+}
+
+/** The health of a link not checked yet, or moved to another URL. */
+export const noHealth = { checkedAt: null, httpStatus: 0, checkError: '', invalidSince: null, archiveUrl: '', faviconUrl: '' } as const;
+
+/** Applies a result (from the bus, a checker's answer or a reused one) as the manager and the scheduler both do. */
+export function applyCheckResult(store: Pick<LinkStore, 'applyCheck'>, result: LinkCheckResult): Promise<number> {
+  const clean = cleanCheckResult(result);
+  return store.applyCheck(clean, filledInEvent(clean.checkedAt));
+}

@@ -1,0 +1,67 @@
+/**
+ * PGlite runs no autovacuum: LinkStatistics analyses the links table as autovacuum
+ * would, so a search's first page walks the (username, created_at) index instead of
+ * reading and sorting all of a user's links (docs/design.md §14).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as delinkciousDb from '@delinkcious/db';
+import type { Database } from '@delinkcious/db';
+import { parseSearchQuery } from '@delinkcious/object-model';
+import { storeDatabases } from '@delinkcious/testing';
+import { migrationsDir } from '../src/main.ts';
+import { listStatement } from '../src/search/sql.ts';
+import { LinkStatistics } from '../src/search/statistics.ts';
+
+const [pglite] = (await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_stats' })).filter((d) => d.name === 'PGlite');
+
+describe('LinkStatistics on PGlite', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  before(async () => {
+    ({ db, close } = await pglite!.open());
+  });
+  after(async () => close?.());
+
+  const plan = async () => {
+    const statement = listStatement('reader', { search: parseSearchQuery('kubernetes'), sort: 'newest', limit: 11 }, 'id');
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.params);
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  };
+  const reltuples = async () => Number((await db.query<{ reltuples: number }>(`SELECT reltuples FROM pg_class WHERE oid = 'links'::regclass`)).rows[0]!.reltuples);
+
+  test('analyses after 50 + 10% of the rows changed; then the first page of a search walks the newest-first index', async () => {
+    const statistics = new LinkStatistics(db);
+    assert.equal(statistics.active, true);
+    await statistics.start();
+    await db.query(
+      `INSERT INTO links (username, url, title, created_at, updated_at)
+       SELECT 'reader', 'https://s.example/' || n, CASE WHEN n % 10 = 0 THEN 'kubernetes ' ELSE 'other ' END || n, now(), now()
+       FROM generate_series(1, 3000) n`,
+    );
+    for (let i = 0; i < 49; i++) statistics.changed();
+    await statistics.settled();
+    assert.ok((await reltuples()) <= 0, 'not yet: 49 changes');
+    statistics.changed();
+    await statistics.settled();
+    assert.equal(await reltuples(), 3000);
+    assert.match(await plan(), /Index Scan using links_by_user_created/);
+    // Now 50 + 10% of 3,000 changes are needed for the next.
+    await db.query(`INSERT INTO links (username, url, title, created_at, updated_at) SELECT 'reader', 'https://t.example/' || n, 't', now(), now() FROM generate_series(1, 100) n`);
+    statistics.changed(300);
+    await statistics.settled();
+    assert.equal(await reltuples(), 3000, 'not yet: 300 changes');
+    statistics.changed(50);
+    await statistics.settled();
+    assert.equal(await reltuples(), 3100);
+  });
+
+  test('on PostgreSQL (autovacuum) it does nothing', async () => {
+    const queries: string[] = [];
+    const statistics = new LinkStatistics({ kind: 'postgres', query: async (text: string) => (queries.push(text), { rows: [], rowCount: 0 }) } as never);
+    await statistics.start();
+    statistics.changed(10_000);
+    await statistics.settled();
+    assert.deepEqual(queries, []);
+  });
+});
