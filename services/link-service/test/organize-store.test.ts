@@ -263,11 +263,14 @@ for (const { name, skip, open } of stores) {
       assert.equal((await manager.getLinks({ username: u, limit: 100 })).links.length, 36);
     });
 
-    test('the kept tag counts agree with the links after every kind of write above', { skip: name === 'memory' && 'counted, not kept, in memory' }, async () => {
-      const { kept, counted } = await fixture.countedTags!();
-      assert.ok(counted.length > 20);
-      assert.deepEqual(kept, counted);
-    });
+    // The SQL stores keep tag counts in a table; the memory store counts them when asked, so has nothing to compare.
+    if (name !== 'memory') {
+      test('the kept tag counts agree with the links after every kind of write above', async () => {
+        const { kept, counted } = await fixture.countedTags!();
+        assert.ok(counted.length > 20);
+        assert.deepEqual(kept, counted);
+      });
+    }
 
     test('bulk requests are checked: the action, the selection and its size, the tags', async () => {
       const u = user();

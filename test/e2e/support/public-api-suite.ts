@@ -254,7 +254,7 @@ export function publicApiSuite(target: () => Target): void {
       ['POST', '/v1/links', { json: { url: 'ftp://files.example/x', title: 'x' } }, /http/],
       ['POST', '/v1/links', { json: { url: `https://long.example/${'a'.repeat(2100)}`, title: 'x' } }, /url.*2048/],
       ['POST', '/v1/links', { json: { title: 'no url' } }, /url/],
-      ['POST', '/v1/links', { json: { url: 'https://no-title.example/' } }, /title/],
+      ['POST', '/v1/links', { json: { url: 'https://long-title.example/', title: 'x'.repeat(600) } }, /title/],
       ['POST', '/v1/links', { query: { url: 'javascript:alert(1)', title: 'x' } }, /url/],
       ['POST', '/v1/links', { headers: { 'content-type': 'application/json' }, form: undefined, json: undefined }, /url/],
       ['GET', '/v1/links', { query: { url_regex: '(' } }, /url_regex/],
