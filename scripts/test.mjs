@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under libs/, services/, cli/ and test/ with node's test
-// runner (through tsx). Arguments narrow the run to paths containing them.
+// runner (through tsx). Arguments narrow the run to paths containing them;
+// --except=<text> leaves out the paths containing it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,11 +19,14 @@ function* testFiles(dir) {
   }
 }
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const excluded = args.filter((arg) => arg.startsWith('--except=')).map((arg) => arg.slice('--except='.length));
+const filters = args.filter((arg) => !arg.startsWith('--except='));
 const files = roots
   .filter((dir) => existsSync(join(root, dir)))
   .flatMap((dir) => [...testFiles(join(root, dir))])
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+  .filter((file) => !excluded.some((filter) => file.includes(filter)))
   .sort();
 if (files.length === 0) {
   console.error('no test files matched');
