@@ -65,9 +65,15 @@ function pinboardSuite(deployment: () => Deployment): void {
     const stolen = await call(deployment().baseUrl, 'GET', '/pinboard/v1/posts/all', { query: { auth_token: `${alice}:${bobToken}` } });
     assert.equal(stolen.status, 401);
 
+    // A deletion moves posts/update too (kept by link-service's triggers), a second apart to show in its seconds.
+    const beforeDelete = ((await json.update!({})) as { update_time: string }).update_time;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     assert.deepEqual(await json.delete!(url), { result_code: 'done' });
+    const afterDelete = ((await json.update!({})) as { update_time: string }).update_time;
+    assert.ok(afterDelete > beforeDelete, `posts/update moved with the deletion: ${afterDelete} > ${beforeDelete}`);
     assert.deepEqual(await json.delete!(url), { result_code: 'item not found' });
     assert.deepEqual(await json.all!({}), []);
+    assert.deepEqual(await json.dates!({}), { user: alice, tag: '', dates: {} });
   });
 }
 

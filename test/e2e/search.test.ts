@@ -38,6 +38,8 @@ function searchSuite(target: () => Deployment): void {
     assert.deepEqual(urls(await find({ q: 'CREME brulee' })), [links[2]!.url], 'case and accents');
     assert.deepEqual(urls(await find({ q: 'run searches ' })), [links[0]!.url], 'inflection');
     assert.deepEqual(urls(await find({ q: 'postgre' })), [links[0]!.url], 'the last word is a prefix');
+    assert.deepEqual(urls(await find({ q: 'SQL ' })), [links[0]!.url], 'a word of 3+ letters inside a word');
+    assert.deepEqual(urls(await find({ q: 'ql ' })), [], 'shorter words: whole words only');
     assert.deepEqual(urls(await find({ q: '"full text search"' })), [links[0]!.url]);
     assert.deepEqual(urls(await find({ q: 'Node.js API (' })), [links[3]!.url], 'regex characters are text');
     assert.deepEqual(urls(await find({ q: '#db -#search' })), [links[3]!.url]);

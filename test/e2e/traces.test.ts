@@ -159,6 +159,20 @@ describe('traces, embedded: one `delinkcious start` process', () => {
     });
     assert.ok(spans.every((span) => span.service === 'delinkcious'), 'one resource: the embedded process');
     assert.equal(spans.filter((span) => !span.parentSpanId).length, 1, 'one root: the gateway span');
+
+    // A token in a URL is redacted in the span, as in the request log.
+    const secret = `sekrit${Math.random().toString(36).slice(2, 10)}`;
+    await call(deployment.baseUrl, 'GET', '/pinboard/v1/posts/recent', { query: { auth_token: `alice:${secret}`, format: 'json' } });
+    await call(deployment.baseUrl, 'GET', `/feeds/news/${secret}`);
+    const withSecrets = await receiver.waitFor('the spans of the two requests with a secret in the URL', (received) => {
+      const found = received.filter((span) => span.kind === 2 && /\/pinboard\/v1\/posts\/recent|\/feeds\/news\//.test(String(span.attributes['url.path'] ?? span.attributes['http.target'] ?? '')));
+      return found.length >= 2 ? found : undefined;
+    });
+    for (const span of withSecrets) {
+      const attributes = JSON.stringify(span.attributes);
+      assert.ok(!attributes.includes(secret), `no secret in ${attributes}`);
+      assert.match(attributes, /\[redacted\]/);
+    }
   });
 });
 

@@ -41,6 +41,8 @@ export const routesOf: { readonly [S in LocalServiceName]: Routes<S> } = {
     deleteTag: 'DELETE /tags',
     bulkEdit: 'POST /links/bulk',
     recheckLink: 'POST /links/recheck',
+    lastChange: 'GET /links/last-change',
+    linkDates: 'GET /links/dates',
   },
   'user-service': {
     register: 'POST /register',

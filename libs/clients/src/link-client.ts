@@ -14,6 +14,8 @@ import {
   type BulkEditRequest,
   type GetTagsRequest,
   type TagCount,
+  type LinkDateCount,
+  type LinkDatesRequest,
   type GetLinksRequest,
   type GetLinksResult,
   type Link,
@@ -22,6 +24,9 @@ import {
   type WireLink,
 } from '@delinkcious/object-model';
 import { ServiceHttpClient, type HttpClientOptions, type HttpRequest } from '@delinkcious/kit';
+
+/** How long link-service may take to store an import's entries (tens of thousands of rows). */
+const importCallTimeoutMs = 120_000;
 
 export class LinkClient implements LinkManager {
   private readonly http: ServiceHttpClient;
@@ -157,6 +162,8 @@ export class LinkClient implements LinkManager {
         private: request.private,
         tags: request.tags,
       },
+      // A whole file's entries (up to MAX_LINKS_PER_USER) stored in one call: longer than a usual call's deadline.
+      timeoutMs: importCallTimeoutMs,
     });
     return result.import_id;
   }
@@ -164,6 +171,21 @@ export class LinkClient implements LinkManager {
   async getImport(username: string, id: string): Promise<ImportStatus> {
     const result = await this.http.request<WireImportStatus>({ method: 'GET', path: `/imports/${encodeURIComponent(id)}`, query: { username } });
     return importStatusFromWire(result);
+  }
+
+  async lastChange(username: string): Promise<Date | null> {
+    const result = await this.http.request<{ changed_at: string | null }>({ method: 'GET', path: '/links/last-change', query: { username } });
+    return result.changed_at ? new Date(result.changed_at) : null;
+  }
+
+  async linkDates(request: LinkDatesRequest): Promise<LinkDateCount[]> {
+    const result = await this.http.request<{ dates: LinkDateCount[] }>({
+      method: 'GET',
+      path: '/links/dates',
+      // One tag parameter for all of them, as listRequest sends them.
+      query: { username: request.username, tag: request.tags?.length ? request.tags.join(',') : undefined },
+    });
+    return result.dates;
   }
 
   async deleteLink(username: string, url: string): Promise<void> {

@@ -115,6 +115,9 @@ export class EmbeddedInstance {
     await instance.asSuperuser((tx) =>
       tx.exec(`
         REVOKE ALL ON SCHEMA public FROM PUBLIC;
+        -- In pg_catalog, so each service's role resolves its operator classes from its own search_path
+        -- (it has no rights on public); a service's migration then finds it there (pglite.ts).
+        CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA pg_catalog;
         CREATE SCHEMA IF NOT EXISTS ${adminSchema};
         CREATE TABLE IF NOT EXISTS ${adminSchema}.upgraded_layouts (
           database text PRIMARY KEY,

@@ -2,6 +2,7 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, Queryable } from './database.ts';
 import { pgliteTemplate } from './pglite-template.ts';
 import { runScript, runStatement } from './pglite-wire.ts';
@@ -22,15 +23,20 @@ const startParams = [
   '-c', 'max_wal_size=32MB',
 ];
 const initDbStartParams = ['--wal-segsize=1'];
+/**
+ * Extensions a migration may create: their files are loaded into each instance (CREATE EXTENSION
+ * still has to be run). pg_trgm: link-service's substring search (docs/design.md §14).
+ */
+const extensions = { pg_trgm };
 
 /** A raw PGlite instance with the settings above (`dataDir` created when missing, from the template: pglite-template.ts). */
 export async function createPglite(dataDir: string): Promise<PGlite> {
   if (dataDir.startsWith('memory://')) {
     const template = await pgliteTemplate(initDbStartParams);
-    return PGlite.create(dataDir, { startParams, initDbStartParams, ...(template && { loadDataDir: template.tarball() }) });
+    return PGlite.create(dataDir, { startParams, initDbStartParams, extensions, ...(template && { loadDataDir: template.tarball() }) });
   }
   await initCluster(dataDir);
-  return PGlite.create(dataDir, { startParams, initDbStartParams });
+  return PGlite.create(dataDir, { startParams, initDbStartParams, extensions });
 }
 
 /**

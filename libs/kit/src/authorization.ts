@@ -34,6 +34,9 @@ export const allowedCalls: CallerTable = {
       'POST /links/bulk',
       // Check one of the caller's links now (docs/design.md §17).
       'POST /links/recheck',
+      // Pinboard's posts/update and posts/dates (docs/design.md §20).
+      'GET /links/last-change',
+      'GET /links/dates',
     ],
     // rebuild-feeds: the public links of the people someone follows.
     'news-service': ['GET /public-links'],

@@ -30,6 +30,8 @@ export interface HttpRequest {
   /** Safe to repeat; GET is always. Only idempotent calls are retried. */
   idempotent?: boolean;
   headers?: Record<string, string>;
+  /** This call's deadline, for the rare call that carries much (an import's entries); else the client's. */
+  timeoutMs?: number;
 }
 
 export class ServiceHttpClient {
@@ -78,18 +80,21 @@ export class ServiceHttpClient {
 
     let answer: Answer;
     try {
-      answer = await this.exchange({
-        origin: this.origin,
-        path: pathWithQuery(request.path, request.query),
-        method: request.method,
-        headers,
-        body: request.body === undefined ? null : JSON.stringify(request.body),
-      });
+      answer = await this.exchange(
+        {
+          origin: this.origin,
+          path: pathWithQuery(request.path, request.query),
+          method: request.method,
+          headers,
+          body: request.body === undefined ? null : JSON.stringify(request.body),
+        },
+        request.timeoutMs ?? this.timeoutMs,
+      );
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       // A slow service is not helped by the same call again: a timeout fails (the breaker counts it) without a retry.
       if (error instanceof CallTimedOut || /TIMEOUT/.test(code)) {
-        throw new UnavailableError(`${this.options.target} is unavailable (no answer within ${this.timeoutMs} ms)`, { cause: error });
+        throw new UnavailableError(`${this.options.target} is unavailable (no answer within ${request.timeoutMs ?? this.timeoutMs} ms)`, { cause: error });
       }
       // Refused or reset before an answer: an idempotent call may try again.
       throw new TransientError(`${this.options.target} is unavailable (unreachable)`, { cause: error });
@@ -117,7 +122,7 @@ export class ServiceHttpClient {
    * A timer of our own bounds it: undici's header and body timeouts tick about
    * once a second.
    */
-  private exchange(options: Dispatcher.DispatchOptions): Promise<Answer> {
+  private exchange(options: Dispatcher.DispatchOptions, timeoutMs: number): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let status = 0;
@@ -135,7 +140,7 @@ export class ServiceHttpClient {
         // Still queued for a connection, it is aborted as soon as it starts (onRequestStart).
         controller?.abort(timedOut);
         settle(timedOut);
-      }, this.timeoutMs);
+      }, timeoutMs);
       this.pool.dispatch(options, {
         onRequestStart: (started) => {
           controller = started;

@@ -16,6 +16,7 @@ import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { callerTokenHeader, type MutualAuth } from './mutual-auth.ts';
 import { childSpan, parseTraceparent, runInTrace } from './trace.ts';
+import { redactSecrets } from './redact.ts';
 
 export interface ServiceServerOptions {
   service: string;
@@ -31,11 +32,6 @@ export interface ServiceServerOptions {
 }
 
 const openRoutes = new Set(['/healthz', '/readyz', '/metrics']);
-/** Query values that are secrets (an OAuth code and state, a token, Pinboard's auth_token) and must not reach the logs. */
-const secretQueryPattern = /([?&](?:code|state|token|access_token|auth_token)=)[^&#]*/gi;
-/** Paths that hold a secret: the private news feed's token (/feeds/news/<token>). */
-const secretPathPattern = /(\/feeds\/news\/)[^/?#]+/gi;
-const redactSecrets = (url: string) => url.replace(secretQueryPattern, '$1[redacted]').replace(secretPathPattern, '$1[redacted]');
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 /** The drain of each server made here, for serve() to register with the lifecycle. */
 const drains = new WeakMap<FastifyInstance, ConnectionDrain>();

@@ -12,6 +12,7 @@
 import { register } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { TelemetrySettings } from './telemetry.ts';
+import { redactedUrlAttributes } from './redact.ts';
 import { useOpenTelemetry } from './trace.ts';
 
 /** Probes and scrapes: a span each every few seconds would bury the requests. */
@@ -40,6 +41,13 @@ export async function startOpenTelemetry(settings: TelemetrySettings): Promise<{
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: IncomingMessage) => unrecordedPaths.has((request.url ?? '').split('?')[0] ?? ''),
+        // A token in a URL (Pinboard's auth_token, a feed token) must not leave in a trace, as it does not reach the log.
+        requestHook: (span, request) => {
+          if (!('socket' in request) || typeof (request as IncomingMessage).url !== 'string') return;
+          const incoming = request as IncomingMessage;
+          const scheme = 'encrypted' in incoming.socket && incoming.socket.encrypted ? 'https' : 'http';
+          span.setAttributes(redactedUrlAttributes(incoming.url!, `${scheme}://${incoming.headers.host ?? 'localhost'}`));
+        },
       }),
       // The internal HTTP client (libs/kit http-client.ts) and the link checker use undici.
       new UndiciInstrumentation(),

@@ -97,6 +97,19 @@ test('a call that timed out is not retried: the slow service gets it once, the c
   client.close();
 });
 
+test('a call may carry its own deadline: longer for one that carries much, the client’s for the rest', async () => {
+  const { url } = await serve((_request, response) => {
+    setTimeout(() => json(response, 200, { done: true }), 300);
+  });
+  const client = new ServiceHttpClient({ target: 'slow', baseUrl: url, timeoutMs: 100, retries: 0 });
+  assert.deepEqual(await client.request({ method: 'POST', path: '/', body: {}, timeoutMs: 2000 }), { done: true });
+  await assert.rejects(client.request({ method: 'POST', path: '/', body: {} }), (error: Error) =>
+    error instanceof UnavailableError && /no answer within 100 ms/.test(error.message));
+  await assert.rejects(client.request({ method: 'POST', path: '/', body: {}, timeoutMs: 50 }), (error: Error) =>
+    error instanceof UnavailableError && /no answer within 50 ms/.test(error.message));
+  client.close();
+});
+
 test('timeouts count as failures for the breaker: then calls fail fast without reaching the slow service', async () => {
   const { url, calls } = await serve(() => {
     /* never answers */

@@ -122,6 +122,19 @@ export const organizeLimits = {
   maxTags: 10_000,
 } as const;
 
+/** posts/dates (docs/design.md §20): how many of the user's links carry all `tags`, per UTC day of CreatedAt. */
+export interface LinkDatesRequest {
+  username: string;
+  /** Absent or empty: every link. */
+  tags?: string[];
+}
+
+/** One UTC day ('YYYY-MM-DD') and how many links were created on it. */
+export interface LinkDateCount {
+  date: string;
+  count: number;
+}
+
 /** Which users' recent public saves the popular list counts, and over how many days. */
 export interface PopularRequest {
   /** Usually whom the caller follows; link-service considers at most popularLimits.users of them. */
@@ -191,6 +204,13 @@ export interface LinkManager {
   startImport(request: StartImportRequest): Promise<string>;
   /** The job's progress; another user's job is not found. */
   getImport(username: string, id: string): Promise<ImportStatus>;
+  /**
+   * When the user last added, deleted or changed one of their links (private ones too: the owner's
+   * own view; a check that only moves the status does not count); null if never (docs/design.md §20).
+   */
+  lastChange(username: string): Promise<Date | null>;
+  /** How many of the user's links (private too) each UTC day of CreatedAt has, newest day first. */
+  linkDates(request: LinkDatesRequest): Promise<LinkDateCount[]>;
 }
 
 /** Link status comes from the link-checker, not from users: a separate, internal interface. */

@@ -79,7 +79,7 @@ export const apiGatewayConfigSpec = {
   RECHECK_PER_MINUTE: envVar.int(10, 1, 10_000),
   /** Pinboard v1 API (docs/design.md §20): calls per user per minute, any method; 0 turns it off. */
   PINBOARD_RATE_LIMIT_PER_MINUTE: envVar.int(60, 0, 1_000_000),
-  /** …and, on top, calls that read every link (posts/all, posts/dates, posts/update) per user per minute; 0 turns it off. */
+  /** …and, on top, calls that read every link (posts/all) per user per minute; 0 turns it off. */
   PINBOARD_FULL_READS_PER_MINUTE: envVar.int(10, 0, 1_000_000),
 };
 

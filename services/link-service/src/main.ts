@@ -11,6 +11,7 @@ import { DefaultLinkManager } from './manager.ts';
 import { applyCheckResult, checkResultOf } from './link-health.ts';
 import { SqlLinkStore } from './stores/sql-link-store.ts';
 import { LinkStatistics } from './search/statistics.ts';
+import { normalizeIdnHosts } from './idn-hosts.ts';
 import { registerLinkRoutes } from './transport/http.ts';
 import { CheckThrottle } from './check-throttle.ts';
 import { registerImportRoutes } from './imports/http.ts';
@@ -59,6 +60,11 @@ export const linkService: ServiceDefinition = {
     const logger = context.logger;
     const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
     context.lifecycle.onClose('link database', () => db.close());
+    // IDN and percent-encoded hosts migration 006 could not rewrite (idn-hosts.ts); a failure is retried at the next start.
+    await normalizeIdnHosts(db).then(
+      (report) => report.users > 0 && logger.info(report, 'URLs with IDN hosts rewritten to their normal form'),
+      (error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'IDN hosts not rewritten; retried at the next start'),
+    );
 
     const metrics = new ServiceMetrics('link-service');
 

@@ -43,6 +43,8 @@ import {
   type UpdateLinkRequest,
   type ImportStatus,
   type StartImportRequest,
+  type LinkDateCount,
+  type LinkDatesRequest,
 } from '@delinkcious/object-model';
 import { WorkBudget, compilePattern, decodePageToken, encodePageToken, matchCost, regexWork, type PageCursor, type TextMatcher } from './filters.ts';
 import { listingOf } from './search/request.ts';
@@ -200,7 +202,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const now = this.now();
     const createdAt = optionalCreatedAt(request.createdAt, now) ?? now;
     const outcome = await this.store.insert(
-      // Brought with an older date, the link still changed now: UpdatedAt (Pinboard's posts/update) says so.
+      // Brought with an older date, the link still changed now: UpdatedAt says so.
       { username, url, title, description, tags, private: isPrivate, unread, createdAt, updatedAt: now },
       this.maxLinksPerUser,
       // A private link is nobody else's news.
@@ -305,6 +307,14 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
 
   async getTags(request: GetTagsRequest): Promise<TagCount[]> {
     return this.organizer.getTags(request);
+  }
+
+  async lastChange(username: string): Promise<Date | null> {
+    return this.store.lastChange(canonicalUsername(username));
+  }
+
+  async linkDates(request: LinkDatesRequest): Promise<LinkDateCount[]> {
+    return this.store.linkDates(canonicalUsername(request.username), parseTags(request.tags, 'tags'));
   }
 
   async renameTag(username: string, tag: string, newTag: string): Promise<number> {

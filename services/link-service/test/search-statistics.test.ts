@@ -56,6 +56,22 @@ describe('LinkStatistics on PGlite', () => {
     assert.equal(await reltuples(), 3100);
   });
 
+  test('merges the GIN indexes\' pending lists (no autovacuum does it on PGlite)', async () => {
+    /** Pages moved out of the links' GIN pending lists now (gin_clean_pending_list answers that). */
+    const merge = async () =>
+      (await db.query<{ pages: number }>(
+        `SELECT coalesce(sum(gin_clean_pending_list(i.indexrelid)), 0)::int AS pages FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = 'links'::regclass AND a.amname = 'gin'`,
+      )).rows[0]!.pages;
+    const insert = (from: number) =>
+      db.query(`INSERT INTO links (username, url, title, created_at, updated_at) SELECT 'pending', 'https://g.example/' || n, 'zebra ' || n, now(), now() FROM generate_series($1::int, $1::int + 499) n`, [from]);
+    await insert(1);
+    await new LinkStatistics(db).start();
+    assert.equal(await merge(), 0, 'merged by start()');
+    await insert(1000);
+    assert.ok((await merge()) > 0, 'new links wait in the pending lists until merged');
+  });
+
   test('on PostgreSQL (autovacuum) it does nothing', async () => {
     const queries: string[] = [];
     const statistics = new LinkStatistics({ kind: 'postgres', query: async (text: string) => (queries.push(text), { rows: [], rowCount: 0 }) } as never);

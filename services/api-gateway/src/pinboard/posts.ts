@@ -2,9 +2,9 @@
  * Pinboard's posts over the LinkManager: the same links, read and changed
  * through the same manager as /v1, never a model of their own. Pinboard's
  * questions become listings (newest first, tags, days through the search
- * language); those the listing cannot answer (counts per day, the latest
- * change) walk the caller's links page by page, and the rate limits
- * (rate-limit.ts) bound how often.
+ * language), the manager's counts per day (linkDates) and its kept time of
+ * the latest change (lastChange); only posts/all walks the caller's links
+ * page by page, and the rate limits (rate-limit.ts) bound how often.
  */
 import { ConflictError, NotFoundError, type Link, type LinkManager, type UserManager } from '@delinkcious/object-model';
 import { dayOf } from './params.ts';
@@ -61,14 +61,14 @@ export class PinboardPosts {
    * the listing by day (the search language's after:/before:) and are then
    * applied to the second.
    */
-  async *walk(username: string, filter: PostFilter = {}): AsyncGenerator<Link> {
+  async *walk(username: string, filter: PostFilter = {}, pageSize = walkPage): AsyncGenerator<Link> {
     const { tags = [], from, to } = filter;
     const terms = [from && `after:${dayOf(from)}`, to && `before:${dayOf(new Date(to.getTime() + dayMs))}`].filter(Boolean);
     let startToken: string | undefined;
     do {
       const page = await this.links.getLinks({
         username,
-        limit: walkPage,
+        limit: pageSize,
         sort: 'newest',
         ...(tags.length > 0 && { tags: [...tags] }),
         ...(terms.length > 0 && { q: terms.join(' ') }),
@@ -85,7 +85,10 @@ export class PinboardPosts {
   async collect(username: string, filter: PostFilter = {}, max = Infinity): Promise<Link[]> {
     const found: Link[] = [];
     if (max <= 0) return found;
-    for await (const link of this.walk(username, filter)) {
+    // Without dates every listed link counts, so no bigger a page than asked for (posts/get without
+    // dt reads one row); with them, links outside the seconds asked for are dropped: full pages.
+    const pageSize = filter.from || filter.to ? walkPage : Math.min(walkPage, max);
+    for await (const link of this.walk(username, filter, pageSize)) {
       found.push(link);
       if (found.length >= max) break;
     }
@@ -104,21 +107,18 @@ export class PinboardPosts {
     return newest && dayOf(newest.createdAt);
   }
 
-  /** How many posts carrying all `tags` each UTC day has, newest day first. */
+  /** How many posts carrying all `tags` each UTC day has, newest day first: one GROUP BY in link-service. */
   async dates(username: string, tags: readonly string[]): Promise<Array<[day: string, count: number]>> {
-    const counts = new Map<string, number>();
-    for await (const link of this.walk(username, { tags })) {
-      const day = dayOf(link.createdAt);
-      counts.set(day, (counts.get(day) ?? 0) + 1);
-    }
-    return [...counts];
+    const days = await this.links.linkDates({ username, tags: [...tags] });
+    return days.map(({ date, count }) => [date, count]);
   }
 
-  /** The most recent change to any of the user's links (never earlier than the epoch, for a user with none). */
+  /**
+   * The most recent add, change or deletion of any of the user's posts, kept by link-service
+   * (docs/design.md §20); the epoch for a user who never saved one.
+   */
   async lastUpdate(username: string): Promise<Date> {
-    let latest = 0;
-    for await (const link of this.walk(username)) latest = Math.max(latest, link.updatedAt.getTime(), link.createdAt.getTime());
-    return new Date(latest);
+    return (await this.links.lastChange(username)) ?? new Date(0);
   }
 
   /**

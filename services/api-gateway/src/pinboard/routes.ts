@@ -41,10 +41,11 @@ export interface PinboardApiOptions {
 const writes = new Set(['posts/add', 'posts/delete', 'tags/delete', 'tags/rename']);
 
 /**
- * The methods that read every one of the caller's links (the LinkManager has
- * no count-per-day or latest-change query): a limit of their own.
+ * The methods that read every one of the caller's links: a limit of their own.
+ * posts/update and posts/dates are not among them: link-service keeps the
+ * latest change and counts days in one query (docs/design.md §20).
  */
-const fullReads = new Set(['posts/all', 'posts/dates', 'posts/update']);
+const fullReads = new Set(['posts/all']);
 
 /** Pinboard's limits on arguments. */
 const maxFilterTags = 3;

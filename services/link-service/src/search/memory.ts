@@ -5,9 +5,12 @@
  * (inflection is the SQL stores' only: the contract suite tests it there).
  * Relevance is a simple score with ts_rank's default weights (title 1, tags 0.4,
  * description 0.2, URL 0.1 per matching term): the same order in clear cases.
+ * A word of 3+ characters also matches inside the folded text (substring.ts);
+ * such a match adds nothing to relevance, so whole words rank above it.
  */
 import { byCodePoint, foldText, searchWords, type SearchQuery, type SearchTerm } from '@delinkcious/object-model';
 import type { ListCursor, ListQuery, StoredLink } from '../stores/link-store.ts';
+import { searchText, substringWord } from './substring.ts';
 
 /** A link's words per field, with the weight relevance gives a match there. */
 function fieldsOf(link: StoredLink): Array<{ words: string[]; weight: number }> {
@@ -42,8 +45,11 @@ function wordsWeight(link: StoredLink, term: Extract<SearchTerm, { kind: 'words'
 
 function termMatches(link: StoredLink, term: SearchTerm): boolean {
   switch (term.kind) {
-    case 'words':
-      return wordsWeight(link, term) > 0;
+    case 'words': {
+      // Negated words stay word-based (substringWord is undefined for them).
+      const word = substringWord(term);
+      return wordsWeight(link, term) > 0 || (word !== undefined && searchText(link).includes(word));
+    }
     case 'tag':
       return link.tags.includes(term.tag);
     case 'site': {

@@ -4,10 +4,13 @@
  * §14). Every value the user wrote travels as a parameter; the SQL text holds
  * only what this module writes. Words become a tsquery built here from folded
  * letters and digits (searchWords) and go through to_tsquery as a parameter, so
- * PostgreSQL stems them as it stemmed the links (migration 007).
+ * PostgreSQL stems them as it stemmed the links (migration 007). A one-word
+ * term of 3+ characters also matches inside the folded text (migration 010,
+ * search/substring.ts).
  */
 import type { SearchQuery, SearchSort, SearchTerm } from '@delinkcious/object-model';
 import type { ListQuery } from '../stores/link-store.ts';
+import { containsPattern, substringWord } from './substring.ts';
 
 /** The text search configuration of the `search` column (migration 007). */
 const config = `'english'::regconfig`;
@@ -50,6 +53,16 @@ function matches(tsquery: string, params: Params): string {
   return `(numnode(${q}) = 0 OR search @@ ${q})`;
 }
 
+/**
+ * The word of `tsquery` as a word (stemmed) or inside the folded text (migration 010): the trigram
+ * index serves the LIKE (both sides folded and lower-cased already: LIKE, 3× cheaper than ILIKE),
+ * the GIN index of `search` the rest. `word` holds letters and digits only; escaped all the same.
+ */
+function matchesOrContains(tsquery: string, word: string, params: Params): string {
+  const q = `to_tsquery(${config}, ${params.add(tsquery)})`;
+  return `(numnode(${q}) = 0 OR search @@ ${q} OR search_text LIKE ${params.add(containsPattern(word))})`;
+}
+
 function termCondition(term: SearchTerm, params: Params): string {
   switch (term.kind) {
     case 'words':
@@ -81,8 +94,13 @@ function termCondition(term: SearchTerm, params: Params): string {
 
 function branchCondition(branch: SearchTerm[], params: Params): string {
   const conditions: string[] = [];
-  const words = branchWords(branch);
+  // Words also searched as substrings each get a condition of their own; the others go in one tsquery.
+  const words = branchWords(branch.filter((term) => substringWord(term) === undefined));
   if (words !== undefined) conditions.push(matches(words, params));
+  for (const term of branch) {
+    const word = substringWord(term);
+    if (word !== undefined && term.kind === 'words') conditions.push(matchesOrContains(wordsQuery(term), word, params));
+  }
   const tags = branch.flatMap((term) => (term.kind === 'tag' && !term.negated ? [term.tag] : []));
   if (tags.length > 0) conditions.push(`tags @> ${params.add(tags, '::text[]')}`);
   for (const term of branch) {

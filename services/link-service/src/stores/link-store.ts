@@ -1,5 +1,5 @@
 /** What LinkManager needs from storage; implemented in memory and on PostgreSQL/PGlite. */
-import type { BulkAction, Link, LinkCheckResult, LinkEvent, LinkStatus, PopularLink, TagCount } from '@delinkcious/object-model';
+import type { BulkAction, Link, LinkCheckResult, LinkDateCount, LinkEvent, LinkStatus, PopularLink, TagCount } from '@delinkcious/object-model';
 import type { SearchQuery, SearchSort } from '@delinkcious/object-model';
 
 export interface StoredLink extends Link {
@@ -159,5 +159,12 @@ export interface LinkStore {
    * (a link past the tag limit) is thrown and nothing is written.
    */
   bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number>;
+  /**
+   * When the user last added, deleted, or changed a post's fields (url, title, description, tags,
+   * private, unread, createdAt) of a link, by whatever write; null if never. A kept time, not a scan.
+   */
+  lastChange(username: string): Promise<Date | null>;
+  /** The user's links carrying all `tags`, counted per UTC day of createdAt, newest day first. */
+  linkDates(username: string, tags: string[]): Promise<LinkDateCount[]>;
   ping(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 /** LinkStore in memory: for unit tests, and the reference the contract suite holds the others to. */
-import { byCodePoint, type LinkCheckResult, type LinkEvent, type PopularLink, type TagCount } from '@delinkcious/object-model';
+import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import * as organize from './memory-organize.ts';
 import { listInMemory } from '../search/memory.ts';
 import { noHealth } from '../link-health.ts';
+import { ChangeTimes, linkDates, postChanged } from './memory-link-dates.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
 const copy = (link: StoredLink): StoredLink => ({ ...link, tags: [...link.tags] });
@@ -14,6 +15,8 @@ export class MemoryLinkStore implements LinkStore {
   private readonly checks = new Map<string, { requestedAt: Date; result?: LinkCheckResult; invalidSince?: Date | undefined }>();
   /** username → url → link */
   private readonly byUser = new Map<string, Map<string, StoredLink>>();
+  /** Each user's latest change (lastChange): touched by every write below, as SQL's triggers do. */
+  private readonly changes = new ChangeTimes();
 
   async list(username: string, query: ListQuery): Promise<ListedLink[]> {
     // The same filters, search, sort and keyset as SQL: search/memory.ts.
@@ -36,6 +39,7 @@ export class MemoryLinkStore implements LinkStore {
     };
     links.set(link.url, stored);
     this.byUser.set(link.username, links);
+    this.changes.touch(link.username);
     const outboxEvent = event(this.withSavedBy(stored));
     if (outboxEvent) this.outbox.push(outboxEvent);
     return { kind: 'added', link: this.withSavedBy(stored) };
@@ -58,6 +62,7 @@ export class MemoryLinkStore implements LinkStore {
     const before = this.withSavedBy(current);
     links.delete(url);
     links.set(updated.url, updated);
+    if (postChanged(current, updated)) this.changes.touch(username);
     const outboxEvent = event(this.withSavedBy(updated), before);
     if (outboxEvent) this.outbox.push(outboxEvent);
     return { kind: 'updated', before, link: this.withSavedBy(updated) };
@@ -69,6 +74,7 @@ export class MemoryLinkStore implements LinkStore {
     if (!links || !link) return null;
     const outboxEvent = event(copy(link));
     links.delete(url);
+    this.changes.touch(username);
     if (outboxEvent) this.outbox.push(outboxEvent);
     return copy(link);
   }
@@ -114,6 +120,8 @@ export class MemoryLinkStore implements LinkStore {
         link.archiveUrl = result.archiveUrl || link.archiveUrl;
         if (link.title === '') link.title = result.title ?? '';
         if (link.description === '') link.description = result.description ?? '';
+        // A filled-in title is a change a Pinboard client syncs; a status alone is not (docs/design.md §20).
+        if (postChanged(before, link)) this.changes.touch(link.username);
         if (filled && (link.title !== before.title || link.description !== before.description)) {
           const event = filled(this.withSavedBy(link), this.withSavedBy(before));
           if (event) this.outbox.push(event);
@@ -174,15 +182,29 @@ export class MemoryLinkStore implements LinkStore {
   }
 
   async renameTag(username: string, tag: string, newTag: string, now: Date): Promise<number> {
-    return organize.renameTag(this.byUser.get(username) ?? new Map(), tag, newTag, now);
+    return this.touchedIf(username, organize.renameTag(this.byUser.get(username) ?? new Map(), tag, newTag, now));
   }
 
   async deleteTag(username: string, tag: string, now: Date): Promise<number> {
-    return organize.deleteTag(this.byUser.get(username) ?? new Map(), tag, now);
+    return this.touchedIf(username, organize.deleteTag(this.byUser.get(username) ?? new Map(), tag, now));
   }
 
   async bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number> {
-    return organize.bulkEdit(this.byUser.get(username) ?? new Map(), urls, edit, now, retract, this.outbox);
+    return this.touchedIf(username, organize.bulkEdit(this.byUser.get(username) ?? new Map(), urls, edit, now, retract, this.outbox));
+  }
+
+  async lastChange(username: string): Promise<Date | null> {
+    return this.changes.get(username);
+  }
+
+  async linkDates(username: string, tags: string[]): Promise<LinkDateCount[]> {
+    return linkDates(this.byUser.get(username)?.values() ?? [], tags);
+  }
+
+  /** Answers `changed`, having noted the user's change when any link changed. */
+  private touchedIf(username: string, changed: number): number {
+    if (changed > 0) this.changes.touch(username);
+    return changed;
   }
 
   async ping(): Promise<void> {}

@@ -1,8 +1,9 @@
 /** LinkStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import { byCodePoint, type LinkCheckResult, type LinkEvent, type LinkStatus, type PopularLink, type TagCount } from '@delinkcious/object-model';
+import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type LinkStatus, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
 import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
+import { lastChange, linkDates } from './sql-link-dates.ts';
 import { listStatement } from '../search/sql.ts';
 import { noHealth } from '../link-health.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
@@ -367,6 +368,15 @@ export class SqlLinkStore implements LinkStore {
 
   async bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number> {
     return bulkEdit(this.db, { columns, fromRow: (row) => fromRow(row as unknown as LinkRow) }, username, urls, edit, now, retract);
+  }
+
+  async lastChange(username: string): Promise<Date | null> {
+    // Kept by migration 011's triggers on every write of links, whoever makes it.
+    return lastChange(this.db, username);
+  }
+
+  async linkDates(username: string, tags: string[]): Promise<LinkDateCount[]> {
+    return linkDates(this.db, username, tags);
   }
 
   async ping(): Promise<void> {

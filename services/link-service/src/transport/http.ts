@@ -99,6 +99,17 @@ export function registerLinkRoutes(server: FastifyInstance, manager: LinkManager
     return { err: '', count: await manager.countPublicLinks(text(request.query as Fields, 'username') ?? '') };
   });
 
+  // Pinboard's posts/update and posts/dates (docs/design.md §20): a kept time, one GROUP BY.
+  server.get('/links/last-change', async (request) => {
+    const at = await manager.lastChange(text(request.query as Fields, 'username') ?? '');
+    return { err: '', changed_at: at ? at.toISOString() : null };
+  });
+
+  server.get('/links/dates', async (request) => {
+    const query = request.query as Fields;
+    return { err: '', dates: await manager.linkDates({ username: text(query, 'username') ?? '', tags: textList(query, 'tag') }) };
+  });
+
   server.post('/popular', async (request) => {
     const body = bodyOf(request.body);
     const usernames = fieldOf(body, 'usernames');

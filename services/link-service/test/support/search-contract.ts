@@ -132,10 +132,49 @@ export function searchContract(
       assert.deepEqual(await sorted(lib, '#db site OR effective go'), ['https://go.dev/doc/effective_go', 'https://notexample.org/x']);
     });
 
-    test('the last word is also a prefix; the others are whole words', async () => {
-      assert.deepEqual(await sorted(lib, 'postgre'), ['https://www.postgresql.org/docs/current/textsearch.html']);
-      assert.deepEqual(await sorted(lib, 'postgre '), []);
-      assert.deepEqual(await sorted(lib, 'postgre manual'), []);
+    test('the last word is also a prefix; the others are whole words (or substrings from 3 characters)', async () => {
+      assert.deepEqual(await sorted(lib, 'po'), ['https://www.postgresql.org/docs/current/textsearch.html']);
+      assert.deepEqual(await sorted(lib, 'po '), []);
+      assert.deepEqual(await sorted(lib, 'po manual'), []);
+    });
+
+    test('a word of 3+ characters also matches inside words, folded: "sql" and "gres" find PostgreSQL', async () => {
+      const pg = 'https://www.postgresql.org/docs/current/textsearch.html';
+      assert.deepEqual(await sorted(lib, 'sql '), [pg]);
+      assert.deepEqual(await sorted(lib, 'SQL'), [pg]);
+      assert.deepEqual(await sorted(lib, 'gres '), [pg]);
+      assert.deepEqual(await sorted(lib, 'GRÈS manual '), [pg], 'accents folded; with a whole word');
+      assert.deepEqual(await sorted(lib, 'rûlé '), ['https://blog.example.org/creme'], 'inside an accented word');
+      assert.deepEqual(await sorted(lib, 'xtsear '), [pg], 'inside the URL');
+      assert.deepEqual(await sorted(lib, 'ourcesrch '), []);
+    });
+
+    test('a word of 1 or 2 characters is no substring search', async () => {
+      assert.deepEqual(await sorted(lib, 'ql '), []);
+      assert.deepEqual(await sorted(lib, 'ql'), []);
+    });
+
+    test('% and _ are no wildcards', async () => {
+      assert.deepEqual(await sorted(lib, 'ost%res '), []);
+      assert.deepEqual(await sorted(lib, 'ost_res '), []);
+      assert.deepEqual(await sorted(lib, '%%% '), (await sorted(lib, '')).sort(), 'nothing to search: everything');
+      const u = user();
+      await add(u, 'https://w.example/1', { title: '100% pure' });
+      await add(u, 'https://w.example/2', { title: '1000 pure' });
+      assert.deepEqual(await sorted(u, '100% '), ['https://w.example/1', 'https://w.example/2'], 'punctuation is a word boundary');
+      assert.deepEqual(await sorted(u, '"100 pure"'), ['https://w.example/1']);
+    });
+
+    test('-word stays a whole word: -sql keeps PostgreSQL', async () => {
+      assert.deepEqual(await sorted(lib, 'text -sql'), ['https://go.dev/doc/effective_go', 'https://www.postgresql.org/docs/current/textsearch.html']);
+      assert.deepEqual(await sorted(lib, 'text -postgresql'), ['https://go.dev/doc/effective_go']);
+    });
+
+    test('relevance: a whole word ranks above a substring', async () => {
+      const u = user();
+      await add(u, 'https://r.example/whole', { description: 'an sql primer', createdAt: day('2026-01-01') });
+      await add(u, 'https://r.example/inside', { title: 'MySQL', createdAt: day('2026-02-01') });
+      assert.deepEqual(await find(u, 'sql', { sort: 'relevance' }), ['https://r.example/whole', 'https://r.example/inside']);
     });
 
     test('regular-expression characters are plain text: "Node.js API (" finds the page', async () => {
