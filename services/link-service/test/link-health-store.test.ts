@@ -6,42 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import * as delinkciousDb from '@delinkcious/db';
-import type { LinkCheckResult, LinkEvent } from '@delinkcious/object-model';
-import { storeDatabases } from '@delinkcious/testing';
+import type { LinkCheckResult } from '@delinkcious/object-model';
 import { filledInEvent } from '../src/link-health.ts';
-import { migrationsDir } from '../src/main.ts';
 import type { LinkStore, NewLink, StoredLink } from '../src/stores/link-store.ts';
-import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
-import { SqlLinkStore } from '../src/stores/sql-link-store.ts';
 import { eventFor, type StoreFixture } from './support/link-store-contract.ts';
+import { linkStores } from './support/link-stores.ts';
 
-const databases = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_link_health' });
-const stores: Array<{ name: string; open: () => Promise<StoreFixture>; skip: string | false }> = [
-  {
-    name: 'memory',
-    skip: false,
-    async open() {
-      const store = new MemoryLinkStore();
-      return { store, events: async () => store.outbox, close: async () => {} };
-    },
-  },
-  ...databases.map(({ name, skip, open }) => ({
-    name,
-    skip,
-    async open() {
-      const { db, close } = await open();
-      return {
-        store: new SqlLinkStore(db),
-        async events() {
-          const { rows } = await db.query<{ payload: LinkEvent }>('SELECT payload FROM outbox ORDER BY id');
-          return rows.map((row) => row.payload);
-        },
-        close,
-      };
-    },
-  })),
-];
+const stores = await linkStores('test_link_health');
 
 const t0 = new Date('2026-03-01T00:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
