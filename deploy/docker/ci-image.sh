@@ -74,8 +74,8 @@ wait_until() { # what seconds command...
   return 1
 }
 
-# 1. The engine.
-for tool in docker:docker.io debootstrap:debootstrap; do
+# 1. The engine: dockerd is what must be there (a docker CLI alone is not enough).
+for tool in dockerd:docker.io debootstrap:debootstrap; do
   command -v "${tool%%:*}" >/dev/null || { log "installing ${tool##*:}"; apt-get update -qq && apt-get install -y -qq "${tool##*:}" >/dev/null; }
 done
 mkdir -p "$state"
