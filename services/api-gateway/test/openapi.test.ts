@@ -43,6 +43,18 @@ describe('OpenAPI and docs', () => {
       'GET /readyz',
       'GET /metrics',
       'GET /openapi.json',
+      // This round's routes (issues 15–18): search and tags, bulk, recheck, import/export, Pinboard.
+      'GET /v1/tags',
+      'PUT /v1/tags/{tag}',
+      'DELETE /v1/tags/{tag}',
+      'POST /v1/links/bulk',
+      'POST /v1/links/recheck',
+      'POST /v1/import',
+      'GET /v1/imports/{import_id}',
+      'GET /v1/export',
+      'GET /pinboard/v1/posts/add',
+      'GET /pinboard/v1/posts/all',
+      'GET /pinboard/v1/tags/rename',
     ];
     for (const operation of expected) assert.ok(operations.includes(operation), `${operation} is described`);
     assert.ok(!operations.some((operation) => operation.includes('/docs')), 'the docs UI itself is not an API route');
