@@ -323,10 +323,12 @@ describe('quick save and link health in Chromium', { skip }, () => {
     const page500 = link({ Url: 'https://old.example/', Status: 'invalid', HttpStatus: 500, CheckedAt: hoursAgo(30), InvalidSince: '2024-11-05T08:00:00Z', ArchiveUrl: 'javascript:alert(1)' });
     const fine = link({ Url: 'https://fine.example/', Title: 'Fine site', CheckedAt: hoursAgo(2) });
     const unchecked = link({ Url: 'https://new.example/', Title: 'New site', Status: 'pending' });
+    let slowNow = slow;
     let recheck: { status: number; body: unknown } = { status: 429, body: { err: 'too many requests; try again in 1 minute' } };
     await page.route(
       (url) => url.pathname === '/v1/links',
-      (route) => (route.request().method() === 'GET' ? route.fulfill({ json: { err: '', links: [slow, page500, fine, unchecked], next_page_token: '' } }) : route.fallback()),
+      // The list answers what the server holds now: the page polls it while a link is pending.
+      (route) => (route.request().method() === 'GET' ? route.fulfill({ json: { err: '', links: [slowNow, page500, fine, unchecked], next_page_token: '' } }) : route.fallback()),
     );
     await page.route('**/v1/links/recheck', (route) => route.fulfill({ status: recheck.status, json: recheck.body, headers: recheck.status === 429 ? { 'retry-after': '60' } : {} }));
     try {
@@ -349,7 +351,8 @@ describe('quick save and link health in Chromium', { skip }, () => {
       assert.equal(await note.getAttribute('data-kind'), 'wait');
       await shoot(page, 'link-health-kinds');
 
-      recheck = { status: 200, body: { err: '', link: { ...slow, Status: 'valid', CheckError: '', InvalidSince: null, HttpStatus: 200, CheckedAt: new Date().toISOString() } } };
+      slowNow = { ...slow, Status: 'valid', CheckError: '', InvalidSince: null, HttpStatus: 200, CheckedAt: new Date().toISOString() };
+      recheck = { status: 200, body: { err: '', link: slowNow } };
       await line(slow.Url).getByRole('button', { name: 'Check Slow site now' }).click();
       await page.locator(`.link-card[data-url="${slow.Url}"] .link-health[data-health="ok"]`).waitFor();
       assert.equal(await line(slow.Url).locator('.health-text').innerText(), 'checked just now');
