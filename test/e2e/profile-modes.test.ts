@@ -3,7 +3,7 @@
  * deployments: embedded, and separate (six processes on PostgreSQL, Redis and
  * a private NATS; skipped without them, required in CI), the gateway started
  * with the mode. A file of its own, so the test runner runs it beside
- * profiles-and-feeds.test.ts.
+ * features.test.ts (which runs the default mode).
  */
 import { inBothDeployments } from './support/both-deployments.ts';
 import { profileModeSuite } from './support/profiles-suite.ts';

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
 import { createPglite, initCluster, transactionOn, wireQueryable } from './pglite.ts';
-import { runScript, runStatement } from './pglite-wire.ts';
+import { runScript, runStatement, Statements } from './pglite-wire.ts';
 
 /** The folder of the instance under DATA_DIR, and where a new one is built before it is renamed into place. */
 export const embeddedFolder = 'pglite';
@@ -94,6 +94,9 @@ export class EmbeddedInstance {
   private active: Actor | undefined = superuser;
   private readonly queue = new ActorQueue(() => this.active);
   private readonly schemas = new Set<string>();
+  /** Prepared statements per actor: planned under the schema they run in. */
+  private readonly superuserStatements = new Statements();
+  private readonly schemaStatements = new Map<string, Statements>();
 
   private constructor(
     readonly dataDir: string,
@@ -133,7 +136,7 @@ export class EmbeddedInstance {
     return this.queue.run(actor, async () => {
       if (this.active !== actor) {
         this.active = undefined; // unknown until the switch succeeded
-        runScript(this.pg, actor === superuser ? 'RESET ROLE; SET search_path TO public' : `SET ROLE ${actor}; SET search_path TO ${actor}`);
+        await runScript(this.pg, actor === superuser ? 'RESET ROLE; SET search_path TO public' : `SET ROLE ${actor}; SET search_path TO ${actor}`);
         this.active = actor;
       }
       return fn();
@@ -145,7 +148,7 @@ export class EmbeddedInstance {
    * transaction; `pg` is the connection itself, for what only PGlite's own API does (COPY with a blob).
    */
   asSuperuser<T>(fn: (tx: Queryable, pg: PGlite) => Promise<T>): Promise<T> {
-    return this.exclusive(superuser, () => transactionOn(this.pg, (tx) => fn(tx, this.pg)));
+    return this.exclusive(superuser, () => transactionOn(this.pg, this.superuserStatements, (tx) => fn(tx, this.pg)));
   }
 
   /** Creates the schema and its role unless they exist. */
@@ -159,14 +162,17 @@ export class EmbeddedInstance {
   /** A Database confined to `schema` (which ensureSchema made); closing it does not close the instance. */
   handle(schema: string, onClose: () => Promise<void>): Database {
     assertSchemaName(schema);
-    const direct = wireQueryable(this.pg);
+    let statements = this.schemaStatements.get(schema);
+    if (!statements) this.schemaStatements.set(schema, (statements = new Statements()));
+    const prepared = statements;
+    const direct = wireQueryable(this.pg, prepared);
     let closed = false;
     return {
       kind: 'pglite',
       query: (text, params) => this.exclusive(schema, () => direct.query(text, params)),
       exec: (sql) => this.exclusive(schema, () => direct.exec(sql)),
-      transaction: (fn) => this.exclusive(schema, () => transactionOn(this.pg, fn)),
-      ping: () => this.exclusive(schema, () => void runStatement(this.pg, 'SELECT 1')),
+      transaction: (fn) => this.exclusive(schema, () => transactionOn(this.pg, prepared, fn)),
+      ping: () => this.exclusive(schema, async () => void (await runStatement(this.pg, 'SELECT 1'))),
       async close() {
         if (closed) return;
         closed = true;

@@ -5,17 +5,59 @@
  * ~0.3 ms for one batched call, and a write is a dozen statements. Parameters
  * go as text with types inferred by the server, exactly as `pg` sends them (its
  * own prepareValue), so the same SQL behaves the same on both; rows are read
- * with PGlite's parsers, as before.
+ * with PGlite's parsers.
+ *
+ * Through execProtocol, which parses the answer once and starts each call with
+ * fresh state: execProtocolRawSync keeps every message of every call in a list
+ * until the next execProtocol (a leak of every row ever read), and its answer
+ * had to be parsed a second time.
+ *
+ * A statement run again is a prepared statement of its Statements (docs/design.md §13): its text is
+ * parsed and planned once, not on every call, as `pg` does for named queries.
  */
 import pg from 'pg';
 import { parse, protocol, type PGlite } from '@electric-sql/pglite';
 import type { QueryResult } from './database.ts';
 
-const { serialize, Parser } = protocol;
+const { serialize } = protocol;
 // `pg` exports its parameter encoding at run time; its type declarations leave it out.
 const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknown): string | Buffer | null } }).utils;
 
 type Messages = Parameters<typeof parse.parseResults>[0];
+
+/** Prepared on the second run of a text: a statement run once (DDL, a one-off lookup) is never kept. */
+const prepareAfterRuns = 2;
+/** Statements kept per Statements; past this, new texts run unnamed (their texts vary: a search's terms). */
+const maxPrepared = 500;
+let nextName = 0;
+
+/**
+ * The statements prepared on one connection for one user of it (one per schema in the shared embedded
+ * instance, so a statement is never planned under one schema and run under another).
+ */
+export class Statements {
+  private readonly prepared = new Map<string, string>();
+  private readonly runs = new Map<string, number>();
+
+  /** The name to run `text` as: [name, whether it must be parsed first]; '' when it runs unnamed. */
+  nameFor(text: string): [string, boolean] {
+    const name = this.prepared.get(text);
+    if (name) return [name, false];
+    if (this.prepared.size >= maxPrepared) return ['', true];
+    const runs = (this.runs.get(text) ?? 0) + 1;
+    if (runs < prepareAfterRuns) {
+      if (this.runs.size < maxPrepared * 4) this.runs.set(text, runs);
+      return ['', true];
+    }
+    this.runs.delete(text);
+    return [`dlk_${++nextName}`, true];
+  }
+
+  /** `name` now exists on the connection for `text`. */
+  remember(text: string, name: string): void {
+    if (name) this.prepared.set(text, name);
+  }
+}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
@@ -27,30 +69,38 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function run(pglite: PGlite, message: Uint8Array): Messages {
-  const messages: Messages = [];
-  new Parser().parse(pglite.execProtocolRawSync(message), (m) => messages.push(m));
-  const error = messages.find((m) => m.name === 'error');
-  if (error) throw error;
+async function run(pglite: PGlite, message: Uint8Array): Promise<Messages> {
+  // syncToFs: false as before: on Node the data directory's files are written as Postgres writes
+  // them (every commit's WAL before it returns); the sync is for browser file systems.
+  const { messages } = await pglite.execProtocol(message, { syncToFs: false, throwOnError: false });
   return messages;
 }
 
-/** One statement with parameters ($1, …), extended protocol, one round trip. */
-export function runStatement<R>(pglite: PGlite, text: string, params: unknown[] = []): QueryResult<R> {
+const failure = (messages: Messages) => messages.find((m) => m.name === 'error');
+
+/** One statement with parameters ($1, …), extended protocol, one round trip; prepared once when `statements` is given. */
+export async function runStatement<R>(pglite: PGlite, text: string, params: unknown[] = [], statements?: Statements): Promise<QueryResult<R>> {
+  const [name, mustParse] = statements ? statements.nameFor(text) : ['', true];
   const message = concat([
-    serialize.parse({ text }),
-    serialize.bind({ values: params.map((value) => prepareValue(value)) }),
+    ...(mustParse ? [serialize.parse({ name, text })] : []),
+    serialize.bind({ statement: name, values: params.map((value) => prepareValue(value)) }),
     serialize.describe({ type: 'P' }),
     serialize.execute({}),
     serialize.sync(),
   ]);
-  const [result] = parse.parseResults(run(pglite, message), pglite.parsers);
+  const messages = await run(pglite, message);
+  // Parsed, the statement exists even when binding or running it failed after.
+  if (mustParse && messages.some((m) => m.name === 'parseComplete')) statements?.remember(text, name);
+  const error = failure(messages);
+  if (error) throw error;
+  const [result] = parse.parseResults(messages, pglite.parsers);
   const rows = (result?.rows ?? []) as R[];
   // PGlite counts only written rows in affectedRows; pg counts returned rows of a SELECT too.
   return { rows, rowCount: Math.max(result?.affectedRows ?? 0, rows.length) };
 }
 
 /** A script of statements without parameters (simple protocol). */
-export function runScript(pglite: PGlite, sql: string): void {
-  run(pglite, concat([serialize.query(sql), serialize.sync()]));
+export async function runScript(pglite: PGlite, sql: string): Promise<void> {
+  const error = failure(await run(pglite, concat([serialize.query(sql), serialize.sync()])));
+  if (error) throw error;
 }

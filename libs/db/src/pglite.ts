@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, Queryable } from './database.ts';
 import { pgliteTemplate } from './pglite-template.ts';
-import { runScript, runStatement } from './pglite-wire.ts';
+import { runScript, runStatement, Statements } from './pglite-wire.ts';
 
 /**
  * PostgreSQL settings of every PGlite instance (docs/design.md, "The embedded database"):
@@ -58,24 +58,24 @@ function copyCluster(from: string, to: string): void {
   cpSync(versionFile, join(to, 'PG_VERSION'));
 }
 
-/** Statements straight on the connection: the caller holds it (see Serial). */
-export function wireQueryable(pglite: PGlite): Queryable {
+/** Statements straight on the connection, prepared in `statements`: the caller holds it (see Serial). */
+export function wireQueryable(pglite: PGlite, statements: Statements): Queryable {
   return {
-    query: async <R>(text: string, params?: unknown[]) => runStatement<R>(pglite, text, params),
-    exec: async (sql: string) => runScript(pglite, sql),
+    query: <R>(text: string, params?: unknown[]) => runStatement<R>(pglite, text, params, statements),
+    exec: (sql: string) => runScript(pglite, sql),
   };
 }
 
 /** BEGIN, `fn`, COMMIT, or ROLLBACK when `fn` throws; the caller holds the connection. */
-export async function transactionOn<T>(pglite: PGlite, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  runScript(pglite, 'BEGIN');
+export async function transactionOn<T>(pglite: PGlite, statements: Statements, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  await runScript(pglite, 'BEGIN');
   try {
-    const result = await fn(wireQueryable(pglite));
-    runScript(pglite, 'COMMIT');
+    const result = await fn(wireQueryable(pglite, statements));
+    await runScript(pglite, 'COMMIT');
     return result;
   } catch (error) {
     try {
-      runScript(pglite, 'ROLLBACK');
+      await runScript(pglite, 'ROLLBACK');
     } catch {
       // The error that aborted the transaction is the one to report.
     }
@@ -102,13 +102,14 @@ export class Serial {
 /** The Database interface over a whole PGlite instance (its `public` schema). */
 export function pgliteDatabase(pglite: PGlite): Database {
   const serial = new Serial();
-  const direct = wireQueryable(pglite);
+  const statements = new Statements();
+  const direct = wireQueryable(pglite, statements);
   return {
     kind: 'pglite',
     query: (text, params) => serial.run(() => direct.query(text, params)),
     exec: (sql) => serial.run(() => direct.exec(sql)),
-    transaction: (fn) => serial.run(() => transactionOn(pglite, fn)),
-    ping: () => serial.run(async () => void runStatement(pglite, 'SELECT 1')),
+    transaction: (fn) => serial.run(() => transactionOn(pglite, statements, fn)),
+    ping: () => serial.run(async () => void (await runStatement(pglite, 'SELECT 1'))),
     async close() {
       await serial.idle();
       await pglite.close();

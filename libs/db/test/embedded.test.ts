@@ -77,6 +77,46 @@ describe('one embedded instance, a schema per service', () => {
     }
   });
 
+  test('a statement run again is prepared once per service: the same text reads each service\'s own table, and survives failures and DDL', async () => {
+    const dataDir = freshDir();
+    const a = await open(dataDir, 'link_manager');
+    const b = await open(dataDir, 'news_manager');
+    try {
+      await a.exec("CREATE TABLE t (id int PRIMARY KEY, who text); INSERT INTO t VALUES (1, 'a')");
+      await b.exec("CREATE TABLE t (id int PRIMARY KEY, who text); INSERT INTO t VALUES (1, 'b')");
+      const read = 'SELECT who FROM t WHERE id = $1';
+      const prepared = async (db: Database) =>
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [read])).rows[0]!.n;
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual((await a.query(read, [1])).rows, [{ who: 'a' }]);
+        assert.deepEqual((await b.query(read, [1])).rows, [{ who: 'b' }]);
+      }
+      assert.equal(await prepared(a), 2, "one prepared statement per service, not the other's");
+
+      // A failure after the parse (a duplicate key) keeps the statement; the next run uses it.
+      const insert = 'INSERT INTO t VALUES ($1, $2)';
+      await a.query(insert, [2, 'x']);
+      await assert.rejects(a.query(insert, [2, 'y']), (error: unknown) => sqlState(error) === '23505');
+      await a.query(insert, [3, 'z']);
+      assert.deepEqual((await a.query('SELECT id FROM t ORDER BY id')).rows, [{ id: 1 }, { id: 2 }, { id: 3 }]);
+      // Inside a failed transaction the parse itself fails: nothing is remembered that does not exist.
+      await assert.rejects(
+        a.transaction(async (tx) => {
+          await assert.rejects(tx.query(insert, [1, 'dup']));
+          await tx.query('SELECT 42 AS never_prepared_before');
+        }),
+      );
+      for (let i = 0; i < 3; i++) assert.deepEqual((await a.query('SELECT 42 AS never_prepared_before')).rows, [{ never_prepared_before: 42 }]);
+
+      // A migration changes the table: the prepared read is planned again, as PostgreSQL does.
+      await a.exec('ALTER TABLE t ADD COLUMN extra int; CREATE INDEX t_who ON t (who)');
+      assert.deepEqual((await a.query(read, [1])).rows, [{ who: 'a' }]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('queued work of the service on the connection goes first, in its order; another service waits at most 8 pieces', async () => {
     const dataDir = freshDir();
     const a = await open(dataDir, 'link_manager');

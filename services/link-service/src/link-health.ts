@@ -56,6 +56,29 @@ export function filledInEvent(checkedAt: Date): (link: StoredLink) => LinkEvent 
 /** The health of a link not checked yet, or moved to another URL. */
 export const noHealth = { checkedAt: null, httpStatus: 0, checkError: '', invalidSince: null, archiveUrl: '', faviconUrl: '' } as const;
 
+/**
+ * Results applied from the checker's answer, which then comes again as a link.checked event: that
+ * second application changes nothing but costs a transaction, so the event of a result this process
+ * applied already is skipped (once). Bounded; a result not remembered is applied again, harmlessly.
+ */
+export class AnsweredChecks {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max = 10_000) {}
+
+  add(result: LinkCheckResult): void {
+    this.keys.add(keyOf(result));
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!);
+  }
+
+  /** Whether `result` was applied from an answer; forgets it. */
+  take(result: LinkCheckResult): boolean {
+    return this.keys.delete(keyOf(result));
+  }
+}
+
+const keyOf = (result: LinkCheckResult) => `${result.status} ${result.checkedAt.getTime()} ${result.url}`;
+
 /** Applies a result (from the bus, a checker's answer or a reused one) as the manager and the scheduler both do. */
 export function applyCheckResult(store: Pick<LinkStore, 'applyCheck'>, result: LinkCheckResult): Promise<number> {
   const clean = cleanCheckResult(result);

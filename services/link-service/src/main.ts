@@ -8,7 +8,8 @@ import { ServiceMetrics, createServiceServer, serveUnlessInProcess, loadMutualAu
 import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
 import { LinkCheckScheduler, type LinkCheckRequester, type ReconcileReport } from './check-scheduler.ts';
 import { DefaultLinkManager } from './manager.ts';
-import { applyCheckResult, checkResultOf } from './link-health.ts';
+import { AnsweredChecks, applyCheckResult, checkResultOf } from './link-health.ts';
+import { countingWrites, ListingCache } from './stores/page-cache.ts';
 import { SqlLinkStore } from './stores/sql-link-store.ts';
 import { LinkStatistics } from './search/statistics.ts';
 import { normalizeIdnHosts } from './idn-hosts.ts';
@@ -24,12 +25,27 @@ export function databaseChoice(config: LinkServiceConfig): DatabaseChoice {
 }
 
 
-function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker: LinkCheckRequester, logger: Logger, reconcileEveryMs = config.LINK_RECONCILE_EVERY, throttle?: CheckThrottle) {
+interface SchedulerExtras {
+  reconcileEveryMs: number;
+  throttle?: CheckThrottle;
+  /** Results applied from answers, whose events are then skipped. */
+  answered?: AnsweredChecks;
+  /** A result changed links (a filled-in title may have written an event). */
+  onChanged?: () => void;
+}
+
+function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker: LinkCheckRequester, logger: Logger, extras: SchedulerExtras) {
+  const { reconcileEveryMs, throttle, answered, onChanged } = extras;
   return new LinkCheckScheduler({
     ...(throttle && { throttle }),
     store,
     checker,
-    apply: (result) => applyCheckResult(store, result),
+    apply: async (result) => {
+      const changed = await applyCheckResult(store, result);
+      answered?.add(result);
+      if (changed > 0) onChanged?.();
+      return changed;
+    },
     pendingAfterMs: config.LINK_RECHECK_PENDING_AFTER,
     revalidateAfterMs: config.LINK_REVALIDATE_AFTER,
     reconcileEveryMs,
@@ -44,7 +60,7 @@ export async function recheckLinks(env: Env, logger: Logger): Promise<ReconcileR
   const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: 4 }, migrationsDir, logger);
   const checker = new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? serviceUrl('link-checker', env), callerToken: mutualAuth.outboundToken });
   try {
-    return await checkScheduler(config, new SqlLinkStore(db), checker, logger, 0).reconcile();
+    return await checkScheduler(config, new SqlLinkStore(db), checker, logger, { reconcileEveryMs: 0 }).reconcile();
   } finally {
     checker.close();
     await db.close();
@@ -58,8 +74,12 @@ export const linkService: ServiceDefinition = {
   async start(context) {
     const config = readLinkServiceConfig(context.env);
     const logger = context.logger;
-    const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
-    context.lifecycle.onClose('link database', () => db.close());
+    const opened = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
+    context.lifecycle.onClose('link database', () => opened.close());
+    // Only one process can open a PGlite database: this one writes it alone, so listings may be kept
+    // between its writes (stores/page-cache.ts). The outbox relay and ANALYZE change no listing.
+    const counted = opened.kind === 'pglite' ? countingWrites(opened) : undefined;
+    const db = counted ?? opened;
     // IDN and percent-encoded hosts migration 006 could not rewrite (idn-hosts.ts); a failure is retried at the next start.
     await normalizeIdnHosts(db).then(
       (report) => report.users > 0 && logger.info(report, 'URLs with IDN hosts rewritten to their normal form'),
@@ -70,7 +90,7 @@ export const linkService: ServiceDefinition = {
 
     // Events leave through the outbox: the bus being down never fails a write.
     const relay = new OutboxRelay({
-      db,
+      db: opened,
       bus: context.bus,
       onPublished: (subject) => metrics.eventsPublished.inc({ subject }),
       onFailed: (subject, error) => {
@@ -82,24 +102,26 @@ export const linkService: ServiceDefinition = {
     relay.start();
     context.lifecycle.onClose('outbox relay', () => relay.stop());
 
-    const store = new SqlLinkStore(db);
+    const store = new SqlLinkStore(db, counted && new ListingCache(counted.generation));
     // PGlite runs no autovacuum: link-service keeps the links table's planner statistics there (search/statistics.ts).
-    const statistics = new LinkStatistics(db, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'ANALYZE links failed'));
+    const statistics = new LinkStatistics(opened, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'ANALYZE links failed'));
     void statistics.start();
     const remoteChecker = () => new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'), callerToken: context.mutualAuth.outboundToken });
     // A LINK_CHECKER_URL of its own is a checker elsewhere, even embedded.
     const checker = managerOf(config.LINK_CHECKER_URL ? { lifecycle: context.lifecycle } : context, 'link-checker', remoteChecker);
     const throttle = new CheckThrottle({ ratePerSecond: config.LINK_CHECK_RATE, hostGapMs: config.LINK_CHECK_HOST_GAP });
-    const scheduler = checkScheduler(config, store, checker, logger, config.LINK_RECONCILE_EVERY, throttle);
+    const onChange = () => {
+      relay.notify();
+      statistics.changed();
+    };
+    const answered = new AnsweredChecks();
+    const scheduler = checkScheduler(config, store, checker, logger, { reconcileEveryMs: config.LINK_RECONCILE_EVERY, throttle, answered, onChanged: onChange });
     scheduler.start();
     context.lifecycle.onClose('link checks', () => scheduler.stop());
     const manager = new DefaultLinkManager({
       store,
       maxLinksPerUser: config.MAX_LINKS_PER_USER,
-      onChange: () => {
-        relay.notify();
-        statistics.changed();
-      },
+      onChange,
       checks: scheduler,
       imports: startImports({ db, config, logger, lifecycle: context.lifecycle, requestCheck: (username, url) => scheduler.requestBackground(username, url) }).importer,
     });
@@ -107,7 +129,9 @@ export const linkService: ServiceDefinition = {
     // Check results from the link-checker; stale ones are ignored by the manager.
     const checks = await context.bus.subscribe<LinkCheckedEvent>({ group: 'link-service', subjects: [subjects.linkChecked] }, async ({ data }) => {
       try {
-        await manager.applyCheckResult(checkResultOf(data));
+        const result = checkResultOf(data);
+        // Applied already from the checker's answer (the scheduler's): nothing left to change.
+        if (!answered.take(result)) await manager.applyCheckResult(result);
         metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'ok' });
       } catch (error) {
         metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'failed' });

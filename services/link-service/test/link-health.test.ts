@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import { NotFoundError, type LinkCheckResult, type LinkCheckedEvent } from '@delinkcious/object-model';
 import { LinkCheckScheduler } from '../src/check-scheduler.ts';
-import { checkResultOf } from '../src/link-health.ts';
+import { AnsweredChecks, checkResultOf } from '../src/link-health.ts';
 import { DefaultLinkManager } from '../src/manager.ts';
 import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
 
@@ -176,4 +176,18 @@ describe('recheckLink', () => {
     await assert.rejects(manager.recheckLink('alice', 'https://nothing.example/'), NotFoundError);
     assert.equal(checker.requests.length, before);
   });
+});
+
+test('AnsweredChecks: the event of a result applied from the answer is skipped once; another result, or an evicted one, is applied', () => {
+  const answered = new AnsweredChecks(2);
+  const at = new Date('2026-03-03T10:00:00Z');
+  const result = (url: string, status: 'valid' | 'invalid' = 'valid', checkedAt = at): LinkCheckResult => ({ url, status, checkedAt });
+  answered.add(result('https://a.example/'));
+  assert.equal(answered.take(result('https://a.example/', 'invalid')), false, 'another status is another result');
+  assert.equal(answered.take(result('https://a.example/', 'valid', new Date(at.getTime() + 1))), false, 'a later check is another result');
+  assert.equal(answered.take(result('https://a.example/')), true);
+  assert.equal(answered.take(result('https://a.example/')), false, 'skipped once only');
+  for (const url of ['https://b.example/', 'https://c.example/', 'https://d.example/']) answered.add(result(url));
+  assert.equal(answered.take(result('https://b.example/')), false, 'the oldest is forgotten past the bound');
+  assert.equal(answered.take(result('https://d.example/')), true);
 });

@@ -5,6 +5,7 @@ import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events
 import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
 import { listStatement } from '../search/sql.ts';
+import type { ListingCache } from './page-cache.ts';
 import { noHealth } from '../link-health.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
@@ -184,9 +185,17 @@ class Rollback<T> {
 }
 
 export class SqlLinkStore implements LinkStore {
-  constructor(private readonly db: Database) {}
+  /** `listings`: only where this process alone writes `db` (page-cache.ts). */
+  constructor(
+    private readonly db: Database,
+    private readonly listings?: ListingCache,
+  ) {}
 
   async list(username: string, query: ListQuery): Promise<ListedLink[]> {
+    return this.listings ? this.listings.through(username, query, () => this.load(username, query)) : this.load(username, query);
+  }
+
+  private async load(username: string, query: ListQuery): Promise<ListedLink[]> {
     // Filters, search, sort and keyset: search/sql.ts.
     const { text, params } = listStatement(username, query, readColumns);
     const { rows } = await this.db.query<LinkRow & { sort_key: string }>(text, params);

@@ -6,11 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inBothDeployments } from './support/both-deployments.ts';
-import { call } from './support/http.ts';
-import { newRun, readFeed, userOf, waitForFeed, type NewsTarget } from './support/news-suite.ts';
+import { call } from './http.ts';
+import { newRun, readFeed, userOf, waitForFeed, type NewsTarget } from './news-suite.ts';
 
-function organizeSuite(target: () => NewsTarget): void {
+export function organizeSuite(target: () => NewsTarget): void {
   const api = (method: string, path: string, token: string, options: { json?: unknown; query?: Record<string, string> } = {}) =>
     call(target().baseUrl, method, path, { token, ...options, timeoutMs: 30_000 });
   const ok = async (what: string, answer: ReturnType<typeof api>) => {
@@ -88,4 +87,3 @@ function organizeSuite(target: () => NewsTarget): void {
   });
 }
 
-await inBothDeployments('tags, bulk edits, read later', organizeSuite);

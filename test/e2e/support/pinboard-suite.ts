@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Deployment } from '@delinkcious/testing';
-import { nodePinboard, parseXml, pinboardJs } from '../../services/api-gateway/test/support/pinboard-clients.ts';
-import { inBothDeployments } from './support/both-deployments.ts';
-import { call } from './support/http.ts';
-import { newRun, userOf } from './support/news-suite.ts';
+import { nodePinboard, parseXml, pinboardJs } from '../../../services/api-gateway/test/support/pinboard-clients.ts';
+import { call } from './http.ts';
+import { newRun, userOf } from './news-suite.ts';
 
-function pinboardSuite(deployment: () => Deployment): void {
+export function pinboardSuite(deployment: () => Deployment): void {
   /** A new user and an API token of theirs (made with their session, as the web UI does). */
   const newUser = async (name: string) => {
     const session = await deployment().signIn(name);
@@ -77,4 +76,3 @@ function pinboardSuite(deployment: () => Deployment): void {
   });
 }
 
-await inBothDeployments('Pinboard v1 API', pinboardSuite, { gatewayEnv: { PINBOARD_RATE_LIMIT_PER_MINUTE: '0', PINBOARD_FULL_READS_PER_MINUTE: '0' } });

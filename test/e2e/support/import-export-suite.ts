@@ -9,9 +9,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Deployment } from '@delinkcious/testing';
-import { inBothDeployments } from './support/both-deployments.ts';
-import { call } from './support/http.ts';
-import { newRun, readFeed, userOf, waitForFeed } from './support/news-suite.ts';
+import { call } from './http.ts';
+import { newRun, readFeed, userOf, waitForFeed } from './news-suite.ts';
 
 interface WireLink {
   Url: string;
@@ -71,7 +70,7 @@ async function allLinks(deployment: Deployment, token: string): Promise<WireLink
 
 const tagsOf = (link: WireLink) => Object.keys(link.Tags ?? {}).sort();
 
-await inBothDeployments('import and export', (deployment) => {
+export function importExportSuite(deployment: () => Deployment): void {
   test('export → import into a fresh user gives the same links, for Netscape HTML and JSON; a re-import adds nothing', async () => {
     const run = newRun();
     const owner = await deployment().signIn(userOf(run, 'imp-owner'));
@@ -138,4 +137,4 @@ await inBothDeployments('import and export', (deployment) => {
     const feed = await readFeed(deployment().baseUrl, followerToken);
     assert.deepEqual(feed.events.map((event) => event.url), [marker], 'only the marker');
   });
-});
+}

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Deployment } from '@delinkcious/testing';
-import { inBothDeployments } from './support/both-deployments.ts';
-import { call } from './support/http.ts';
-import { newRun, userOf } from './support/news-suite.ts';
+import { call } from './http.ts';
+import { newRun, userOf } from './news-suite.ts';
 
-function searchSuite(target: () => Deployment): void {
+export function searchSuite(target: () => Deployment): void {
   const api = (method: string, path: string, token: string, options: { json?: unknown; query?: Record<string, string> } = {}) =>
     call(target().baseUrl, method, path, { token, ...options, timeoutMs: 30_000 });
   const urls = (body: { links: Array<{ Url: string }> }) => body.links.map((link) => link.Url);
@@ -68,4 +67,3 @@ function searchSuite(target: () => Deployment): void {
   });
 }
 
-await inBothDeployments('search', searchSuite);
