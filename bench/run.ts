@@ -22,6 +22,7 @@ import { importExportFigures, importExportRows, type ImportExportFigures } from 
 import { searchFigures, searchRows, type SearchFigures } from './search.ts';
 import {
   fanOut,
+  checksSettled,
   feedCaughtUp,
   readLinks,
   readLinksFromLinkService,
@@ -53,6 +54,8 @@ interface ModeReport {
   dataDir50LinksMB?: number;
   /** After the write runs, how long until their events were all handled (the consumers' backlog). */
   eventsDrainedMs: number;
+  /** After the seeding's events, until every seeded link had its first check (reads wait for it). */
+  seedChecksMs: number;
   bareNode: LoadResult;
   read: LoadResult;
   /**
@@ -118,6 +121,8 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
     // Measure on a quiet system: the seeding's events handled first.
     const seedDrainMs = await feedCaughtUp(target, newsReader, `https://seed.example/${linkCount - 1}`);
     log(`${mode}: the seeding's events were handled ${seedDrainMs} ms after the last link was saved`);
+    const seedChecksMs = await checksSettled(target, reader);
+    log(`${mode}: the seeded links were all checked ${seedChecksMs} ms later`);
 
     const page = await (await fetch(`${target.baseUrl}/v1/links?limit=10`, { headers: { 'access-token': reader } })).text();
     log(`${mode}: bare-Node ceiling with the same ${Buffer.byteLength(page)} bytes`);
@@ -160,6 +165,7 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
       rssAfterWritesMiB,
       ...(dataDirEmptyMB !== undefined && { dataDirEmptyMB, dataDir50LinksMB }),
       eventsDrainedMs: drainMs,
+      seedChecksMs,
       bareNode,
       read: read.result,
       ...(linkServiceRead && {
@@ -210,6 +216,7 @@ function table(reports: ModeReport[], baselines: { rawPostgresPagesPerSecond?: n
   add('GET /v1/news p50 / p99 (ms)', (r) => `${r.news.p50Ms} / ${r.news.p99Ms}`);
   add(`fan-out to ${followerCount} followers: p50 / p99 / max (ms)`, (r) => `${r.fanOut.p50Ms} / ${r.fanOut.p99Ms} / ${r.fanOut.maxMs}`);
   add('write backlog handled, after the last write (ms)', (r) => `${r.eventsDrainedMs}`);
+  add(`first checks of the seeded links, after their events (ms)`, (r) => `${r.seedChecksMs}`);
   add('start to /readyz, fresh / existing data (ms)', (r) => `${r.startupFreshMs} / ${r.startupExistingMs ?? '—'}`);
   add('RSS idle / under read load / idle after writes (MiB, all processes)', (r) => `${r.rssIdleMiB} / ${r.rssUnderReadLoadMiB} / ${r.rssAfterWritesMiB}`);
   add('data directory, empty / 50 links (MB)', (r) => (r.dataDirEmptyMB !== undefined ? `${r.dataDirEmptyMB} / ${r.dataDir50LinksMB}` : '—'));

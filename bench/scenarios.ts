@@ -94,6 +94,23 @@ export async function feedCaughtUp(target: BenchTarget, token: string, url: stri
   return Math.round(performance.now() - started);
 }
 
+/**
+ * Until none of the user's links waits for its first check (the link-checker answers each
+ * seeded URL; here every one fails fast, with no internet): the reads are measured on a quiet
+ * system, not against the checks' writes. Answers the time it took.
+ */
+export async function checksSettled(target: BenchTarget, token: string, timeoutMs = 300_000): Promise<number> {
+  const started = performance.now();
+  await waitFor(
+    async () => {
+      const pending = (await (await fetch(`${target.baseUrl}/v1/links?q=is:pending&limit=1`, { headers: json(token) })).json()) as { links?: unknown[] };
+      return pending.links?.length === 0;
+    },
+    { what: 'every seeded link checked', timeoutMs, intervalMs: 500 },
+  );
+  return Math.round(performance.now() - started);
+}
+
 /** GET /v1/news of a reader following an author with many links. */
 export async function readNews(target: BenchTarget, readerToken: string, seconds: number): Promise<LoadResult> {
   return load({ url: `${target.baseUrl}/v1/news`, headers: json(readerToken), durationSeconds: seconds });

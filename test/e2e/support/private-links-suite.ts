@@ -5,17 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { call } from './http.ts';
+import { apiCalls } from './http.ts';
 import { newRun, readFeed, userOf, waitForFeed, type NewsTarget } from './news-suite.ts';
 
 export function privateLinksSuite(target: () => NewsTarget): void {
-  const api = (method: string, path: string, token: string, options: { json?: unknown; query?: Record<string, string> } = {}) =>
-    call(target().baseUrl, method, path, { token, ...options, timeoutMs: 30_000 });
-  const ok = async (what: string, answer: ReturnType<typeof api>) => {
-    const done = await answer;
-    assert.equal(done.status, 200, `${what}: ${done.status} ${done.text.slice(0, 300)}`);
-    return done.body;
-  };
+  const { api, ok } = apiCalls(() => target().baseUrl);
 
   test('a private link never reaches followers’ news, popular or SavedBy; toggling retracts and publishes it; the default applies', async () => {
     const run = newRun();
