@@ -15,6 +15,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** A body per request (distinct bodies: a write benchmark must not hit the duplicate check). */
   body?: () => string;
+  /** A path (and query) per request, on `url`'s origin: distinct queries, so no answer is a cached one. */
+  path?: () => string;
   connections?: number;
   durationSeconds?: number;
 }
@@ -26,11 +28,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     headers: { 'content-type': 'application/json', ...options.headers },
     connections: options.connections ?? 10,
     duration: options.durationSeconds ?? 8,
-    ...(options.body
+    ...(options.body || options.path
       ? {
           requests: [
             {
-              setupRequest: (request: Request): Request => ({ ...request, body: options.body!() }),
+              setupRequest: (request: Request): Request => ({
+                ...request,
+                ...(options.body && { body: options.body() }),
+                ...(options.path && { path: options.path() }),
+              }),
             },
           ],
         }
