@@ -32,7 +32,7 @@ describe('LinkStatistics on PGlite', () => {
 
   test('analyses after 50 + 10% of the rows changed; then the first page of a search walks the newest-first index', async () => {
     const statistics = new LinkStatistics(db);
-    assert.equal(statistics.active, true);
+    assert.equal(statistics.alone, true);
     await statistics.start();
     await db.query(
       `INSERT INTO links (username, url, title, created_at, updated_at)
@@ -66,18 +66,37 @@ describe('LinkStatistics on PGlite', () => {
     const insert = (from: number) =>
       db.query(`INSERT INTO links (username, url, title, created_at, updated_at) SELECT 'pending', 'https://g.example/' || n, 'zebra ' || n, now(), now() FROM generate_series($1::int, $1::int + 499) n`, [from]);
     await insert(1);
-    await new LinkStatistics(db).start();
-    assert.equal(await merge(), 0, 'merged by start()');
+    const statistics = new LinkStatistics(db);
+    await statistics.start();
+    statistics.changed(10_000);
+    await statistics.settled();
+    assert.equal(await merge(), 0, 'merged with the ANALYZE');
     await insert(1000);
     assert.ok((await merge()) > 0, 'new links wait in the pending lists until merged');
   });
 
-  test('on PostgreSQL (autovacuum) it does nothing', async () => {
+  test('at start, only a table never analysed is analysed: a restart reads the row count', async () => {
+    const started = async (reltuples: number) => {
+      const queries: string[] = [];
+      const fake = { kind: 'pglite', query: async (text: string) => (queries.push(text.split(' ')[0]!), { rows: [{ reltuples }], rowCount: 1 }) };
+      await new LinkStatistics(fake as never).start();
+      return queries;
+    };
+    assert.deepEqual(await started(-1), ['SELECT', 'ANALYZE', 'SELECT', 'SELECT'], 'never analysed (a first start, an upgrade): analysed and merged');
+    assert.deepEqual(await started(10_000), ['SELECT'], 'a restart');
+  });
+
+  test('on PostgreSQL (autovacuum) nothing at start, and the same threshold after writes', async () => {
     const queries: string[] = [];
     const statistics = new LinkStatistics({ kind: 'postgres', query: async (text: string) => (queries.push(text), { rows: [], rowCount: 0 }) } as never);
+    assert.equal(statistics.alone, false);
     await statistics.start();
-    statistics.changed(10_000);
+    assert.deepEqual(queries, ["SELECT reltuples FROM pg_class WHERE oid = 'links'::regclass"], 'autovacuum made the statistics of what was there');
+    statistics.changed(49);
     await statistics.settled();
-    assert.deepEqual(queries, []);
+    assert.equal(queries.length, 1, 'under 50 + 10% of the rows');
+    statistics.changed(1);
+    await statistics.settled();
+    assert.equal(queries[1], 'ANALYZE links');
   });
 });
