@@ -1,6 +1,6 @@
 /** The JSON formats: Pinboard's export, and Delinkcious's own (see json-writer.ts). */
 import { ValidationError } from '@delinkcious/object-model';
-import { EntryCollector } from './entry.ts';
+import { EntryCollector, type RawEntry } from './entry.ts';
 import type { ParsedFile } from './types.ts';
 
 export const delinkciousFormatVersion = 1;
@@ -35,6 +35,21 @@ function yesNo(value: unknown): boolean | undefined {
   return undefined;
 }
 
+/** Each of `items` as an entry; one that is not an object is skipped with `notObject(its number)`. */
+function collect(
+  format: ParsedFile['format'],
+  items: unknown[],
+  notObject: (position: number) => string,
+  toEntry: (item: Record<string, unknown>) => RawEntry,
+): ParsedFile {
+  const collector = new EntryCollector();
+  items.forEach((item, index) => {
+    if (isObject(item)) collector.add(toEntry(item));
+    else collector.skipped.push({ url: '', title: '', reason: notObject(index + 1) });
+  });
+  return { format, entries: collector.entries, skipped: collector.skipped };
+}
+
 export function isPinboard(json: unknown): json is unknown[] {
   return Array.isArray(json) && (json.length === 0 || (isObject(json[0]) && 'href' in json[0]));
 }
@@ -50,24 +65,16 @@ export function isDelinkcious(json: unknown): json is Record<string, unknown> {
  */
 export function readPinboard(json: unknown): ParsedFile {
   if (!Array.isArray(json)) throw new ValidationError('a Pinboard export is a JSON array of bookmarks');
-  const collector = new EntryCollector();
-  json.forEach((item: unknown, index) => {
-    if (!isObject(item)) {
-      collector.skipped.push({ url: '', title: '', reason: `item ${index + 1} is not a bookmark object` });
-      return;
-    }
-    collector.add({
-      url: text(item.href),
-      title: text(item.description),
-      description: text(item.extended),
-      tags: typeof item.tags === 'string' ? item.tags.split(/\s+/) : Array.isArray(item.tags) ? item.tags.filter((tag) => typeof tag === 'string') : [],
-      private: item.shared === undefined ? undefined : yesNo(item.shared) === undefined ? undefined : !yesNo(item.shared),
-      unread: yesNo(item.toread),
-      createdAt: date(item.time),
-      updatedAt: undefined,
-    });
-  });
-  return { format: 'pinboard', entries: collector.entries, skipped: collector.skipped };
+  return collect('pinboard', json, (n) => `item ${n} is not a bookmark object`, (item) => ({
+    url: text(item.href),
+    title: text(item.description),
+    description: text(item.extended),
+    tags: typeof item.tags === 'string' ? item.tags.split(/\s+/) : Array.isArray(item.tags) ? item.tags.filter((tag) => typeof tag === 'string') : [],
+    private: item.shared === undefined ? undefined : yesNo(item.shared) === undefined ? undefined : !yesNo(item.shared),
+    unread: yesNo(item.toread),
+    createdAt: date(item.time),
+    updatedAt: undefined,
+  }));
 }
 
 /** LINK's tags as the wire has them ({"tag": true}), or as a list or a string for hand-edited files. */
@@ -94,23 +101,15 @@ export function readDelinkcious(json: unknown): ParsedFile {
     throw new ValidationError(`this Delinkcious export is version ${JSON.stringify(json.version)}; this server reads version ${delinkciousFormatVersion}`);
   }
   if (!Array.isArray(json.links)) throw new ValidationError('a Delinkcious export must have a "links" array');
-  const collector = new EntryCollector();
-  json.links.forEach((item: unknown, index) => {
-    if (!isObject(item)) {
-      collector.skipped.push({ url: '', title: '', reason: `link ${index + 1} is not a LINK object` });
-      return;
-    }
-    collector.add({
-      url: text(item.Url),
-      title: text(item.Title),
-      description: text(item.Description),
-      tags: wireTags(item.Tags),
-      private: bool(item.Private),
-      unread: bool(item.Unread),
-      createdAt: date(item.CreatedAt),
-      updatedAt: date(item.UpdatedAt),
-      urlAsWritten: true,
-    });
-  });
-  return { format: 'delinkcious', entries: collector.entries, skipped: collector.skipped };
+  return collect('delinkcious', json.links, (n) => `link ${n} is not a LINK object`, (item) => ({
+    url: text(item.Url),
+    title: text(item.Title),
+    description: text(item.Description),
+    tags: wireTags(item.Tags),
+    private: bool(item.Private),
+    unread: bool(item.Unread),
+    createdAt: date(item.CreatedAt),
+    updatedAt: date(item.UpdatedAt),
+    urlAsWritten: true,
+  }));
 }

@@ -42,9 +42,8 @@ export interface ImportError {
   err: string;
 }
 
-export interface ImportStatus {
-  id: string;
-  state: ImportState;
+/** How far a job got: the same names in the domain, on the wire and in link-service's table. */
+export interface ImportCounts {
   /** Entries in the file, the skipped ones included. */
   total: number;
   /** Entries dealt with so far: imported + updated + unchanged + skipped. */
@@ -61,6 +60,11 @@ export interface ImportStatus {
   errors: ImportError[];
   /** Why a failed job stopped; '' otherwise. */
   failure: string;
+}
+
+export interface ImportStatus extends ImportCounts {
+  id: string;
+  state: ImportState;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -73,18 +77,10 @@ export const importLimits = {
 } as const;
 
 /** GET /v1/imports/{id}'s answer, and link-service's GET /imports/:id. */
-export interface WireImportStatus {
+export interface WireImportStatus extends ImportCounts {
   err: string;
   import_id: string;
   state: ImportState;
-  total: number;
-  processed: number;
-  imported: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  errors: ImportError[];
-  failure: string;
   created_at: string;
   updated_at: string;
 }

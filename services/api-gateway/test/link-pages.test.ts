@@ -5,12 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { LinkClient } from '@delinkcious/clients';
-import { listen } from '@delinkcious/kit';
-import { quietServiceServer } from '@delinkcious/testing';
-import { registerLinkRoutes } from '@delinkcious/link-service';
-import { memoryManagers, startGateway, type GatewayHarness } from './support/harness.ts';
+import { gatewaysBothWays, memoryManagers, type GatewayHarness } from './support/harness.ts';
 
 /** A LinkClient that may only forward pages: parsing one (getLinks) fails the test. */
 class ForwardingOnly extends LinkClient {
@@ -21,18 +17,14 @@ class ForwardingOnly extends LinkClient {
 
 describe('GET /v1/links forwarded from link-service', () => {
   const managers = memoryManagers();
-  let linkService: FastifyInstance;
-  let client: ForwardingOnly;
+  let gateways: Awaited<ReturnType<typeof gatewaysBothWays<ForwardingOnly>>>;
   let overHttp: GatewayHarness;
   let inProcess: GatewayHarness;
   let alice: string;
 
   before(async () => {
-    linkService = quietServiceServer('link-service');
-    registerLinkRoutes(linkService, managers.links);
-    client = new ForwardingOnly({ baseUrl: await listen(linkService, '127.0.0.1', 0) });
-    overHttp = await startGateway({ ...managers, links: client });
-    inProcess = await startGateway(managers);
+    gateways = await gatewaysBothWays(managers, (baseUrl) => new ForwardingOnly({ baseUrl }));
+    ({ overHttp, inProcess } = gateways);
     alice = await overHttp.signIn('alice');
     for (let i = 0; i < 5; i++) {
       const saved = await inProcess.call('POST', '/v1/links', {
@@ -42,12 +34,7 @@ describe('GET /v1/links forwarded from link-service', () => {
       assert.equal(saved.status, 200, saved.text);
     }
   });
-  after(async () => {
-    await overHttp.close();
-    await inProcess.close();
-    client.close();
-    await linkService.close();
-  });
+  after(() => gateways.close());
 
   const both = async (query: Record<string, string>) => {
     const [forwarded, written] = [await overHttp.call('GET', '/v1/links', { token: alice, query }), await inProcess.call('GET', '/v1/links', { token: alice, query })];

@@ -4,27 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { LinkClient } from '@delinkcious/clients';
-import { listen } from '@delinkcious/kit';
-import { quietServiceServer } from '@delinkcious/testing';
-import { registerLinkRoutes } from '@delinkcious/link-service';
-import { memoryManagers, startGateway, type GatewayHarness } from './support/harness.ts';
+import { gatewaysBothWays, memoryManagers, type GatewayHarness } from './support/harness.ts';
 
 describe('GET /v1/links?q=&sort=&tag=', () => {
   const managers = memoryManagers();
-  let linkService: FastifyInstance;
-  let client: LinkClient;
+  let gateways: Awaited<ReturnType<typeof gatewaysBothWays<LinkClient>>>;
   let overHttp: GatewayHarness;
   let inProcess: GatewayHarness;
   let alice: string;
 
   before(async () => {
-    linkService = quietServiceServer('link-service');
-    registerLinkRoutes(linkService, managers.links);
-    client = new LinkClient({ baseUrl: await listen(linkService, '127.0.0.1', 0) });
-    overHttp = await startGateway({ ...managers, links: client });
-    inProcess = await startGateway(managers);
+    gateways = await gatewaysBothWays(managers, (baseUrl) => new LinkClient({ baseUrl }));
+    ({ overHttp, inProcess } = gateways);
     alice = await overHttp.signIn('alice');
     const links = [
       { url: 'https://www.postgresql.org/docs/', title: 'PostgreSQL documentation', tags: 'db sql' },
@@ -37,12 +29,7 @@ describe('GET /v1/links?q=&sort=&tag=', () => {
       assert.equal(saved.status, 200, saved.text);
     }
   });
-  after(async () => {
-    await overHttp.close();
-    await inProcess.close();
-    client.close();
-    await linkService.close();
-  });
+  after(() => gateways.close());
 
   /** The same request both ways: same status, same bytes. */
   const both = async (path: string, query: Record<string, string> = {}) => {

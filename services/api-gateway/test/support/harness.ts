@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, listen, type Env, type Logger } from '@delinkcious/kit';
-import { DefaultLinkManager, MemoryLinkStore } from '@delinkcious/link-service';
+import { DefaultLinkManager, MemoryLinkStore, registerLinkRoutes } from '@delinkcious/link-service';
 import type { LinkManager, SocialGraphManager, UserManager } from '@delinkcious/object-model';
 import { DefaultSocialGraphManager, MemorySocialGraphStore } from '@delinkcious/social-graph-service';
 import { DefaultUserManager, MemoryUserStore } from '@delinkcious/user-service';
@@ -15,7 +15,7 @@ import { readApiGatewayConfig } from '../../src/config.ts';
 
 export { call, type Answer, type CallOptions } from '@delinkcious/testing';
 
-import { call, type Answer, type CallOptions } from '@delinkcious/testing';
+import { call, quietServiceServer, type Answer, type CallOptions } from '@delinkcious/testing';
 
 /** The value of cookie `name` among the response's Set-Cookie lines, with its attributes. */
 export function setCookie(answer: Answer, name: string): { value: string; attributes: string } | undefined {
@@ -111,4 +111,30 @@ export function recordingLogger(): { logger: Logger; lines: unknown[] } {
     isLevelEnabled: () => true,
   };
   return { logger: logger as unknown as Logger, lines };
+}
+
+/**
+ * The gateway both ways over the same managers: `overHttp` calls link-service's routes (served here
+ * on loopback) through `client`, `inProcess` calls the managers in-process. `close` stops all.
+ */
+export async function gatewaysBothWays<C extends LinkManager & { close(): void }>(
+  managers: ReturnType<typeof memoryManagers>,
+  makeClient: (baseUrl: string) => C,
+): Promise<{ client: C; overHttp: GatewayHarness; inProcess: GatewayHarness; close: () => Promise<void> }> {
+  const linkService = quietServiceServer('link-service');
+  registerLinkRoutes(linkService, managers.links);
+  const client = makeClient(await listen(linkService, '127.0.0.1', 0));
+  const overHttp = await startGateway({ ...managers, links: client });
+  const inProcess = await startGateway(managers);
+  return {
+    client,
+    overHttp,
+    inProcess,
+    async close() {
+      await overHttp.close();
+      await inProcess.close();
+      client.close();
+      await linkService.close();
+    },
+  };
 }

@@ -6,23 +6,15 @@
  * links given what the file adds, the batch's entries deleted and the job's
  * progress written. No outbox row: imports make no news (§19 B).
  */
-import { importLimits, type ImportError, type ImportState } from '@delinkcious/object-model';
+import { importLimits, type ImportCounts, type ImportError, type ImportState } from '@delinkcious/object-model';
 import type { Database, Queryable } from '@delinkcious/db';
 import { entryFromJson, entryToJson, limitReached, type PreparedEntry } from './import-rules.ts';
 import type { BatchOutcome, BatchRules, ImportStore, NewImport, StoredImport } from './import-store.ts';
 
-interface ImportRow {
+interface ImportRow extends ImportCounts {
   id: string;
   username: string;
   state: ImportState;
-  total: number;
-  processed: number;
-  imported: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  errors: ImportError[];
-  failure: string;
   created_at: Date;
   updated_at: Date;
 }
