@@ -10,8 +10,9 @@ import type { Database } from '@delinkcious/db';
 import { parseSearchQuery } from '@delinkcious/object-model';
 import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
-import { listStatement } from '../src/search/sql.ts';
+import { listStatement, substringWords, tokensStatement, wordTokens } from '../src/search/sql.ts';
 import { LinkStatistics } from '../src/search/statistics.ts';
+import { SqlLinkStore } from '../src/stores/sql-link-store.ts';
 
 const [pglite] = (await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_stats' })).filter((d) => d.name === 'PGlite');
 
@@ -56,12 +57,36 @@ describe('LinkStatistics on PGlite', () => {
     assert.equal(await reltuples(), 3100);
   });
 
+  test('a narrow query of two words finds its few links through the indexes; one common word walks newest first', async () => {
+    // Word a in 1 of 20 links, word b in 1 of 11: both in 13 of 3,000, the 11th of them ~2,300 links deep.
+    await db.query(
+      `INSERT INTO links (username, url, title, created_at, updated_at)
+       SELECT 'narrow', 'https://n.example/' || n, 'topic' || (n % 20) || 'x kind' || (n % 11) || 'y', now() - n * interval '1 minute', now()
+       FROM generate_series(1, 3000) n`,
+    );
+    const statistics = new LinkStatistics(db);
+    statistics.changed(10_000);
+    await statistics.settled();
+    const store = new SqlLinkStore(db);
+    const planOf = async (q: string) => {
+      const search = parseSearchQuery(q);
+      const words = substringWords(search);
+      const { rows } = await db.query<{ word: string; tokens: string[] }>(tokensStatement('narrow', words).text, tokensStatement('narrow', words).params);
+      const statement = listStatement('narrow', { search, sort: 'newest', limit: 11 }, 'id', wordTokens(rows));
+      return (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.params)).rows.map((row) => row['QUERY PLAN']).join('\n');
+    };
+    assert.match(await planOf('topic3x kind5y'), /BitmapAnd[\s\S]*Bitmap Index Scan on links_search_tokens/);
+    assert.match(await planOf('topic3x'), /Index Scan using links_by_user_created/);
+    const found = await store.list('narrow', { search: parseSearchQuery('pic3x ind5y'), sort: 'newest', limit: 100 });
+    assert.equal(found.length, 13, 'substrings of the two tokens');
+  });
+
   test('merges the GIN indexes\' pending lists (no autovacuum does it on PGlite)', async () => {
-    /** Pages moved out of the links' GIN pending lists now (gin_clean_pending_list answers that). */
+    /** Pages moved out of the GIN pending lists of the links and their vocabulary now (gin_clean_pending_list answers that). */
     const merge = async () =>
       (await db.query<{ pages: number }>(
         `SELECT coalesce(sum(gin_clean_pending_list(i.indexrelid)), 0)::int AS pages FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-         JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = 'links'::regclass AND a.amname = 'gin'`,
+         JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid IN ('links'::regclass, 'search_vocabulary'::regclass) AND a.amname = 'gin'`,
       )).rows[0]!.pages;
     const insert = (from: number) =>
       db.query(`INSERT INTO links (username, url, title, created_at, updated_at) SELECT 'pending', 'https://g.example/' || n, 'zebra ' || n, now(), now() FROM generate_series($1::int, $1::int + 499) n`, [from]);
@@ -97,6 +122,6 @@ describe('LinkStatistics on PGlite', () => {
     assert.equal(queries.length, 1, 'under 50 + 10% of the rows');
     statistics.changed(1);
     await statistics.settled();
-    assert.equal(queries[1], 'ANALYZE links');
+    assert.equal(queries[1], 'ANALYZE links, search_vocabulary');
   });
 });

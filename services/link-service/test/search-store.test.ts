@@ -90,3 +90,34 @@ test('old embedded layout: a link-service database upgraded into the shared inst
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+const unmigrated = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_search_tokens', migrated: false });
+for (const { name, skip, open } of unmigrated) {
+  test(`migration 012 on ${name}: existing links' tokens fill the vocabulary; writes keep it`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      const all = await delinkciousDb.loadMigrations(migrationsDir);
+      await delinkciousDb.migrate(db, all.filter((migration) => migration.version < 12));
+      await db.query(
+        `INSERT INTO links (username, url, title, tags, created_at, updated_at) VALUES ('alice', 'https://www.postgresql.org/Docs', 'PostgreSQL: the manual', '{db}', now(), now())`,
+      );
+      assert.deepEqual(await delinkciousDb.migrate(db, all), [12]);
+      const vocabulary = async (username: string) =>
+        (await db.query<{ token: string }>('SELECT token FROM search_vocabulary WHERE username = $1 ORDER BY token', [username])).rows.map((row) => row.token);
+      assert.deepEqual(await vocabulary('alice'), ['db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www']);
+      const store = new SqlLinkStore(db);
+      assert.deepEqual((await store.list('alice', { search: parseSearchQuery('gres '), limit: 10 })).map((link) => link.url), ['https://www.postgresql.org/Docs']);
+      // One statement of several links, and an update of the text; a status change adds nothing.
+      await db.query(
+        `INSERT INTO links (username, url, title, created_at, updated_at) VALUES ('bob', 'https://a.example/', 'Crème', now(), now()), ('bob', 'https://b.example/', 'two-words', now(), now())`,
+      );
+      await db.query(`UPDATE links SET title = 'Brûlée' WHERE username = 'bob' AND url = 'https://a.example/'`);
+      await db.query(`UPDATE links SET status = 'valid' WHERE username = 'bob'`);
+      assert.deepEqual(await vocabulary('bob'), ['a', 'b', 'brulee', 'creme', 'example', 'two', 'words'], 'old tokens stay: they only widen a lookup');
+      assert.deepEqual((await store.list('bob', { search: parseSearchQuery('rule '), limit: 10 })).map((link) => link.url), ['https://a.example/']);
+      assert.deepEqual((await store.list('bob', { search: parseSearchQuery('rem '), limit: 10 })).map((link) => link.url), [], 'the old title is gone');
+    } finally {
+      await close();
+    }
+  });
+}

@@ -6,11 +6,12 @@
  * letters and digits (searchWords) and go through to_tsquery as a parameter, so
  * PostgreSQL stems them as it stemmed the links (migration 007). A one-word
  * term of 3+ characters also matches inside the folded text (migration 010,
- * search/substring.ts).
+ * search/substring.ts), found through the user's tokens containing it
+ * (migration 012, tokensStatement).
  */
 import type { SearchQuery, SearchSort, SearchTerm } from '@delinkcious/object-model';
 import type { ListQuery } from '../stores/link-store.ts';
-import { containsPattern, substringWord } from './substring.ts';
+import { containsPattern, substringTokenLimit, substringWord } from './substring.ts';
 
 /** The text search configuration of the `search` column (migration 007). */
 const config = `'english'::regconfig`;
@@ -54,13 +55,54 @@ function matches(tsquery: string, params: Params): string {
 }
 
 /**
- * The word of `tsquery` as a word (stemmed) or inside the folded text (migration 010): the trigram
- * index serves the LIKE (both sides folded and lower-cased already: LIKE, 3× cheaper than ILIKE),
- * the GIN index of `search` the rest. `word` holds letters and digits only; escaped all the same.
+ * The tokens of the user's links containing each substring word (search_vocabulary, migration 012):
+ * undefined for a word in more than substringTokenLimit of them, or not looked up.
  */
-function matchesOrContains(tsquery: string, word: string, params: Params): string {
+export type WordTokens = ReadonlyMap<string, readonly string[] | undefined>;
+
+/** The distinct substring words of a query, for tokensStatement. */
+export function substringWords(query: SearchQuery | undefined): string[] {
+  const words = (query?.branches ?? []).flatMap((branch) => branch.flatMap((term) => substringWord(term) ?? []));
+  return [...new Set(words)];
+}
+
+/**
+ * For each of `words`, `username`'s tokens containing it: at most substringTokenLimit + 1 (one more
+ * says "too many"). A pattern of its own per word: the planner reads the trigram index for a pattern
+ * it can see, not for one coming from a row.
+ */
+export function tokensStatement(username: string, words: string[]): Statement {
+  const params = new Params();
+  const user = params.add(username);
+  const limit = params.add(substringTokenLimit + 1, '::int');
+  const selects = words.map(
+    (word) =>
+      `SELECT ${params.add(word)}::text AS word, ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${params.add(containsPattern(word))} LIMIT ${limit}) AS tokens`,
+  );
+  return { text: selects.join(' UNION ALL '), params: params.values };
+}
+
+/** The answer of tokensStatement as WordTokens. */
+export function wordTokens(rows: Array<{ word: string; tokens: string[] }>): WordTokens {
+  return new Map(rows.map((row) => [row.word, row.tokens.length > substringTokenLimit ? undefined : row.tokens]));
+}
+
+/**
+ * The word of `tsquery` as a word (stemmed), or inside the folded text (migration 010; both sides
+ * folded and lower-cased already: LIKE, 3× cheaper than ILIKE). With the word's tokens known, a link
+ * must also hold one of them: always true of a link whose text contains the word, but it is what
+ * the GIN index of search_tokens can find, so a narrow query reads its few links through the indexes
+ * instead of testing every link newest first, and the planner, seeing the two conditions together,
+ * estimates the substring matches as the few beyond the word's own. LIKE comes first: on a link
+ * without the word it fails at once. No token contains the word: no link does. `word` holds letters
+ * and digits only; escaped all the same.
+ */
+function matchesOrContains(tsquery: string, word: string, tokens: readonly string[] | undefined, params: Params): string {
   const q = `to_tsquery(${config}, ${params.add(tsquery)})`;
-  return `(numnode(${q}) = 0 OR search @@ ${q} OR search_text LIKE ${params.add(containsPattern(word))})`;
+  const words = `numnode(${q}) = 0 OR search @@ ${q}`;
+  if (tokens?.length === 0) return `(${words})`;
+  const contains = `search_text LIKE ${params.add(containsPattern(word))}`;
+  return `(${words} OR ${tokens ? `(${contains} AND search_tokens && ${params.add(tokens, '::text[]')})` : contains})`;
 }
 
 function termCondition(term: SearchTerm, params: Params): string {
@@ -92,14 +134,14 @@ function termCondition(term: SearchTerm, params: Params): string {
   }
 }
 
-function branchCondition(branch: SearchTerm[], params: Params): string {
+function branchCondition(branch: SearchTerm[], tokens: WordTokens, params: Params): string {
   const conditions: string[] = [];
   // Words also searched as substrings each get a condition of their own; the others go in one tsquery.
   const words = branchWords(branch.filter((term) => substringWord(term) === undefined));
   if (words !== undefined) conditions.push(matches(words, params));
   for (const term of branch) {
     const word = substringWord(term);
-    if (word !== undefined && term.kind === 'words') conditions.push(matchesOrContains(wordsQuery(term), word, params));
+    if (word !== undefined && term.kind === 'words') conditions.push(matchesOrContains(wordsQuery(term), word, tokens.get(word), params));
   }
   const tags = branch.flatMap((term) => (term.kind === 'tag' && !term.negated ? [term.tag] : []));
   if (tags.length > 0) conditions.push(`tags @> ${params.add(tags, '::text[]')}`);
@@ -111,9 +153,9 @@ function branchCondition(branch: SearchTerm[], params: Params): string {
 }
 
 /** The condition a parsed query sets, or undefined for the empty query. */
-function searchCondition(query: SearchQuery, params: Params): string | undefined {
+function searchCondition(query: SearchQuery, tokens: WordTokens, params: Params): string | undefined {
   if (query.branches.length === 0) return undefined;
-  return `(${query.branches.map((branch) => branchCondition(branch, params)).join(' OR ')})`;
+  return `(${query.branches.map((branch) => branchCondition(branch, tokens, params)).join(' OR ')})`;
 }
 
 /** What relevance ranks by: every branch's positive words, OR'ed; undefined without any. */
@@ -157,14 +199,15 @@ function sortPlan(sort: SearchSort, rank: string | undefined): SortPlan {
 /**
  * The SELECT of one page of `username`'s links: `columns` and `sort_key` (the
  * page token's key of each row), in the query's order, at most `query.limit`.
+ * `tokens`: of the query's substring words (tokensStatement); without, LIKE alone.
  */
-export function listStatement(username: string, query: ListQuery, columns: string): Statement {
+export function listStatement(username: string, query: ListQuery, columns: string, tokens: WordTokens = new Map()): Statement {
   const params = new Params();
   const where = [`username = ${params.add(username)}`];
   if (query.publicOnly) where.push('NOT private');
   const tags = [...new Set([...(query.tags ?? []), ...(query.tag !== undefined ? [query.tag] : [])])];
   if (tags.length > 0) where.push(`tags @> ${params.add(tags, '::text[]')}`);
-  const search = query.search ? searchCondition(query.search, params) : undefined;
+  const search = query.search ? searchCondition(query.search, tokens, params) : undefined;
   if (search !== undefined) where.push(search);
 
   const words = query.sort === 'relevance' ? rankQuery(query.search) : undefined;

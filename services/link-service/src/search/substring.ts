@@ -11,6 +11,12 @@ import { foldText, type SearchTerm } from '@delinkcious/object-model';
 
 export const substringMinLength = 3;
 
+/**
+ * A word inside more of a user's tokens than this is looked for with LIKE alone (search/sql.ts):
+ * the index would be read once per token, and such a word is in many of the links anyway.
+ */
+export const substringTokenLimit = 200;
+
 /** The word a term also looks for as a substring, or undefined when it does not. */
 export function substringWord(term: SearchTerm): string | undefined {
   if (term.kind !== 'words' || term.negated || term.words.length !== 1) return undefined;

@@ -149,6 +149,22 @@ export function searchContract(
       assert.deepEqual(await sorted(lib, 'ourcesrch '), []);
     });
 
+    test('substrings follow edits, and a word inside very many tokens still finds every link', async () => {
+      const u = user();
+      await add(u, 'https://e.example/1', { title: 'alpha' }, { title: 'Zymurgyx brewing' });
+      assert.deepEqual(await sorted(u, 'murgy '), ['https://e.example/1'], 'a token of the edited title');
+      assert.deepEqual(await sorted(u, 'alph '), [], 'not the old title');
+      // More distinct tokens hold "qwz" than substringTokenLimit (200): LIKE alone then.
+      const urls: string[] = [];
+      for (let i = 0; i < 230; i++) {
+        urls.push(`https://q.example/${i}`);
+        await add(u, urls[i]!, { title: `note aqwz${i}x` });
+      }
+      assert.equal((await store.list(u, { search: parseSearchQuery('qwz '), limit: 500 })).length, 230);
+      assert.equal((await store.list(u, { search: parseSearchQuery('qwz note'), limit: 500 })).length, 230, 'with a word beside');
+      assert.deepEqual(await sorted(u, 'aqwz17x '), ['https://q.example/17']);
+    });
+
     test('a word of 1 or 2 characters is no substring search', async () => {
       assert.deepEqual(await sorted(lib, 'ql '), []);
       assert.deepEqual(await sorted(lib, 'ql'), []);
