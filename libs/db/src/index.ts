@@ -6,3 +6,4 @@ export * from './open.ts';
 export * from './pglite.ts';
 export * from './postgres.ts';
 export * from './pglite-template.ts';
+export { planEachCall } from './pglite-wire.ts';

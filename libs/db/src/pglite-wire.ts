@@ -25,6 +25,15 @@ const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknow
 
 type Messages = Parameters<typeof parse.parseResults>[0];
 
+/**
+ * A statement whose text starts with this is never prepared: its best plan depends on its values (a
+ * search: one common word walks newest first, a narrow query reads through the indexes), which a
+ * prepared statement's generic plan cannot see; planned on each call, it gets a plan for its values.
+ * On PostgreSQL `pg` sends every statement unnamed, so planned each call already. A comment to
+ * PostgreSQL, so the text runs the same anywhere.
+ */
+export const planEachCall = '/* plan each call */ ';
+
 /** Prepared on the second run of a text: a statement run once (DDL, a one-off lookup) is never kept. */
 const prepareAfterRuns = 2;
 /** Statements kept per Statements; past this, new texts run unnamed (their texts vary: a search's terms). */
@@ -43,7 +52,7 @@ export class Statements {
   nameFor(text: string): [string, boolean] {
     const name = this.prepared.get(text);
     if (name) return [name, false];
-    if (this.prepared.size >= maxPrepared) return ['', true];
+    if (this.prepared.size >= maxPrepared || text.startsWith(planEachCall)) return ['', true];
     const runs = (this.runs.get(text) ?? 0) + 1;
     if (runs < prepareAfterRuns) {
       if (this.runs.size < maxPrepared * 4) this.runs.set(text, runs);

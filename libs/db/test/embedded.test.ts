@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { acquireEmbeddedInstance, embeddedFolder, migrate, openDatabase, sqlState, type Database } from '../src/index.ts';
+import { acquireEmbeddedInstance, embeddedFolder, migrate, openDatabase, planEachCall, sqlState, type Database } from '../src/index.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'embedded-db-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -92,6 +92,10 @@ describe('one embedded instance, a schema per service', () => {
         assert.deepEqual((await b.query(read, [1])).rows, [{ who: 'b' }]);
       }
       assert.equal(await prepared(a), 2, "one prepared statement per service, not the other's");
+      const search = `${planEachCall}SELECT who FROM t WHERE id = $1`;
+      for (let i = 0; i < 5; i++) assert.deepEqual((await a.query(search, [1])).rows, [{ who: 'a' }]);
+      const named = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1', [search]);
+      assert.deepEqual(named.rows, [{ n: 0 }], 'a statement planned on each call is never prepared');
 
       // A failure after the parse (a duplicate key) keeps the statement; the next run uses it.
       const insert = 'INSERT INTO t VALUES ($1, $2)';

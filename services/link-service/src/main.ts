@@ -104,7 +104,7 @@ export const linkService: ServiceDefinition = {
 
     const store = new SqlLinkStore(db, counted && new ListingCache(counted.generation));
     // PGlite runs no autovacuum: link-service keeps the links table's planner statistics there (search/statistics.ts).
-    const statistics = new LinkStatistics(opened, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'ANALYZE links failed'));
+    const statistics = new LinkStatistics(opened, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'links table maintenance (VACUUM/ANALYZE) failed'));
     void statistics.start();
     const remoteChecker = () => new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'), callerToken: context.mutualAuth.outboundToken });
     // A LINK_CHECKER_URL of its own is a checker elsewhere, even embedded.

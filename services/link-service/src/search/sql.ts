@@ -9,6 +9,7 @@
  * search/substring.ts), found through the user's tokens containing it
  * (migration 012, tokensStatement).
  */
+import { planEachCall } from '@delinkcious/db';
 import type { SearchQuery, SearchSort, SearchTerm } from '@delinkcious/object-model';
 import type { ListQuery } from '../stores/link-store.ts';
 import { containsPattern, substringTokenLimit, substringWord } from './substring.ts';
@@ -79,7 +80,7 @@ export function tokensStatement(username: string, words: string[]): Statement {
     (word) =>
       `SELECT ${params.add(word)}::text AS word, ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${params.add(containsPattern(word))} LIMIT ${limit}) AS tokens`,
   );
-  return { text: selects.join(' UNION ALL '), params: params.values };
+  return { text: `${planEachCall}${selects.join(' UNION ALL ')}`, params: params.values };
 }
 
 /** The answer of tokensStatement as WordTokens. */
@@ -225,7 +226,8 @@ export function listStatement(username: string, query: ListQuery, columns: strin
     );
   }
   return {
-    text: `SELECT ${columns}, ${plan.key} AS sort_key FROM links WHERE ${where.join(' AND ')} ORDER BY ${plan.order} LIMIT ${params.add(query.limit, '::int')}`,
+    // Planned for its values each time (see planEachCall): which words, how common, decide the plan.
+    text: `${planEachCall}SELECT ${columns}, ${plan.key} AS sort_key FROM links WHERE ${where.join(' AND ')} ORDER BY ${plan.order} LIMIT ${params.add(query.limit, '::int')}`,
     params: params.values,
   };
 }
