@@ -8,12 +8,18 @@
 -- few links of a narrow query instead of walking all of a user's links newest first. The trigram
 -- index over every link's whole text (migration 010) goes: the vocabulary's replaces it.
 
--- Splits what link_search_text (migration 010) makes, each token once.
+-- Splits what link_search_text (migration 010) makes, each token once, and adds '', which every
+-- link holds: a search asks for it when a word is inside too many tokens to list (search/sql.ts),
+-- and then every link is a candidate and LIKE decides.
 CREATE FUNCTION link_search_tokens(search_text text) RETURNS text[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN ARRAY(
-    SELECT DISTINCT token FROM regexp_split_to_table(coalesce(search_text, ''), '[\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+') AS token
-    WHERE token <> '' ORDER BY token);
+    SELECT DISTINCT token FROM (
+      SELECT '' AS token
+      UNION ALL
+      SELECT regexp_split_to_table(coalesce(search_text, ''), '[\x01-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+')
+    ) AS split
+    ORDER BY token);
 
 -- A generated column cannot read another (search_text): the text is made again from the columns.
 ALTER TABLE links
@@ -32,7 +38,7 @@ CREATE TABLE search_vocabulary (
 CREATE INDEX search_vocabulary_trigram ON search_vocabulary USING gin (token gin_trgm_ops);
 
 INSERT INTO search_vocabulary (username, token)
-SELECT DISTINCT username, token FROM links, unnest(search_tokens) AS token;
+SELECT DISTINCT username, token FROM links, unnest(search_tokens) AS token WHERE token <> '';
 
 -- In the same transaction as the links' change, whoever writes them. Row triggers: on PGlite a
 -- statement trigger with a transition table cost ~0.9 ms per save, these ~0.1 (measured).
@@ -43,7 +49,7 @@ SELECT DISTINCT username, token FROM links, unnest(search_tokens) AS token;
 CREATE FUNCTION search_vocabulary_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO search_vocabulary (username, token) SELECT NEW.username, token FROM unnest(NEW.search_tokens) AS token
-  ON CONFLICT DO NOTHING;
+  WHERE token <> '' ON CONFLICT DO NOTHING;
   RETURN NULL;
 END
 $$;

@@ -105,6 +105,7 @@ for (const { name, skip, open } of unmigrated) {
       const vocabulary = async (username: string) =>
         (await db.query<{ token: string }>('SELECT token FROM search_vocabulary WHERE username = $1 ORDER BY token', [username])).rows.map((row) => row.token);
       assert.deepEqual(await vocabulary('alice'), ['db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www']);
+      assert.deepEqual((await db.query<{ t: string[] }>("SELECT search_tokens AS t FROM links WHERE username = 'alice'")).rows, [{ t: ['', 'db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www'] }], 'every link holds the empty token');
       const store = new SqlLinkStore(db);
       assert.deepEqual((await store.list('alice', { search: parseSearchQuery('gres '), limit: 10 })).map((link) => link.url), ['https://www.postgresql.org/Docs']);
       // One statement of several links, and an update of the text; a status change adds nothing.

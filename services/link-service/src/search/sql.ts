@@ -7,7 +7,7 @@
  * PostgreSQL stems them as it stemmed the links (migration 007). A one-word
  * term of 3+ characters also matches inside the folded text (migration 010,
  * search/substring.ts), found through the user's tokens containing it
- * (migration 012, tokensStatement).
+ * (migration 012, tokensContaining).
  */
 import { planEachCall } from '@delinkcious/db';
 import type { SearchQuery, SearchSort, SearchTerm } from '@delinkcious/object-model';
@@ -56,54 +56,30 @@ function matches(tsquery: string, params: Params): string {
 }
 
 /**
- * The tokens of the user's links containing each substring word (search_vocabulary, migration 012):
- * undefined for a word in more than substringTokenLimit of them, or not looked up.
+ * `user`'s tokens containing `word` (search_vocabulary, migration 012), found once per statement (an
+ * InitPlan: it reads no row of links); more than substringTokenLimit of them: `{''}`, the token every
+ * link holds, so that LIKE alone decides, as a list of them all would, at a list's bounded cost.
  */
-export type WordTokens = ReadonlyMap<string, readonly string[] | undefined>;
-
-/** The distinct substring words of a query, for tokensStatement. */
-export function substringWords(query: SearchQuery | undefined): string[] {
-  const words = (query?.branches ?? []).flatMap((branch) => branch.flatMap((term) => substringWord(term) ?? []));
-  return [...new Set(words)];
-}
-
-/**
- * For each of `words`, `username`'s tokens containing it: at most substringTokenLimit + 1 (one more
- * says "too many"). A pattern of its own per word: the planner reads the trigram index for a pattern
- * it can see, not for one coming from a row.
- */
-export function tokensStatement(username: string, words: string[]): Statement {
-  const params = new Params();
-  const user = params.add(username);
-  const limit = params.add(substringTokenLimit + 1, '::int');
-  const selects = words.map(
-    (word) =>
-      `SELECT ${params.add(word)}::text AS word, ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${params.add(containsPattern(word))} LIMIT ${limit}) AS tokens`,
-  );
-  return { text: `${planEachCall}${selects.join(' UNION ALL ')}`, params: params.values };
-}
-
-/** The answer of tokensStatement as WordTokens. */
-export function wordTokens(rows: Array<{ word: string; tokens: string[] }>): WordTokens {
-  return new Map(rows.map((row) => [row.word, row.tokens.length > substringTokenLimit ? undefined : row.tokens]));
+function tokensContaining(pattern: string, user: string, params: Params): string {
+  const found = `ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${pattern} LIMIT ${params.add(substringTokenLimit + 1, '::int')})`;
+  // OFFSET 0 keeps the lookup a subquery of its own: pulled up, it would run once per use of `found`.
+  return `(SELECT CASE WHEN cardinality(found) > ${substringTokenLimit} THEN '{""}'::text[] ELSE found END FROM (SELECT ${found} AS found OFFSET 0) AS lookup)`;
 }
 
 /**
  * The word of `tsquery` as a word (stemmed), or inside the folded text (migration 010; both sides
- * folded and lower-cased already: LIKE, 3× cheaper than ILIKE). With the word's tokens known, a link
- * must also hold one of them: always true of a link whose text contains the word, but it is what
- * the GIN index of search_tokens can find, so a narrow query reads its few links through the indexes
- * instead of testing every link newest first, and the planner, seeing the two conditions together,
- * estimates the substring matches as the few beyond the word's own. LIKE comes first: on a link
- * without the word it fails at once. No token contains the word: no link does. `word` holds letters
- * and digits only; escaped all the same.
+ * folded and lower-cased already: LIKE, 3× cheaper than ILIKE) of a link holding one of the user's
+ * tokens that contain it. The second is true of every link the LIKE matches, but it is what the GIN
+ * index of search_tokens can find, so a narrow query reads its few links through the indexes
+ * instead of testing every link newest first; and the planner, which cannot see the tokens before
+ * the statement runs, estimates the pair as rare: the substring matches are mostly the word's own.
+ * LIKE comes first: on a link without the word it fails at once. `word` holds letters and digits
+ * only; escaped all the same.
  */
-function matchesOrContains(tsquery: string, word: string, tokens: readonly string[] | undefined, params: Params): string {
+function matchesOrContains(tsquery: string, word: string, user: string, params: Params): string {
   const q = `to_tsquery(${config}, ${params.add(tsquery)})`;
-  const words = `numnode(${q}) = 0 OR search @@ ${q}`;
-  if (tokens?.length === 0) return `(${words})`;
-  const contains = `search_text LIKE ${params.add(containsPattern(word))}`;
-  return `(${words} OR ${tokens ? `(${contains} AND search_tokens && ${params.add(tokens, '::text[]')})` : contains})`;
+  const pattern = params.add(containsPattern(word));
+  return `(numnode(${q}) = 0 OR search @@ ${q} OR (search_text LIKE ${pattern} AND search_tokens && ${tokensContaining(pattern, user, params)}))`;
 }
 
 function termCondition(term: SearchTerm, params: Params): string {
@@ -135,14 +111,14 @@ function termCondition(term: SearchTerm, params: Params): string {
   }
 }
 
-function branchCondition(branch: SearchTerm[], tokens: WordTokens, params: Params): string {
+function branchCondition(branch: SearchTerm[], user: string, params: Params): string {
   const conditions: string[] = [];
   // Words also searched as substrings each get a condition of their own; the others go in one tsquery.
   const words = branchWords(branch.filter((term) => substringWord(term) === undefined));
   if (words !== undefined) conditions.push(matches(words, params));
   for (const term of branch) {
     const word = substringWord(term);
-    if (word !== undefined && term.kind === 'words') conditions.push(matchesOrContains(wordsQuery(term), word, tokens.get(word), params));
+    if (word !== undefined && term.kind === 'words') conditions.push(matchesOrContains(wordsQuery(term), word, user, params));
   }
   const tags = branch.flatMap((term) => (term.kind === 'tag' && !term.negated ? [term.tag] : []));
   if (tags.length > 0) conditions.push(`tags @> ${params.add(tags, '::text[]')}`);
@@ -154,9 +130,9 @@ function branchCondition(branch: SearchTerm[], tokens: WordTokens, params: Param
 }
 
 /** The condition a parsed query sets, or undefined for the empty query. */
-function searchCondition(query: SearchQuery, tokens: WordTokens, params: Params): string | undefined {
+function searchCondition(query: SearchQuery, user: string, params: Params): string | undefined {
   if (query.branches.length === 0) return undefined;
-  return `(${query.branches.map((branch) => branchCondition(branch, tokens, params)).join(' OR ')})`;
+  return `(${query.branches.map((branch) => branchCondition(branch, user, params)).join(' OR ')})`;
 }
 
 /** What relevance ranks by: every branch's positive words, OR'ed; undefined without any. */
@@ -200,15 +176,15 @@ function sortPlan(sort: SearchSort, rank: string | undefined): SortPlan {
 /**
  * The SELECT of one page of `username`'s links: `columns` and `sort_key` (the
  * page token's key of each row), in the query's order, at most `query.limit`.
- * `tokens`: of the query's substring words (tokensStatement); without, LIKE alone.
  */
-export function listStatement(username: string, query: ListQuery, columns: string, tokens: WordTokens = new Map()): Statement {
+export function listStatement(username: string, query: ListQuery, columns: string): Statement {
   const params = new Params();
-  const where = [`username = ${params.add(username)}`];
+  const user = params.add(username);
+  const where = [`username = ${user}`];
   if (query.publicOnly) where.push('NOT private');
   const tags = [...new Set([...(query.tags ?? []), ...(query.tag !== undefined ? [query.tag] : [])])];
   if (tags.length > 0) where.push(`tags @> ${params.add(tags, '::text[]')}`);
-  const search = query.search ? searchCondition(query.search, tokens, params) : undefined;
+  const search = query.search ? searchCondition(query.search, user, params) : undefined;
   if (search !== undefined) where.push(search);
 
   const words = query.sort === 'relevance' ? rankQuery(query.search) : undefined;

@@ -12,7 +12,8 @@ import type { ListedLink, ListQuery } from './link-store.ts';
 /** Listings kept at most (a page of 10–100 links each): a few MB. */
 const maxListings = 500;
 
-const isRead = (text: string) => /^\s*select\b/i.test(text);
+/** A SELECT, after any leading comments (a search's planEachCall is one). */
+const isRead = (text: string) => /^\s*(?:\/\*(?:(?!\*\/).)*\*\/\s*)*select\b/is.test(text);
 
 /** `db` whose writes are counted: `generation()` moves with every write that may have changed a row. */
 export function countingWrites(db: Database): Database & { generation(): number } {

@@ -4,7 +4,7 @@ import { sqlState, uniqueViolation, type Database, type Queryable } from '@delin
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
 import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
-import { listStatement, substringWords, tokensStatement, wordTokens, type WordTokens } from '../search/sql.ts';
+import { listStatement } from '../search/sql.ts';
 import type { ListingCache } from './page-cache.ts';
 import { noHealth } from '../link-health.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
@@ -196,17 +196,10 @@ export class SqlLinkStore implements LinkStore {
   }
 
   private async load(username: string, query: ListQuery): Promise<ListedLink[]> {
-    // Filters, search, sort and keyset: search/sql.ts; first the tokens holding the substring words.
-    const { text, params } = listStatement(username, query, readColumns, await this.tokensOf(username, query));
+    // Filters, search, sort and keyset: search/sql.ts.
+    const { text, params } = listStatement(username, query, readColumns);
     const { rows } = await this.db.query<LinkRow & { sort_key: string }>(text, params);
     return rows.map((row) => ({ ...fromRow(row), sortKey: row.sort_key }));
-  }
-
-  private async tokensOf(username: string, query: ListQuery): Promise<WordTokens | undefined> {
-    const words = substringWords(query.search);
-    if (words.length === 0) return undefined;
-    const { text, params } = tokensStatement(username, words);
-    return wordTokens((await this.db.query<{ word: string; tokens: string[] }>(text, params)).rows);
   }
 
   async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
