@@ -20,7 +20,7 @@ export type RebuildSources = Pick<RebuildFeedsOptions, 'links' | 'socialGraph'>;
 /** The feed store rebuild-feeds writes, on a connection of its own (RedisNewsStore.replaceFeed WATCHes on it). */
 async function openFeeds(config: NewsServiceConfig, logger: Logger): Promise<{ store: RedisNewsStore | SqlNewsStore; where: string }> {
   if (config.REDIS_URL) {
-    const store = new RedisNewsStore(connectRedis(config.REDIS_URL, logger), { feedMax: config.NEWS_FEED_MAX, keyPrefix: config.NEWS_REDIS_KEY_PREFIX });
+    const store = new RedisNewsStore(await connectRedis(config.REDIS_URL, logger), { feedMax: config.NEWS_FEED_MAX, keyPrefix: config.NEWS_REDIS_KEY_PREFIX });
     return { store, where: 'redis' };
   }
   const db = await openServiceDatabase(embeddedChoice(config), migrationsDir, logger);
