@@ -60,8 +60,8 @@ function matches(tsquery: string, params: Params): string {
  * InitPlan: it reads no row of links); more than substringTokenLimit of them: `{''}`, the token every
  * link holds, so that LIKE alone decides, as a list of them all would, at a list's bounded cost.
  */
-function tokensContaining(pattern: string, user: string, params: Params): string {
-  const found = `ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${pattern} LIMIT ${params.add(substringTokenLimit + 1, '::int')})`;
+function tokensContaining(pattern: string, user: string): string {
+  const found = `ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${pattern} LIMIT ${substringTokenLimit + 1})`;
   // OFFSET 0 keeps the lookup a subquery of its own: pulled up, it would run once per use of `found`.
   return `(SELECT CASE WHEN cardinality(found) > ${substringTokenLimit} THEN '{""}'::text[] ELSE found END FROM (SELECT ${found} AS found OFFSET 0) AS lookup)`;
 }
@@ -79,7 +79,7 @@ function tokensContaining(pattern: string, user: string, params: Params): string
 function matchesOrContains(tsquery: string, word: string, user: string, params: Params): string {
   const q = `to_tsquery(${config}, ${params.add(tsquery)})`;
   const pattern = params.add(containsPattern(word));
-  return `(numnode(${q}) = 0 OR search @@ ${q} OR (search_text LIKE ${pattern} AND search_tokens && ${tokensContaining(pattern, user, params)}))`;
+  return `(numnode(${q}) = 0 OR search @@ ${q} OR (search_text LIKE ${pattern} AND search_tokens && ${tokensContaining(pattern, user)}))`;
 }
 
 function termCondition(term: SearchTerm, params: Params): string {

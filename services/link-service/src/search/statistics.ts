@@ -7,9 +7,10 @@
  * docs/design.md §14). As autovacuum would: VACUUM (ANALYZE) after 50 + 10% of
  * the rows changed, and once at start, which also reclaims dead row versions and
  * merges the GIN indexes' pending lists. On PostgreSQL autovacuum does all of
- * it, but only on its next round (up to a minute): until then, after an import of 10,000 links, a one-word search
- * took 13 ms instead of 0.4 (a bitmap scan and a sort; measured). So there too a
- * replica analyses after its own writes passed the same threshold; not at start.
+ * it, but only on its next round (up to a minute): until then, after an import
+ * of 10,000 links, a one-word search took 13 ms instead of 0.4 (a bitmap scan
+ * and a sort; measured). So there too a replica analyses (and merges the
+ * pending lists) after its own writes passed the same threshold; not at start.
  */
 import type { Database } from '@delinkcious/db';
 
