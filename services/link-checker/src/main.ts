@@ -29,7 +29,8 @@ export const linkChecker: ServiceDefinition = {
         checks.inc({ result: event.status });
       } catch (error) {
         metrics.eventsPublishFailed.inc({ subject: subjects.linkChecked });
-        logger.warn({ err: error instanceof Error ? error.message : String(error), url: event.url }, 'link.checked not published');
+        // Shutting down, a check that answers after its consumers closed is expected (the link stays pending).
+        logger[context.lifecycle.isClosing ? 'debug' : 'warn']({ err: error instanceof Error ? error.message : String(error), url: event.url }, 'link.checked not published');
         throw error;
       }
     };

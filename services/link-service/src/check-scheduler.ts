@@ -47,6 +47,8 @@ export interface CheckSchedulerOptions {
   onError?: (url: string, error: unknown) => void;
   /** Paces background checks (imports, the reconciler) and counts a save's check against the pace (check-throttle.ts). */
   throttle?: CheckThrottle;
+  /** How long stop() waits for checks under way before it leaves them (their links stay pending). */
+  stopWaitMs?: number;
 }
 
 export interface ReconcileReport {
@@ -61,6 +63,8 @@ export class LinkCheckScheduler {
   private timer: NodeJS.Timeout | undefined;
   private reconciling: Promise<ReconcileReport> | undefined;
   private readonly now: () => Date;
+  /** Set once stop() stopped waiting: a check that answers later applies nothing, tries no more. */
+  private left = false;
 
   constructor(private readonly options: CheckSchedulerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -113,13 +117,15 @@ export class LinkCheckScheduler {
       return 'failed';
     }
     const attempts = this.options.attempts ?? 3;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !this.left; attempt++) {
       try {
         const result = resultIn(await this.options.checker.check(username, url));
+        if (this.left) return 'failed';
         // The same result comes as link.checked too (applying it twice changes nothing): a failure here is not the check's.
         if (result) await this.options.apply(result).catch((error: unknown) => this.options.onError?.(url, error));
         return 'requested';
       } catch (error) {
+        if (this.left) return 'failed';
         if (attempt >= attempts) {
           // The claim stays: the reconciler asks again once it expires.
           this.options.onError?.(url, error);
@@ -128,6 +134,7 @@ export class LinkCheckScheduler {
         await new Promise((resolve) => setTimeout(resolve, (this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1)));
       }
     }
+    return 'failed';
   }
 
   /** One pass: asks again for what is pending too long or checked too long ago. */
@@ -143,7 +150,6 @@ export class LinkCheckScheduler {
     this.timer.unref();
   }
 
-  /** Stops the reconciler and waits for requests under way. */
   /**
    * Asks for a check in the background queue (an imported link): paced by the
    * throttle, after any check a save asks for. Never throws; without a throttle, as request().
@@ -154,11 +160,22 @@ export class LinkCheckScheduler {
     void this.options.throttle.background(url, () => this.check(username, url))?.catch((error: unknown) => this.options.onError?.(url, error));
   }
 
+  /**
+   * Stops the reconciler, drops the queued checks and waits for those under way, at most
+   * `stopWaitMs` (2 s): a save's check of a site that does not answer would otherwise hold a
+   * shutdown for its timeout, hundreds of them past the grace period (then the process is killed,
+   * and an embedded database recovers from its write-ahead log at the next start). What is left
+   * applies nothing when it answers: its link stays pending and the reconciler asks again.
+   */
   async stop(): Promise<void> {
     this.options.throttle?.stop();
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.allSettled([...this.inFlight, this.reconciling]);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'left'>((resolve) => (timer = setTimeout(() => resolve('left'), this.options.stopWaitMs ?? 2000)));
+    const settled = Promise.allSettled([...this.inFlight, this.reconciling]).then(() => 'settled' as const);
+    if ((await Promise.race([settled, waited])) === 'left') this.left = true;
+    clearTimeout(timer);
   }
 
   private async reconcilePass(): Promise<ReconcileReport> {
@@ -171,7 +188,7 @@ export class LinkCheckScheduler {
     const report: ReconcileReport = { examined: due.length, requested: 0, reused: 0, failed: 0 };
     const queue = [...due];
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
+      for (let next = queue.shift(); next && !this.left; next = queue.shift()) {
         const { username, url } = next;
         const throttle = this.options.throttle;
         const outcome = throttle ? ((await throttle.background(url, () => this.check(username, url))) ?? 'failed') : await this.check(username, url);

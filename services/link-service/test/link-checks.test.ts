@@ -141,3 +141,25 @@ describe('link status lifecycle', () => {
     assert.equal(await statusOf('alice', 'https://aging.example/'), 'invalid');
   });
 });
+
+describe('stopping', () => {
+  test('stop waits for a check under way at most stopWaitMs; its late answer applies nothing and the link stays pending', async () => {
+    let answer!: () => void;
+    const hanging = new LinkCheckScheduler({
+      store,
+      // A site that does not answer: the check resolves only when the test lets it.
+      checker: { check: (_username, url) => new Promise((resolve) => (answer = () => resolve({ result: { url, status: 'valid', checkedAt: now() } }))) },
+      apply: (result) => manager.applyCheckResult(result),
+      pendingAfterMs: minutes(5),
+      revalidateAfterMs: minutes(60 * 24),
+      stopWaitMs: 50,
+      now,
+    });
+    manager = new DefaultLinkManager({ store, maxLinksPerUser: 1000, checks: hanging, now: () => new Date((clock += 1)) });
+    await manager.addLink({ username: 'alice', url: 'https://slow.example/', title: 's' });
+    await hanging.stop(); // returns: the answer never came
+    answer();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await statusOf('alice', 'https://slow.example/'), 'pending', 'the late answer was not applied');
+  });
+});
