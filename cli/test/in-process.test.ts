@@ -106,7 +106,7 @@ describe('an in-process news call fails as the same call over gRPC does', () => 
   let client: NewsClient;
 
   before(async () => {
-    const grpcServer = createNewsGrpcServer({ manager, mutualAuth: mutualAuthDisabled, health: async () => 'SERVING', logger });
+    const grpcServer = await createNewsGrpcServer({ manager, mutualAuth: mutualAuthDisabled, health: async () => 'SERVING', logger });
     const port = await bindGrpc(grpcServer.server, '127.0.0.1', 0);
     lifecycle.onClose('grpc', () => grpcServer.shutdown(1000));
     client = new NewsClient({ baseUrl: `127.0.0.1:${port}`, retries: 0 });

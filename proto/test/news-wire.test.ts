@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type { GetNewsResult } from '@delinkcious/object-model';
-import { errorCodeFrom, errorToWire, fromTimestamp, fromWire, newsGrpc, newsMetadataKeys, newsProtoPath, toTimestamp, toWire } from '../src/index.ts';
+import { errorCodeFrom, errorToWire, fromTimestamp, fromWire, loadNewsGrpc, newsMetadataKeys, newsProtoPath, toTimestamp, toWire } from '../src/index.ts';
 
 describe('the pb.News wire module', () => {
-  test('finds news.proto from where it sits, and loads pb.News with its one method', () => {
+  test('finds news.proto from where it sits, and loads pb.News with its one method', async () => {
     assert.ok(existsSync(newsProtoPath), newsProtoPath);
-    assert.deepEqual(Object.keys(newsGrpc().service), ['GetNews']);
-    assert.equal(newsGrpc(), newsGrpc(), 'loaded once');
+    const { News } = await loadNewsGrpc();
+    assert.deepEqual(Object.keys(News.service), ['GetNews']);
+    assert.equal((await loadNewsGrpc()).News, News, 'loaded once');
   });
 
   test('timestamps keep milliseconds both ways; a missing one is the epoch', () => {
@@ -29,14 +30,14 @@ describe('the pb.News wire module', () => {
       ],
       nextToken: 'next',
     };
-    const { response, trailer } = toWire(page);
+    const { response, trailer } = toWire(page, grpc.Metadata);
     assert.equal(response.err, '');
     assert.deepEqual(Object.keys(response.events[0]!), ['eventType', 'username', 'url', 'timestamp'], 'no field outside the contract');
     assert.deepEqual(fromWire(response, trailer), page);
   });
 
   test('without readable titles (a server built from the bare .proto), titles are empty', () => {
-    const { response } = toWire({ events: [{ eventType: 'LINK_ADDED', username: 'a', url: 'https://a.example/', title: 'T', timestamp: new Date(0) }], nextToken: '' });
+    const { response } = toWire({ events: [{ eventType: 'LINK_ADDED', username: 'a', url: 'https://a.example/', title: 'T', timestamp: new Date(0) }], nextToken: '' }, grpc.Metadata);
     assert.equal(fromWire(response, new grpc.Metadata()).events[0]!.title, '');
     const garbled = new grpc.Metadata();
     garbled.set(newsMetadataKeys.titles, Buffer.from('not json'));
@@ -44,7 +45,7 @@ describe('the pb.News wire module', () => {
   });
 
   test('a service error: message in err, events still a list, its kind in the trailer; an unknown kind reads as none', () => {
-    const { response, trailer } = errorToWire('validation', 'username is required');
+    const { response, trailer } = errorToWire('validation', 'username is required', grpc.Metadata);
     assert.deepEqual(response, { events: [], nextToken: '', err: 'username is required' });
     assert.equal(errorCodeFrom(trailer), 'validation');
     const unknown = new grpc.Metadata();

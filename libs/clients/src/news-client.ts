@@ -7,10 +7,10 @@
  * the manager threw (its kind rides in the trailing metadata; without it, the
  * error counts as the service being unavailable).
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { TransientError, UnavailableError, errorFromStatus, statusByCode, type DelinkciousError, type GetNewsResult, type NewsManager } from '@delinkcious/object-model';
 import { ServiceBreaker, traceHeaders, withRetries, type BreakerOptions } from '@delinkcious/kit';
-import { errorCodeFrom, fromWire, newsGrpc, newsMetadataKeys, type GetNewsResponse, type NewsGrpcClient } from '@delinkcious/proto';
+import { errorCodeFrom, fromWire, loadNewsGrpc, newsMetadataKeys, type GetNewsResponse, type NewsGrpcClient } from '@delinkcious/proto';
 
 export interface NewsClientOptions {
   /** `http://host:port` (as urlOf answers) or `host:port`. */
@@ -22,20 +22,24 @@ export interface NewsClientOptions {
   breaker?: BreakerOptions;
 }
 
-// Worth another try: the call did not reach a working server. A deadline that ran out is not:
-// repeating a call to a slow service only adds to its load.
-const transientCodes = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED]);
+/** The channel to news-service, and the gRPC module it was made with. */
+interface Channel {
+  grpc: typeof grpc;
+  client: NewsGrpcClient;
+}
 
 export class NewsClient implements NewsManager {
-  private readonly grpc: NewsGrpcClient;
+  /** Opened with the first call (gRPC loads then: loadNewsGrpc). */
+  private channel: Channel | undefined;
+  private opening: Promise<Channel> | undefined;
+  private closed = false;
+  private readonly address: string;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly breaker: ServiceBreaker<[string, string], GetNewsResult>;
 
   constructor(private readonly options: NewsClientOptions) {
-    const address = /^\w+:\/\//.test(options.baseUrl) ? new URL(options.baseUrl).host : options.baseUrl;
-    const NewsGrpc = newsGrpc();
-    this.grpc = new NewsGrpc(address, grpc.credentials.createInsecure());
+    this.address = /^\w+:\/\//.test(options.baseUrl) ? new URL(options.baseUrl).host : options.baseUrl;
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.retries = options.retries ?? 2;
     this.breaker = new ServiceBreaker('news-service', (username: string, startToken: string) => this.attempt(username, startToken), options.breaker);
@@ -52,11 +56,23 @@ export class NewsClient implements NewsManager {
 
   /** Closes the channel and stops the breaker's timers. */
   close(): void {
+    this.closed = true;
     this.breaker.close();
-    this.grpc.close();
+    void this.opening?.then(({ client }) => client.close());
   }
 
-  private attempt(username: string, startToken: string): Promise<GetNewsResult> {
+  private open(): Promise<Channel> {
+    this.opening ??= loadNewsGrpc().then(({ grpc, News }) => {
+      this.channel = { grpc, client: new News(this.address, grpc.credentials.createInsecure()) };
+      // Closed meanwhile: a call now fails as on any closed client.
+      if (this.closed) this.channel.client.close();
+      return this.channel;
+    });
+    return this.opening;
+  }
+
+  private async attempt(username: string, startToken: string): Promise<GetNewsResult> {
+    const { grpc, client } = this.channel ?? (await this.open());
     const metadata = new grpc.Metadata();
     if (this.options.callerToken) metadata.set(newsMetadataKeys.callerToken, this.options.callerToken);
     const { traceparent } = traceHeaders();
@@ -64,30 +80,35 @@ export class NewsClient implements NewsManager {
     return new Promise((resolve, reject) => {
       let response: GetNewsResponse | undefined;
       let failure: grpc.ServiceError | null = null;
-      const call = this.grpc.GetNews({ username, startToken }, metadata, { deadline: Date.now() + this.timeoutMs }, (error, value) => {
+      const call = client.GetNews({ username, startToken }, metadata, { deadline: Date.now() + this.timeoutMs }, (error, value) => {
         failure = error;
         response = value;
       });
       // The status (with the trailing metadata) comes after the callback: settle on it.
       call.on('status', (status: grpc.StatusObject) => {
-        if (failure || !response) reject(this.callError(failure ?? status));
+        if (failure || !response) reject(callError(grpc, failure ?? status, this.timeoutMs));
         else if (response.err) reject(serviceError(response.err, status.metadata));
         else resolve(fromWire(response, status.metadata));
       });
     });
   }
 
-  /** The error a call refused or unanswered at the gRPC level is thrown as; its status stays the cause. */
-  private callError(error: { code: grpc.status; details: string }): Error {
-    const cause = { cause: error };
-    if (error.code === grpc.status.UNAUTHENTICATED) {
-      // The service refused this caller, not the user: a deployment fault, not "Access Denied".
-      return new UnavailableError(`news-service refused this service's caller token (${error.details})`, cause);
-    }
-    if (error.code === grpc.status.DEADLINE_EXCEEDED) return new UnavailableError(`news-service is unavailable (no answer within ${this.timeoutMs} ms)`, cause);
-    if (transientCodes.has(error.code)) return new TransientError('news-service is unavailable (unreachable)', cause);
-    return new UnavailableError(`news-service failed: ${error.details || grpc.status[error.code]}`, cause);
+}
+
+/** The error a call refused or unanswered at the gRPC level is thrown as; its status stays the cause. */
+function callError({ status }: typeof grpc, error: { code: grpc.status; details: string }, timeoutMs: number): Error {
+  const cause = { cause: error };
+  if (error.code === status.UNAUTHENTICATED) {
+    // The service refused this caller, not the user: a deployment fault, not "Access Denied".
+    return new UnavailableError(`news-service refused this service's caller token (${error.details})`, cause);
   }
+  if (error.code === status.DEADLINE_EXCEEDED) return new UnavailableError(`news-service is unavailable (no answer within ${timeoutMs} ms)`, cause);
+  // Worth another try: the call did not reach a working server. A deadline that ran out is not:
+  // repeating a call to a slow service only adds to its load.
+  if (error.code === status.UNAVAILABLE || error.code === status.RESOURCE_EXHAUSTED) {
+    return new TransientError('news-service is unavailable (unreachable)', cause);
+  }
+  return new UnavailableError(`news-service failed: ${error.details || status[error.code]}`, cause);
 }
 
 /** The typed error the manager threw; without its kind, the service counts as unavailable. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { TransientError, UnavailableError } from '@delinkcious/object-model';
-import { newsGrpc } from '@delinkcious/proto';
+import { loadNewsGrpc } from '@delinkcious/proto';
 import { NewsClient } from '../src/index.ts';
 
 let server: grpc.Server;
@@ -13,7 +13,7 @@ let behaviour: 'slow' | 'unavailable' = 'slow';
 
 before(async () => {
   server = new grpc.Server();
-  server.addService(newsGrpc().service, {
+  server.addService((await loadNewsGrpc()).News.service, {
     GetNews: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
       calls += 1;
       if (behaviour === 'unavailable') callback({ code: grpc.status.UNAVAILABLE, details: 'going away' });

@@ -15,13 +15,13 @@
  * A statement run again is a prepared statement of its Statements (docs/design.md §13): its text is
  * parsed and planned once, not on every call, as `pg` does for named queries.
  */
-import pg from 'pg';
+import pgUtils from 'pg/lib/utils.js';
 import { parse, protocol, type PGlite } from '@electric-sql/pglite';
 import type { QueryResult } from './database.ts';
 
 const { serialize } = protocol;
-// `pg` exports its parameter encoding at run time; its type declarations leave it out.
-const { prepareValue } = (pg as unknown as { utils: { prepareValue(value: unknown): string | Buffer | null } }).utils;
+// `pg`'s own parameter encoding, from its module alone: the driver (its client, pool, protocol) is not needed here.
+const { prepareValue } = pgUtils;
 
 type Messages = Parameters<typeof parse.parseResults>[0];
 

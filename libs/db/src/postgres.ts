@@ -1,5 +1,6 @@
 /** PostgreSQL through a `pg` pool. A lost connection surfaces as UnavailableError, never a hang. */
-import pg from 'pg';
+// The driver loads when a PostgreSQL database is opened: an embedded process (PGlite) never loads it.
+import type pg from 'pg';
 import { UnavailableError } from '@delinkcious/object-model';
 import type { Database, Queryable, QueryResult } from './database.ts';
 
@@ -25,7 +26,8 @@ function isUnavailable(error: unknown): boolean {
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
-  const pool = new pg.Pool({
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
@@ -94,7 +96,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
 /** Creates `database` on the server `serverUrl` names, unless it exists; answers its URL. */
 export async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`bad database name ${database}`);
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

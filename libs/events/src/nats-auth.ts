@@ -6,7 +6,7 @@
  * an open server. TLS needs no setting here: a tls:// URL asks for it.
  */
 import { readFileSync } from 'node:fs';
-import { credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
+import type { ConnectionOptions } from '@nats-io/transport-node';
 import { ConfigError, envVar, readConfig } from '@delinkcious/kit';
 
 type Env = Record<string, string | undefined>;
@@ -21,7 +21,8 @@ export const natsAuthConfig = {
 /** The server addresses (without credentials) and the connection's authentication options. */
 export interface NatsConnectionSettings {
   servers: string;
-  auth: Pick<ConnectionOptions, 'user' | 'pass' | 'token' | 'authenticator'>;
+  /** `creds`: a credentials file's content, which the bus turns into NATS's authenticator when it connects. */
+  auth: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> & { creds?: Uint8Array };
 }
 
 /** Reads NATS_URL's credentials and the NATS_* variables; a contradiction or an unreadable file is a ConfigError naming it. */
@@ -47,7 +48,7 @@ export function natsConnectionSettings(natsUrl: string, env: Env): NatsConnectio
     } catch (error) {
       throw new ConfigError(`NATS_CREDS_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
-    return { servers, auth: { authenticator: credsAuthenticator(creds) } };
+    return { servers, auth: { creds } };
   }
   return { servers, auth: {} };
 }

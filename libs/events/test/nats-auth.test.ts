@@ -21,12 +21,12 @@ describe('NATS authentication settings', () => {
     assert.deepEqual(natsConnectionSettings('tls://nats:4222', { NATS_TOKEN: 't0k' }), { servers: 'tls://nats:4222', auth: { token: 't0k' } });
     assert.deepEqual(natsConnectionSettings('nats://nats:4222', {}).auth, {});
   });
-  test('NATS_CREDS_FILE gives an authenticator; an unreadable file names the variable', () => {
+  test('NATS_CREDS_FILE gives its credentials; an unreadable file names the variable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'delinkcious-nats-creds-'));
     try {
       const file = join(dir, 'user.creds');
       writeFileSync(file, 'not read until the connection asks');
-      assert.equal(typeof natsConnectionSettings('nats://nats:4222', { NATS_CREDS_FILE: file }).auth.authenticator, 'function');
+      assert.equal(Buffer.from(natsConnectionSettings('nats://nats:4222', { NATS_CREDS_FILE: file }).auth.creds ?? []).toString(), 'not read until the connection asks');
       assert.throws(() => natsConnectionSettings('nats://nats:4222', { NATS_CREDS_FILE: join(dir, 'absent') }), { name: 'ConfigError', message: 'NATS_CREDS_FILE cannot be read: ENOENT' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

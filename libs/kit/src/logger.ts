@@ -6,8 +6,9 @@
  * warnings and errors unless `LOG_LEVEL` asks for more, so `npm start` shows its
  * URL and what needs attention rather than a line per request.
  */
+import { createRequire } from 'node:module';
 import { pino, destination, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import type { PinoPretty } from 'pino-pretty';
 import { currentTrace } from './trace.ts';
 
 export type { Logger };
@@ -25,7 +26,9 @@ export function logFormatOf(env: Record<string, string | undefined>, isTerminal 
 
 /** One line per event: time, level, the service, the message, then any other fields. */
 export function prettyStream(colorize: boolean, destinationStream?: NodeJS.WritableStream): DestinationStream {
-  return PinoPretty({
+  // Loaded only for a terminal (~20 ms of a start a container does not need); synchronously, as loggers are made.
+  const pretty = (createRequire(import.meta.url)('pino-pretty') as { PinoPretty: typeof PinoPretty }).PinoPretty;
+  return pretty({
     colorize,
     singleLine: true,
     translateTime: 'SYS:HH:MM:ss',

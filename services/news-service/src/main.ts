@@ -79,7 +79,7 @@ export const newsService: ServiceDefinition = {
     const listens = opensOwnPort(context.local);
     let grpcPort = context.port;
     if (listens) {
-      const grpcServer = createNewsGrpcServer({ manager, mutualAuth: context.mutualAuth, health, logger, onCall: grpcMetrics(metrics) });
+      const grpcServer = await createNewsGrpcServer({ manager, mutualAuth: context.mutualAuth, health, logger, onCall: grpcMetrics(metrics) });
       grpcPort = await bindGrpc(grpcServer.server, context.host, context.port);
       lifecycle.onClose('news-service grpc', () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT / 2));
       logger.info({ host: context.host, port: grpcPort }, 'gRPC pb.News listening');

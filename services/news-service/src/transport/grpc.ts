@@ -7,10 +7,10 @@
  * read feeds (authorization.ts) with PERMISSION_DENIED. A caller's
  * `traceparent` metadata continues its trace.
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { DelinkciousError, type NewsManager } from '@delinkcious/object-model';
 import { childSpan, parseTraceparent, refusedCall, runInTrace, type Logger, type MutualAuth } from '@delinkcious/kit';
-import { errorToWire, newsGrpc, newsMetadataKeys, toWire, type GetNewsRequest, type GetNewsResponse } from '@delinkcious/proto';
+import { errorToWire, loadNewsGrpc, newsMetadataKeys, toWire, type GetNewsRequest, type GetNewsResponse } from '@delinkcious/proto';
 import { addHealthService, type ServingStatus } from './health.ts';
 
 export interface NewsGrpcOptions {
@@ -32,11 +32,13 @@ export interface NewsGrpcServer {
 /** GetNews as authorization.ts names it: the HTTP/2 request gRPC makes. */
 const getNewsRoute = '/pb.News/GetNews';
 
-export function createNewsGrpcServer(options: NewsGrpcOptions): NewsGrpcServer {
+/** The server (gRPC loads here: an embedded news-service serves in-process and never needs it). */
+export async function createNewsGrpcServer(options: NewsGrpcOptions): Promise<NewsGrpcServer> {
   const { manager, mutualAuth, logger } = options;
+  const { grpc, News } = await loadNewsGrpc();
   const server = new grpc.Server();
 
-  server.addService(newsGrpc().service, {
+  server.addService(News.service, {
     GetNews(call: grpc.ServerUnaryCall<GetNewsRequest, GetNewsResponse>, callback: grpc.sendUnaryData<GetNewsResponse>) {
       const started = performance.now();
       const done = (outcome: 'ok' | 'err' | 'unauthenticated') => options.onCall?.(outcome, (performance.now() - started) / 1000);
@@ -59,20 +61,22 @@ export function createNewsGrpcServer(options: NewsGrpcOptions): NewsGrpcServer {
       runInTrace(trace, () => manager.getNews(username, startToken || undefined)).then(
         (result) => {
           done('ok');
-          const { response, trailer } = toWire(result);
+          const { response, trailer } = toWire(result, grpc.Metadata);
           callback(null, response, trailer);
         },
         (error: unknown) => {
           done('err');
           const known = error instanceof DelinkciousError;
           if (!known) logger.error({ err: error }, 'GetNews failed');
-          const { response, trailer } = known ? errorToWire(error.code, error.message) : errorToWire('unavailable', 'the news feed is unavailable right now');
+          const { response, trailer } = known
+            ? errorToWire(error.code, error.message, grpc.Metadata)
+            : errorToWire('unavailable', 'the news feed is unavailable right now', grpc.Metadata);
           callback(null, response, trailer);
         },
       );
     },
   });
-  const health = addHealthService(server, options.health);
+  const health = await addHealthService(server, options.health);
 
   return {
     server,
@@ -94,8 +98,9 @@ export function createNewsGrpcServer(options: NewsGrpcOptions): NewsGrpcServer {
 }
 
 /** Binds `host:port` (0: any free port) and answers the port. */
-export function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+export async function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { grpc } = await loadNewsGrpc();
   return new Promise((resolve, reject) => {
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
   });

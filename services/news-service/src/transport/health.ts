@@ -8,7 +8,6 @@
  * before each Check and Watch, and every `watchIntervalMs` while a Watch is open.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 
@@ -20,7 +19,9 @@ export interface GrpcHealth {
   endWatches(): void;
 }
 
-export function addHealthService(server: grpc.Server, status: () => Promise<ServingStatus>, watchIntervalMs = 2000): GrpcHealth {
+export async function addHealthService(server: grpc.Server, status: () => Promise<ServingStatus>, watchIntervalMs = 2000): Promise<GrpcHealth> {
+  // Loaded with the gRPC server, never by an embedded process (news-wire.ts loadNewsGrpc).
+  const { HealthImplementation } = await import('grpc-health-check');
   const health = new HealthImplementation(Object.fromEntries(services.map((service) => [service, 'NOT_SERVING'])));
   let current: ServingStatus = 'NOT_SERVING';
   let ended = false;
