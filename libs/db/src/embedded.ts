@@ -15,6 +15,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable } from './database.ts';
+import { EmbeddedAutovacuum, dueTablesSql } from './embedded-autovacuum.ts';
 import { createPglite, initCluster, transactionOn, wireQueryable } from './pglite.ts';
 import { runScript, runStatement, Statements } from './pglite-wire.ts';
 
@@ -97,14 +98,24 @@ export class EmbeddedInstance {
   /** Prepared statements per actor: planned under the schema they run in. */
   private readonly superuserStatements = new Statements();
   private readonly schemaStatements = new Map<string, Statements>();
+  /** What autovacuum would do on a server (embedded-autovacuum.ts); started once the instance is open. */
+  readonly autovacuum: EmbeddedAutovacuum;
 
   private constructor(
     readonly dataDir: string,
     private readonly pg: PGlite,
-  ) {}
+    onError?: (error: Error) => void,
+  ) {
+    this.autovacuum = new EmbeddedAutovacuum({
+      dueTables: async () =>
+        (await this.exclusive(superuser, () => runStatement<{ schemaname: string; relname: string }>(this.pg, dueTablesSql, [], this.superuserStatements))).rows,
+      run: (sql) => this.exclusive(superuser, () => runScript(this.pg, sql)),
+      ...(onError && { onError: (error) => onError(new Error(`embedded autovacuum failed: ${error.message}`, { cause: error })) }),
+    });
+  }
 
   /** Opens the instance under `dataDir`, creating it (in a side folder, renamed into place when complete) if missing. */
-  static async open(dataDir: string): Promise<EmbeddedInstance> {
+  static async open(dataDir: string, onError?: (error: Error) => void): Promise<EmbeddedInstance> {
     const folder = join(dataDir, embeddedFolder);
     if (!existsSync(join(folder, 'PG_VERSION'))) {
       // A crash during initdb leaves only the side folder, which the next start builds again.
@@ -114,7 +125,7 @@ export class EmbeddedInstance {
       rmSync(folder, { recursive: true, force: true });
       renameSync(building, folder);
     }
-    const instance = new EmbeddedInstance(dataDir, await createPglite(folder));
+    const instance = new EmbeddedInstance(dataDir, await createPglite(folder), onError);
     await instance.asSuperuser((tx) =>
       tx.exec(`
         REVOKE ALL ON SCHEMA public FROM PUBLIC;
@@ -128,6 +139,7 @@ export class EmbeddedInstance {
           rows jsonb NOT NULL
         );`),
     );
+    instance.autovacuum.start();
     return instance;
   }
 
@@ -182,6 +194,7 @@ export class EmbeddedInstance {
   }
 
   async close(): Promise<void> {
+    await this.autovacuum.stop();
     await this.queue.idle();
     await this.pg.close();
   }
@@ -203,11 +216,15 @@ const closing = new Map<string, Promise<void>>();
  * The process's instance under `dataDir`, opened on first use; `release` when done with it.
  * The last release closes it, so it closes after every service that used it.
  */
-export async function acquireEmbeddedInstance(dataDir: string): Promise<{ instance: EmbeddedInstance; release: () => Promise<void> }> {
+export async function acquireEmbeddedInstance(
+  dataDir: string,
+  onError?: (error: Error) => void,
+): Promise<{ instance: EmbeddedInstance; release: () => Promise<void> }> {
   const key = resolve(dataDir);
   let entry = instances.get(key);
   if (!entry) {
-    entry = { instance: (closing.get(key) ?? Promise.resolve()).then(() => EmbeddedInstance.open(key)), users: 0 };
+    // onError: the first user's, for the instance's own work (autovacuum).
+    entry = { instance: (closing.get(key) ?? Promise.resolve()).then(() => EmbeddedInstance.open(key, onError)), users: 0 };
     instances.set(key, entry);
     entry.instance.catch(() => instances.delete(key));
   }

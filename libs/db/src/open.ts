@@ -34,7 +34,7 @@ async function openPostgresChoice(choice: DatabaseChoice): Promise<Database | un
  * database of the service is upgraded into it first. Closing the handle releases the instance.
  */
 async function openEmbedded(choice: DatabaseChoice, migrations?: Migration[], log?: UpgradeLog): Promise<Database> {
-  const { instance, release } = await acquireEmbeddedInstance(choice.dataDir);
+  const { instance, release } = await acquireEmbeddedInstance(choice.dataDir, choice.onError);
   try {
     if (migrations) await upgradeOldLayout(instance, choice.database, migrations, { log });
     await instance.ensureSchema(choice.database);

@@ -161,6 +161,36 @@ describe('one embedded instance, a schema per service', () => {
     assert.ok(!existsSync(join(dataDir, 'user_manager')), 'no folder per service');
   });
 
+  test('autovacuum: a table past the thresholds is vacuumed and analysed, its dead rows gone; one under them is left', async () => {
+    const dataDir = freshDir();
+    const { instance, release } = await acquireEmbeddedInstance(dataDir);
+    const db = await open(dataDir, 'news_manager');
+    try {
+      await db.exec(`CREATE TABLE churned (id int PRIMARY KEY, v text);
+        CREATE TABLE calm (id int PRIMARY KEY);
+        INSERT INTO churned SELECT n, 'x' FROM generate_series(1, 1000) AS n;
+        INSERT INTO calm SELECT n FROM generate_series(1, 1000) AS n;`);
+      await db.query('SELECT pg_stat_force_next_flush()');
+      assert.deepEqual((await instance.autovacuum.pass()).sort(), ['news_manager.calm', 'news_manager.churned'], 'new rows: both analysed');
+      await db.query('DELETE FROM churned WHERE id <= 600');
+      await db.query('DELETE FROM calm WHERE id <= 10');
+      // Statistics reach the views at most once a second; a test asks for them now.
+      await db.query('SELECT pg_stat_force_next_flush()');
+      const dead = async (table: string) =>
+        Number((await db.query<{ n: string }>('SELECT n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = $1', [table])).rows[0]?.n);
+      assert.equal(await dead('churned'), 600, 'the deletes are counted');
+
+      assert.deepEqual(await instance.autovacuum.pass(), ['news_manager.churned']);
+      assert.equal(await dead('churned'), 0);
+      assert.equal(await dead('calm'), 10, '10 dead of 1,000: under 50 + 20%');
+      const planned = await db.query<{ reltuples: number }>("SELECT reltuples FROM pg_class WHERE relname = 'churned'");
+      assert.equal(Number(planned.rows[0]?.reltuples), 400, 'the planner sees the rows left');
+    } finally {
+      await db.close();
+      await release();
+    }
+  });
+
   test('an instance whose creation was interrupted is built again', async () => {
     const dataDir = freshDir();
     // What a crash during initdb leaves: a half-built side folder, nothing in place.
