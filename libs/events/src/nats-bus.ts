@@ -279,7 +279,16 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
   }
 
   private async connectLoop(): Promise<Connected> {
-    const [core, { jetstream, jetstreamManager }] = await loadNats();
+    let modules: NatsModules;
+    try {
+      modules = await loadNats();
+    } catch (error) {
+      // A broken install, not an unreachable server: the start reports it (checkCredentials) instead of waiting.
+      const missing = new UnavailableError(`the NATS client could not be loaded (${errorText(error)})`, { cause: error });
+      this.settleFirstAttempt(missing);
+      throw missing;
+    }
+    const [core, { jetstream, jetstreamManager }] = modules;
     const { creds, ...auth } = this.options.auth ?? {};
     for (let attempt = 1; ; attempt++) {
       if (this.closing) throw new UnavailableError('the event bus is closed');
