@@ -8,7 +8,9 @@
  * Every `everyMs`, the tables past PostgreSQL's own autovacuum thresholds (its defaults: dead rows
  * over 50 + 20% of the live ones, or rows changed since the last ANALYZE over 50 + 10%) get
  * `VACUUM (ANALYZE)`, one table at a time, each its own turn on the connection, so the services'
- * statements go on between them.
+ * statements go on between them. A table of 10,000 links takes ~0.3 s, which a request queued
+ * behind it waits: while the connection is busy the round is put off (a fan-out to 10,000 followers
+ * took 1.5 s instead of 0.4 when a round met it), at most `maxPutOff` rounds in a row.
  */
 
 /** Tables due, from the statistics PostgreSQL keeps while it runs (a restart starts them again). */
@@ -23,8 +25,13 @@ export interface AutovacuumOptions {
   /** Runs one statement as the superuser, outside any transaction (VACUUM cannot run inside one). */
   run: (sql: string) => Promise<void>;
   everyMs?: number;
+  /** Whether the connection has work queued or running now: a round waits for a quiet moment. */
+  busy?: () => boolean;
   onError?: (error: Error) => void;
 }
+
+/** Rounds in a row a busy connection may put the vacuums off (a minute at 10 s); then they run regardless. */
+export const maxPutOff = 6;
 
 /** An identifier from the catalog, quoted. */
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -33,6 +40,7 @@ export class EmbeddedAutovacuum {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<string[]> | undefined;
   private stopped = false;
+  private putOff = 0;
 
   constructor(private readonly options: AutovacuumOptions) {}
 
@@ -58,8 +66,21 @@ export class EmbeddedAutovacuum {
 
   private async vacuumDue(): Promise<string[]> {
     const done: string[] = [];
+    const mayWait = () => this.putOff < maxPutOff && this.options.busy?.() === true;
+    if (mayWait()) {
+      this.putOff++;
+      return done;
+    }
+    const forced = this.putOff >= maxPutOff;
+    this.putOff = 0;
     for (const { schemaname, relname } of await this.options.dueTables()) {
       if (this.stopped) break;
+      if (!forced && done.length > 0) {
+        // A tick first: the connection is free of our own last VACUUM only once its turn ended.
+        await new Promise((resolve) => setImmediate(resolve));
+        // Busy again between two tables: the rest wait for the next round.
+        if (this.options.busy?.() === true) break;
+      }
       await this.options.run(`VACUUM (ANALYZE) ${quoted(schemaname)}.${quoted(relname)}`);
       done.push(`${schemaname}.${relname}`);
     }

@@ -69,6 +69,11 @@ class ActorQueue {
     });
   }
 
+  /** Whether work is queued or running now. */
+  get hasWork(): boolean {
+    return this.busy || this.waiting.length > 0;
+  }
+
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
     if (!this.busy && this.waiting.length === 0) return Promise.resolve();
@@ -110,6 +115,7 @@ export class EmbeddedInstance {
       dueTables: async () =>
         (await this.exclusive(superuser, () => runStatement<{ schemaname: string; relname: string }>(this.pg, dueTablesSql, [], this.superuserStatements))).rows,
       run: (sql) => this.exclusive(superuser, () => runScript(this.pg, sql)),
+      busy: () => this.queue.hasWork,
       ...(onError && { onError: (error) => onError(new Error(`embedded autovacuum failed: ${error.message}`, { cause: error })) }),
     });
   }
