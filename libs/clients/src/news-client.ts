@@ -9,7 +9,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { TransientError, UnavailableError, errorFromStatus, statusByCode, type DelinkciousError, type GetNewsResult, type NewsManager } from '@delinkcious/object-model';
-import { ServiceBreaker, traceHeaders, withRetries, type BreakerOptions } from '@delinkcious/kit';
+import { LazyConnection, ServiceBreaker, traceHeaders, withRetries, type BreakerOptions } from '@delinkcious/kit';
 import { errorCodeFrom, fromWire, loadNewsGrpc, newsMetadataKeys, type GetNewsResponse, type NewsGrpcClient } from '@delinkcious/proto';
 
 export interface NewsClientOptions {
@@ -30,9 +30,13 @@ interface Channel {
 
 export class NewsClient implements NewsManager {
   /** Opened with the first call (gRPC loads then: loadNewsGrpc). */
-  private channel: Channel | undefined;
-  private opening: Promise<Channel> | undefined;
-  private closed = false;
+  private readonly channel = new LazyConnection<Channel>(
+    async () => {
+      const { grpc, News } = await loadNewsGrpc();
+      return { grpc, client: new News(this.address, grpc.credentials.createInsecure()) };
+    },
+    ({ client }) => client.close(),
+  );
   private readonly address: string;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -56,23 +60,12 @@ export class NewsClient implements NewsManager {
 
   /** Closes the channel and stops the breaker's timers. */
   close(): void {
-    this.closed = true;
     this.breaker.close();
-    void this.opening?.then(({ client }) => client.close());
-  }
-
-  private open(): Promise<Channel> {
-    this.opening ??= loadNewsGrpc().then(({ grpc, News }) => {
-      this.channel = { grpc, client: new News(this.address, grpc.credentials.createInsecure()) };
-      // Closed meanwhile: a call now fails as on any closed client.
-      if (this.closed) this.channel.client.close();
-      return this.channel;
-    });
-    return this.opening;
+    this.channel.close();
   }
 
   private async attempt(username: string, startToken: string): Promise<GetNewsResult> {
-    const { grpc, client } = this.channel ?? (await this.open());
+    const { grpc, client } = this.channel.current ?? (await this.channel.open());
     const metadata = new grpc.Metadata();
     if (this.options.callerToken) metadata.set(newsMetadataKeys.callerToken, this.options.callerToken);
     const { traceparent } = traceHeaders();

@@ -66,8 +66,7 @@ export class EmbeddedAutovacuum {
 
   private async vacuumDue(): Promise<string[]> {
     const done: string[] = [];
-    const mayWait = () => this.putOff < maxPutOff && this.options.busy?.() === true;
-    if (mayWait()) {
+    if (this.putOff < maxPutOff && this.options.busy?.() === true) {
       this.putOff++;
       return done;
     }

@@ -8,6 +8,7 @@
  */
 import type { Dispatcher, Pool } from 'undici';
 import { TransientError, UnavailableError, errorFromStatus } from '@delinkcious/object-model';
+import { LazyConnection } from './lazy-connection.ts';
 import { callerTokenHeader } from './mutual-auth.ts';
 import { ServiceBreaker, withRetries, type BreakerOptions } from './resilience.ts';
 import { httpTraceHeaders } from './trace.ts';
@@ -38,13 +39,11 @@ export class ServiceHttpClient {
   private readonly breaker: ServiceBreaker<[HttpRequest], string>;
   private readonly timeoutMs: number;
   private readonly retries: number;
-  /**
-   * Kept-alive connections to the one service this client calls, opened with the first call: undici
-   * loads then, so a process that never calls over HTTP (embedded) does not load it (~0.1 s of a start).
-   */
-  private pool: Pool | undefined;
-  private opening: Promise<Pool> | undefined;
-  private closed = false;
+  /** Kept-alive connections to the one service this client calls, opened with the first call (undici loads then). */
+  private readonly pool = new LazyConnection(
+    async () => new (await import('undici')).Pool(this.origin, { keepAliveTimeout: 30_000, connect: { timeout: 3000 } }),
+    (pool) => pool.close(),
+  );
   private readonly origin: string;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -72,19 +71,8 @@ export class ServiceHttpClient {
 
   /** Stops the breaker's timers and closes the connections. */
   close(): void {
-    this.closed = true;
     this.breaker.close();
-    void this.opening?.then((pool) => pool.close());
-  }
-
-  private open(): Promise<Pool> {
-    this.opening ??= import('undici').then(({ Pool }) => {
-      this.pool = new Pool(this.origin, { keepAliveTimeout: 30_000, connect: { timeout: 3000 } });
-      // Closed meanwhile: a call now fails as on any closed client.
-      if (this.closed) void this.pool.close();
-      return this.pool;
-    });
-    return this.opening;
+    this.pool.close();
   }
 
   /** One call: the body text of a 2xx, else the typed error its status and `err` say. */
@@ -95,7 +83,7 @@ export class ServiceHttpClient {
 
     let answer: Answer;
     try {
-      const pool = this.pool ?? (await this.open());
+      const pool = this.pool.current ?? (await this.pool.open());
       answer = await this.exchange(
         pool,
         {

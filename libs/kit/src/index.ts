@@ -1,6 +1,7 @@
 export * from './authorization.ts';
 export * from './config.ts';
 export * from './http-client.ts';
+export * from './lazy-connection.ts';
 export * from './lifecycle.ts';
 export * from './local-services.ts';
 export * from './logger.ts';
