@@ -9,8 +9,7 @@
  * over 50 + 20% of the live ones, or rows changed since the last ANALYZE over 50 + 10%) get
  * `VACUUM (ANALYZE)`, one table at a time, each its own turn on the connection, so the services'
  * statements go on between them. A table of 10,000 links takes ~0.3 s, which a request queued
- * behind it waits: while the connection is busy the round is put off (a fan-out to 10,000 followers
- * took 1.5 s instead of 0.4 when a round met it), at most `maxPutOff` rounds in a row.
+ * behind it waits: while the connection is busy the round is put off, at most `maxPutOff` rounds in a row.
  */
 
 /** Tables due, from the statistics PostgreSQL keeps while it runs (a restart starts them again). */

@@ -34,7 +34,7 @@ describe('news-service migration 2: feeds under lower-case usernames (PGlite)', 
       await seed('ALICE', 'e3', 3000, 'Carol');
       await seed('dave', 'e1', 1000, 'Bob');
 
-      assert.deepEqual(await migrate(db, all), [2]);
+      assert.deepEqual(await migrate(db, all.filter((migration) => migration.version <= 2)), [2]);
 
       const store = new SqlNewsStore(db, { feedMax: 100 });
       const feed = await store.page('alice', undefined, 10);

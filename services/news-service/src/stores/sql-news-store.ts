@@ -19,8 +19,11 @@ const insertSql = `
   SELECT u, $2, $3, $4, $5, $6, $7 FROM unnest($1::text[]) AS u
   ON CONFLICT (username, event_id) DO NOTHING`;
 
-/** For each feed, the first item past the cap (an index range walk), then everything from it on. */
-const trimSql = `
+/**
+ * For each feed, the first item past the cap (an index range walk), then everything from it on.
+ * Exported for the test of its plan (news-service migration 003).
+ */
+export const trimSql = `
   DELETE FROM news_feed f USING (
     SELECT u.username, c.ts_ms, c.event_id
     FROM unnest($1::text[]) AS u(username)
