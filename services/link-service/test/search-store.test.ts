@@ -29,12 +29,43 @@ for (const { name, skip, open } of databases) {
   );
 }
 
-test('migration 007 folds with the same table as searchFold', async () => {
+const quoted = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+test('migrations 007 and 014 fold with the same table as searchFold', async () => {
   const sql = await readFile(join(migrationsDir, '007_search.sql'), 'utf8');
-  const quoted = (text: string) => `'${text.replaceAll("'", "''")}'`;
   assert.ok(sql.includes(`translate(t,\n    ${quoted(searchFold.from)},\n    ${quoted(searchFold.to)})`), 'letters');
   assert.ok(sql.includes(`${quoted(searchFold.punctuation)}, ${quoted(' '.repeat(searchFold.punctuation.length))}`), 'punctuation');
+  const ascii = await readFile(join(migrationsDir, '014_ascii_fold.sql'), 'utf8');
+  assert.ok(ascii.includes(`translate(t,\n    ${quoted(searchFold.from)},\n    ${quoted(searchFold.to)})`), 'letters (014)');
 });
+
+// Every ASCII character, and texts that are not ASCII: the fast path (014) must fold as the table does.
+const foldSamples = [
+  Array.from({ length: 127 }, (_, i) => String.fromCharCode(i + 1)).join(''),
+  'PostgreSQL Node.js API (v20)',
+  '',
+  'ÀÉÎ Ünïcode façade',
+  'Straße İstanbul ıI',
+  'ΑΒΓ Ελληνικά',
+  'Smile 🙂 — “quoted”',
+];
+for (const { name, skip, open } of databases) {
+  test(`migration 014: ASCII text folds as translate() with the table does (${name})`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      const { rows } = await db.query<{ t: string; folded: string; translated: string }>(
+        `SELECT t, link_search_fold(t) AS folded, translate(t, ${quoted(searchFold.from)}, ${quoted(searchFold.to)}) AS translated
+         FROM unnest($1::text[]) AS t`,
+        [foldSamples],
+      );
+      assert.equal(rows.length, foldSamples.length);
+      for (const row of rows) assert.equal(row.folded, row.translated, JSON.stringify(row.t));
+      assert.equal(rows[1]!.folded, 'postgresql node.js api (v20)');
+    } finally {
+      await close();
+    }
+  });
+}
 
 test('a LIKE pattern keeps %, _ and \\ literal', () => {
   assert.equal(containsPattern('sql'), '%sql%');
