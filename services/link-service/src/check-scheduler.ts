@@ -29,7 +29,7 @@ export interface CheckSchedulerOptions {
   store: LinkStore;
   checker: LinkCheckRequester;
   /** Applies a known result (the manager's applyCheckResult). */
-  apply: (result: LinkCheckResult) => Promise<number>;
+  apply: (result: LinkCheckResult, source: 'reused' | 'answer') => Promise<number>;
   /** A link pending this long is checked again (also: how long a claim lasts). */
   pendingAfterMs: number;
   /** A result older than this is checked again, and not reused. */
@@ -108,7 +108,7 @@ export class LinkCheckScheduler {
         force ? future : new Date(now.getTime() - this.options.pendingAfterMs),
       );
       if (claim.kind === 'known') {
-        await this.options.apply(claim.result);
+        await this.options.apply(claim.result, 'reused');
         return 'reused';
       }
       if (claim.kind === 'in_progress') return 'in_progress';
@@ -122,7 +122,7 @@ export class LinkCheckScheduler {
         const result = resultIn(await this.options.checker.check(username, url));
         if (this.left) return 'failed';
         // The same result comes as link.checked too (applying it twice changes nothing): a failure here is not the check's.
-        if (result) await this.options.apply(result).catch((error: unknown) => this.options.onError?.(url, error));
+        if (result) await this.options.apply(result, 'answer').catch((error: unknown) => this.options.onError?.(url, error));
         return 'requested';
       } catch (error) {
         if (this.left) return 'failed';

@@ -40,9 +40,10 @@ function checkScheduler(config: LinkServiceConfig, store: SqlLinkStore, checker:
     ...(throttle && { throttle }),
     store,
     checker,
-    apply: async (result) => {
-      const changed = await applyCheckResult(store, result);
-      answered?.add(result);
+    apply: async (result, source) => {
+      // A result reused for a link saved later comes once, and is for that link: always applied.
+      const apply = () => applyCheckResult(store, result);
+      const changed = answered && source === 'answer' ? await answered.applyOnce(result, apply) : await apply();
       if (changed > 0) onChanged?.();
       return changed;
     },
@@ -130,8 +131,8 @@ export const linkService: ServiceDefinition = {
     const checks = await context.bus.subscribe<LinkCheckedEvent>({ group: 'link-service', subjects: [subjects.linkChecked] }, async ({ data }) => {
       try {
         const result = checkResultOf(data);
-        // Applied already from the checker's answer (the scheduler's): nothing left to change.
-        if (!answered.take(result)) await manager.applyCheckResult(result);
+        // Applied once, from the checker's answer (the scheduler's) or from here, whichever came first.
+        await answered.applyOnce(result, () => manager.applyCheckResult(result));
         metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'ok' });
       } catch (error) {
         metrics.eventsConsumed.inc({ subject: subjects.linkChecked, result: 'failed' });

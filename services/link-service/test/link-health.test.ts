@@ -178,16 +178,51 @@ describe('recheckLink', () => {
   });
 });
 
-test('AnsweredChecks: the event of a result applied from the answer is skipped once; another result, or an evicted one, is applied', () => {
-  const answered = new AnsweredChecks(2);
+describe('AnsweredChecks: a result is applied at the first of its two arrivals (answer and event)', () => {
   const at = new Date('2026-03-03T10:00:00Z');
   const result = (url: string, status: 'valid' | 'invalid' = 'valid', checkedAt = at): LinkCheckResult => ({ url, status, checkedAt });
-  answered.add(result('https://a.example/'));
-  assert.equal(answered.take(result('https://a.example/', 'invalid')), false, 'another status is another result');
-  assert.equal(answered.take(result('https://a.example/', 'valid', new Date(at.getTime() + 1))), false, 'a later check is another result');
-  assert.equal(answered.take(result('https://a.example/')), true);
-  assert.equal(answered.take(result('https://a.example/')), false, 'skipped once only');
-  for (const url of ['https://b.example/', 'https://c.example/', 'https://d.example/']) answered.add(result(url));
-  assert.equal(answered.take(result('https://b.example/')), false, 'the oldest is forgotten past the bound');
-  assert.equal(answered.take(result('https://d.example/')), true);
+  /** An apply that counts its calls and answers 1 (a link changed). */
+  const counting = () => {
+    const calls: string[] = [];
+    return { calls, apply: (label: string) => async () => (calls.push(label), 1) };
+  };
+
+  test('whichever arrives first applies; the second is skipped once; another result is applied', async () => {
+    const answered = new AnsweredChecks();
+    const { calls, apply } = counting();
+    assert.equal(await answered.applyOnce(result('https://a.example/'), apply('event')), 1);
+    assert.equal(await answered.applyOnce(result('https://a.example/'), apply('answer')), 0, 'the answer after the event changes nothing');
+    assert.equal(await answered.applyOnce(result('https://a.example/', 'invalid'), apply('other status')), 1);
+    assert.equal(await answered.applyOnce(result('https://a.example/', 'valid', new Date(at.getTime() + 1)), apply('later check')), 1);
+    assert.equal(await answered.applyOnce(result('https://a.example/'), apply('third arrival')), 1, 'skipped once only');
+    assert.deepEqual(calls, ['event', 'other status', 'later check', 'third arrival']);
+  });
+
+  test('a second arrival while the first applies waits for it; if the first failed, the second applies', async () => {
+    const answered = new AnsweredChecks();
+    let release!: () => void;
+    const slow = () => new Promise<number>((resolve) => (release = () => resolve(1)));
+    const first = answered.applyOnce(result('https://b.example/'), slow);
+    const { calls, apply } = counting();
+    const second = answered.applyOnce(result('https://b.example/'), apply('second'));
+    release();
+    assert.deepEqual([await first, await second], [1, 0]);
+    assert.deepEqual(calls, []);
+
+    const failing = answered.applyOnce(result('https://c.example/'), async () => {
+      throw new Error('database away');
+    });
+    await assert.rejects(failing, /database away/);
+    assert.equal(await answered.applyOnce(result('https://c.example/'), apply('retry')), 1);
+    assert.deepEqual(calls, ['retry']);
+  });
+
+  test('bounded: past the bound the oldest is forgotten, and applied again at its second arrival', async () => {
+    const answered = new AnsweredChecks(2);
+    const { calls, apply } = counting();
+    for (const url of ['https://d.example/', 'https://e.example/', 'https://f.example/']) await answered.applyOnce(result(url), apply(url));
+    assert.equal(await answered.applyOnce(result('https://d.example/'), apply('d again')), 1);
+    assert.equal(await answered.applyOnce(result('https://f.example/'), apply('f again')), 0);
+    assert.deepEqual(calls.slice(3), ['d again']);
+  });
 });
