@@ -13,3 +13,4 @@ export * from './services.ts';
 export * from './runtime.ts';
 export * from './trace.ts';
 export * from './fields.ts';
+export * from './group-commit.ts';

@@ -2,6 +2,7 @@
 import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type LinkStatus, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
+import { GroupCommit } from '@delinkcious/kit';
 import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
 import { listStatement } from '../search/sql.ts';
@@ -68,6 +69,51 @@ function insertStatement(withEvent: boolean): string {
 }
 const insertSql = insertStatement(false);
 const insertWithEventSql = insertStatement(true);
+
+/**
+ * Links saved at the same moment, in one statement (group commit: docs/design.md §13); what
+ * insertStatement does for one, for each. $1 is a JSON array of the saves (the columns below). A
+ * URL the owner has, or that comes twice, is added once (the first); each owner's count moves by
+ * the links added, and its limit is checked on the latest count under its row lock (`counted` is
+ * null for an owner past it: the caller rolls back and saves one by one). Rows are written in key
+ * order, so two batches never wait on each other's rows in opposite orders.
+ */
+const insertBatchSql = `
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(ord int, username text, url text, title text, description text,
+      tags text[], private boolean, unread boolean, created_at timestamptz, updated_at timestamptz, max_links int,
+      event_id text, subject text, payload jsonb, headers jsonb)
+  ), firsts AS (
+    SELECT DISTINCT ON (username, url) * FROM input ORDER BY username, url, ord
+  ), added AS (
+    INSERT INTO links (username, url, title, description, tags, private, created_at, updated_at, unread)
+    SELECT username, url, title, description, tags, private, created_at, updated_at, unread FROM firsts ORDER BY username, url
+    ON CONFLICT (username, url) DO NOTHING
+    RETURNING ${columns}
+  ), owners AS (
+    SELECT a.username, count(*) AS links, count(*) FILTER (WHERE NOT a.private) AS public_links,
+      (SELECT min(i.max_links) FROM input i WHERE i.username = a.username) AS max_links
+    FROM added a GROUP BY a.username
+  ), counted AS (
+    INSERT INTO link_counts AS c (username, links, public_links)
+    SELECT username, links, public_links FROM owners WHERE links <= max_links ORDER BY username
+    ON CONFLICT (username) DO UPDATE SET links = c.links + excluded.links, public_links = c.public_links + excluded.public_links
+    WHERE c.links + excluded.links <= (SELECT o.max_links FROM owners o WHERE o.username = excluded.username)
+    RETURNING c.username, c.links
+  ), savers AS (
+    INSERT INTO url_stats AS s (url, public_savers)
+    SELECT url, count(*) FROM added WHERE NOT private GROUP BY url ORDER BY url
+    ON CONFLICT (url) DO UPDATE SET public_savers = greatest(s.public_savers + excluded.public_savers, 0)
+    RETURNING s.url, s.public_savers
+  ), event AS (
+    INSERT INTO outbox (${outboxColumns})
+    SELECT f.event_id, f.subject, f.payload, f.headers FROM firsts f JOIN added a ON a.username = f.username AND a.url = f.url
+    WHERE f.event_id IS NOT NULL ORDER BY f.ord
+  )
+  SELECT a.*, c.links AS counted,
+    coalesce(s.public_savers, (SELECT u.public_savers FROM url_stats u WHERE u.url = a.url), 0)
+      - CASE WHEN a.private THEN 0 ELSE 1 END AS saved_by
+  FROM added a LEFT JOIN counted c ON c.username = a.username LEFT JOIN savers s ON s.url = a.url`;
 
 /** A link deleted with its owner's counts and its URL's public savers, in one statement. */
 const deleteSql = `
@@ -184,7 +230,16 @@ class Rollback<T> {
   constructor(readonly outcome: T) {}
 }
 
+/** A save waiting for its batch: the link, and its outbox row when it makes news. */
+interface PendingInsert {
+  link: NewLink;
+  maxLinksPerUser: number;
+  outbox: ReturnType<typeof outboxValues> | null;
+}
+
 export class SqlLinkStore implements LinkStore {
+  private readonly inserts = new GroupCommit<PendingInsert, InsertOutcome>((batch) => this.insertBatch(batch));
+
   /** `listings`: only where this process alone writes `db` (page-cache.ts). */
   constructor(
     private readonly db: Database,
@@ -203,10 +258,48 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async insert(link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
-    return this.rollbackable(
-      (tx) => this.insertIn(tx, link, maxLinksPerUser, event),
-      () => ({ kind: 'duplicate' }),
-    );
+    // The event is built here, in the request's own trace: its outbox row carries that trace.
+    const built = event({ ...link, unread: link.unread ?? false, id: 0, status: 'pending', ...noHealth, updatedAt: link.updatedAt ?? link.createdAt, savedBy: 0 });
+    return this.inserts.submit({ link, maxLinksPerUser, outbox: built ? outboxValues(built.type, built) : null });
+  }
+
+  /** Saves that arrived together: one statement when there are several, else (or when it cannot answer for each) one by one. */
+  private async insertBatch(batch: PendingInsert[]): Promise<Array<PromiseSettledResult<InsertOutcome>>> {
+    if (batch.length > 1) {
+      try {
+        return (await this.db.transaction((tx) => this.insertAllIn(tx, batch))).map((value) => ({ status: 'fulfilled', value }));
+      } catch {
+        // A limit reached, a conflict on another unique index, a failure: each on its own, for its own outcome.
+      }
+    }
+    return Promise.allSettled(batch.map((pending) => this.rollbackable<InsertOutcome>((tx) => this.insertIn(tx, pending), () => ({ kind: 'duplicate' }))));
+  }
+
+  private async insertAllIn(tx: Queryable, batch: PendingInsert[]): Promise<InsertOutcome[]> {
+    const saves = batch.map(({ link, maxLinksPerUser, outbox }, ord) => ({
+      ord,
+      username: link.username,
+      url: link.url,
+      title: link.title,
+      description: link.description,
+      tags: link.tags,
+      private: link.private,
+      unread: link.unread ?? false,
+      created_at: link.createdAt,
+      updated_at: link.updatedAt ?? link.createdAt,
+      max_links: maxLinksPerUser,
+      ...(outbox && { event_id: outbox[0], subject: outbox[1], payload: JSON.parse(outbox[2]) as unknown, headers: JSON.parse(outbox[3]) as unknown }),
+    }));
+    const { rows } = await tx.query<LinkRow & { counted: number | null }>(insertBatchSql, [JSON.stringify(saves)]);
+    if (rows.some((row) => row.counted === null)) throw new Error('an owner reached the limit: saved one by one');
+    const added = new Map(rows.map((row) => [`${row.username}\n${row.url}`, row]));
+    return batch.map(({ link }): InsertOutcome => {
+      const key = `${link.username}\n${link.url}`;
+      const row = added.get(key);
+      // The first save of a URL took the row; another save of it in the batch is a duplicate.
+      added.delete(key);
+      return row ? { kind: 'added', link: fromRow(row) } : { kind: 'duplicate' };
+    });
   }
 
   /**
@@ -215,9 +308,8 @@ export class SqlLinkStore implements LinkStore {
    * checked on the latest count under its row lock), its URL's public savers and its outbox row are
    * written together. A link past the limit is rolled back with the transaction.
    */
-  private async insertIn(tx: Queryable, link: NewLink, maxLinksPerUser: number, event: EventBuilder): Promise<InsertOutcome> {
-    const built = event({ ...link, unread: link.unread ?? false, id: 0, status: 'pending', ...noHealth, updatedAt: link.updatedAt ?? link.createdAt, savedBy: 0 });
-    const { rows } = await tx.query<LinkRow & { counted: number | null }>(built ? insertWithEventSql : insertSql, [
+  private async insertIn(tx: Queryable, { link, maxLinksPerUser, outbox }: PendingInsert): Promise<InsertOutcome> {
+    const { rows } = await tx.query<LinkRow & { counted: number | null }>(outbox ? insertWithEventSql : insertSql, [
       link.username,
       link.url,
       link.title,
@@ -228,7 +320,7 @@ export class SqlLinkStore implements LinkStore {
       maxLinksPerUser,
       link.unread ?? false,
       link.updatedAt ?? link.createdAt,
-      ...(built ? outboxValues(built.type, built) : []),
+      ...(outbox ?? []),
     ]);
     const row = rows[0];
     if (!row) return { kind: 'duplicate' };

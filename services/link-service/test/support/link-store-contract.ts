@@ -272,6 +272,39 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
       assert.equal((await store.list(u, { limit: 20 })).length, 3);
     });
 
+    test('saves made at once (one batch where the store groups them) each get the outcome they would get one by one', async () => {
+      const [u, v] = [user(), user()];
+      // URLs of this test only: who else saved one is counted across users.
+      const url = (name: string) => `https://${name}-${u}.example/`;
+      await insert(newLink(u, url('had')), 10);
+      const outcomes = await Promise.all([
+        insert(newLink(u, url('a'), { title: 'A', tags: ['x'] }), 10),
+        insert(newLink(u, url('b'), { private: true, tags: ['x', 'y'], unread: true }), 10),
+        insert(newLink(u, url('had')), 10),
+        insert(newLink(u, url('a'), { title: 'A again' }), 10),
+        insert(newLink(v, url('a')), 10),
+        insert(newLink(v, url('c'), { createdAt: at(-60), updatedAt: at(7) }), 10),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.kind), ['added', 'added', 'duplicate', 'duplicate', 'added', 'added']);
+      const [a, b, , , va, vc] = outcomes.map((o) => (o.kind === 'added' ? o.link : undefined));
+      assert.equal(a?.title, 'A');
+      assert.deepEqual([b?.private, b?.unread, b?.tags], [true, true, ['x', 'y']]);
+      assert.equal(va?.username, v);
+      assert.deepEqual([vc?.createdAt.getTime(), vc?.updatedAt.getTime()], [at(-60).getTime(), at(7).getTime()]);
+      assert.ok(new Set([a?.id, b?.id, va?.id, vc?.id]).size === 4, 'each its own row');
+      assert.deepEqual((await store.list(u, { limit: 10 })).map((link) => link.url).sort(), [url('a'), url('b'), url('had')]);
+      assert.deepEqual((await store.list(u, { limit: 10, tags: ['x'] })).map((link) => link.url).sort(), [url('a'), url('b')]);
+      // Saved publicly by both: each sees the other.
+      const savedBy = async (owner: string) => (await store.list(owner, { limit: 10 })).find((link) => link.url === url('a'))?.savedBy;
+      assert.deepEqual([await savedBy(u), await savedBy(v)], [1, 1]);
+      assert.equal(await store.countPublicLinks(u), 2, 'had and a: b is private');
+      assert.deepEqual((await eventsOf(u)).map((e) => e.link.url), [url('had'), url('a'), url('b')]);
+      assert.deepEqual((await eventsOf(v)).map((e) => e.link.url), [url('a'), url('c')]);
+      // The counts moved by what was added: the limit holds from there.
+      assert.equal((await insert(newLink(u, url('d')), 3)).kind, 'limit');
+      assert.equal((await insert(newLink(v, url('d')), 3)).kind, 'added');
+    });
+
     test('text survives as given: unicode, quotes and long values', async () => {
       const u = user();
       const title = `Ünïcødé "quotes" 'single' \\ ${'x'.repeat(400)}`;

@@ -1,5 +1,6 @@
 /** NewsStore on PostgreSQL or PGlite (the same SQL runs on both): the embedded default, which survives a restart. */
 import type { Database } from '@delinkcious/db';
+import { GroupCommit } from '@delinkcious/kit';
 import type { NewsEventType } from '@delinkcious/object-model';
 import type { FeedItem, FeedPosition } from '../feed.ts';
 import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
@@ -63,6 +64,51 @@ const deliverSql = `
   )
   SELECT EXISTS (SELECT 1 FROM mark) AS fresh`;
 
+/**
+ * deliverOnce for several events at once (group commit: docs/design.md §13). $1 is a JSON array of
+ * the events, each with its followers; $2 the cap. The new events are marked; each feed keeps the
+ * newest $2 of its items and the new ones together: the cut is the $2-th newest of both (the walk
+ * of at most $2 index entries, as deliverSql's), the new items from it on go in and the older
+ * items go, so several events for one feed in a batch keep it exact.
+ */
+const deliverBatchSql = `
+  WITH input AS (
+    -- An event twice in the batch (a redelivery meeting the first): the first is the one delivered.
+    SELECT DISTINCT ON (event_id) * FROM jsonb_to_recordset($1::jsonb)
+      AS i(ord int, event_id text, ts_ms bigint, event_type text, author text, url text, title text, usernames text[])
+    ORDER BY event_id, ord
+  ), mark AS (
+    INSERT INTO news_delivered (event_id) SELECT event_id FROM input ON CONFLICT DO NOTHING RETURNING event_id
+  ), items AS (
+    SELECT DISTINCT ON (u.username, i.event_id) u.username, i.event_id, i.ts_ms, i.event_type, i.author, i.url, i.title
+    FROM input i JOIN mark m ON m.event_id = i.event_id CROSS JOIN unnest(i.usernames) AS u(username)
+  ), cap AS (
+    SELECT f.username, c.ts_ms, c.event_id FROM (SELECT DISTINCT username FROM items) f
+    LEFT JOIN LATERAL (
+      SELECT x.ts_ms, x.event_id FROM (
+        (SELECT n.ts_ms, n.event_id FROM news_feed n WHERE n.username = f.username ORDER BY n.ts_ms DESC, n.event_id DESC LIMIT $2::int)
+        UNION
+        SELECT it.ts_ms, it.event_id COLLATE "C" FROM items it WHERE it.username = f.username
+      ) x ORDER BY x.ts_ms DESC, x.event_id DESC OFFSET $2::int - 1 LIMIT 1) c ON true
+  ), added AS (
+    INSERT INTO news_feed (username, event_id, ts_ms, event_type, author, url, title)
+    SELECT it.username, it.event_id, it.ts_ms, it.event_type, it.author, it.url, it.title
+    FROM items it JOIN cap ON cap.username = it.username
+    WHERE cap.ts_ms IS NULL OR (it.ts_ms, it.event_id COLLATE "C") >= (cap.ts_ms, cap.event_id)
+    ORDER BY it.username, it.event_id
+    ON CONFLICT (username, event_id) DO NOTHING
+  ), trimmed AS (
+    DELETE FROM news_feed f USING cap
+    WHERE f.username = cap.username AND cap.ts_ms IS NOT NULL AND (f.ts_ms, f.event_id) < (cap.ts_ms, cap.event_id)
+  )
+  SELECT event_id FROM mark`;
+
+/** An event waiting for its batch: its feed item and the feeds it goes to. */
+interface Delivery {
+  usernames: string[];
+  item: FeedItem;
+}
+
 const pageSql = `
   SELECT event_id, ts_ms, event_type, author, url, title FROM news_feed
   WHERE username = $1 AND ($2::bigint IS NULL OR (ts_ms, event_id) < ($2::bigint, $3::text COLLATE "C"))
@@ -85,6 +131,7 @@ const itemOfRow = (row: FeedRow): FeedItem => ({
 
 export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   private lastPrune = 0;
+  private readonly deliveries = new GroupCommit<Delivery, boolean>((batch) => this.deliverBatch(batch));
 
   constructor(
     private readonly db: Database,
@@ -111,8 +158,39 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   }
 
   async deliverOnce(usernames: readonly string[], item: FeedItem): Promise<boolean> {
+    const fresh = await this.deliveries.submit({ usernames: [...usernames], item });
+    await this.pruneDelivered();
+    return fresh;
+  }
+
+  /** Events handled at the same moment: one statement when there are several, else (or when it fails) one by one. */
+  private async deliverBatch(batch: Delivery[]): Promise<Array<PromiseSettledResult<boolean>>> {
+    if (batch.length > 1) {
+      try {
+        const events = batch.map(({ usernames, item }, ord) => ({
+          ord,
+          event_id: item.eventId,
+          ts_ms: item.timestamp.getTime(),
+          event_type: item.eventType,
+          author: item.username,
+          url: item.url,
+          title: item.title,
+          usernames,
+        }));
+        const { rows } = await this.db.query<{ event_id: string }>(deliverBatchSql, [JSON.stringify(events), this.options.feedMax]);
+        const fresh = new Set(rows.map((row) => row.event_id));
+        // An event twice in the batch (a redelivery meeting the first): new for the first only.
+        return batch.map(({ item }) => ({ status: 'fulfilled', value: fresh.delete(item.eventId) }));
+      } catch {
+        // Each on its own, for its own outcome (and its own redelivery).
+      }
+    }
+    return Promise.allSettled(batch.map((delivery) => this.deliverAlone(delivery)));
+  }
+
+  private async deliverAlone({ usernames, item }: Delivery): Promise<boolean> {
     const { rows } = await this.db.query<{ fresh: boolean }>(deliverSql, [
-      [...usernames],
+      usernames,
       item.eventId,
       item.timestamp.getTime(),
       item.eventType,
@@ -121,7 +199,6 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
       item.title,
       this.options.feedMax,
     ]);
-    await this.pruneDelivered();
     return rows[0]?.fresh === true;
   }
 

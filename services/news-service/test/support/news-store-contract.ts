@@ -134,6 +134,28 @@ export function newsStoreContract(name: string, open: OpenStore, options: { skip
       assert.equal(await store.isDelivered('e9'), true);
     });
 
+    if (options.oneStepDelivery) test('deliverOnce of events handled at once (one batch where the store groups them): as one by one', async () => {
+      const store = await fresh(3);
+      await store.deliverOnce!(['bob'], item('e1', 1));
+      await store.deliverOnce!(['bob'], item('e2', 2));
+      const fresh3 = await Promise.all([
+        store.deliverOnce!(['bob', 'carol'], item('e3', 3)),
+        store.deliverOnce!(['bob'], item('e4', 4)),
+        store.deliverOnce!(['bob', 'erin'], item('e0', 0)),
+        store.deliverOnce!(['bob', 'dave'], item('e3', 3)),
+        store.deliverOnce!(['bob', 'dave'], item('e2', 2)),
+      ]);
+      assert.deepEqual(fresh3, [true, true, true, false, false]);
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e4', 'e3', 'e2'], 'the newest 3 of the old items and the new ones');
+      assert.deepEqual(ids(await store.page('carol', undefined, 10)), ['e3']);
+      assert.deepEqual(ids(await store.page('erin', undefined, 10)), ['e0'], 'older than a full feed, but the first of another');
+      assert.deepEqual(await store.page('dave', undefined, 10), [], 'duplicates reach no one');
+      for (const id of ['e0', 'e3', 'e4']) assert.equal(await store.isDelivered(id), true);
+      // Two new items for one full feed in one batch: both in, two out.
+      assert.deepEqual(await Promise.all([store.deliverOnce!(['bob'], item('e6', 6)), store.deliverOnce!(['bob'], item('e5', 5))]), [true, true]);
+      assert.deepEqual(ids(await store.page('bob', undefined, 10)), ['e6', 'e5', 'e4']);
+    });
+
     test('names and ids beyond ASCII, and one batch of 2,000 feeds', async () => {
       const store = await fresh();
       const followers = Array.from({ length: 2000 }, (_, n) => `fan-${n}-ünï`);
