@@ -3,7 +3,8 @@ import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, 
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
 import { GroupCommit } from '@delinkcious/kit';
-import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
+import { bulkEdit, deleteTag, renameTag, tagCounts, type RowReader } from './sql-organize.ts';
+import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
 import { listStatement } from '../search/sql.ts';
 import type { ListingCache } from './page-cache.ts';
@@ -127,81 +128,6 @@ const deleteSql = `
   )
   SELECT * FROM deleted`;
 
-/**
- * What a check found, as the parameters $4…$10 of applyToUrlSql: '' is "unknown", so it never
- * erases what an earlier check found (a timeout does not forget the page's title or archived copy).
- */
-function checkFindings(result: LinkCheckResult): unknown[] {
-  return [
-    result.httpStatus ?? 0,
-    result.error ?? '',
-    result.title ?? '',
-    result.description ?? '',
-    result.canonicalUrl ?? '',
-    result.faviconUrl ?? '',
-    result.archiveUrl ?? '',
-  ];
-}
-
-/** The URL's latest result (docs/design.md §17), reused for links saved later; invalid_since starts the URL's invalid streak. */
-const applyToUrlSql = `
-  INSERT INTO url_checks (url, requested_at, status, checked_at, http_status, error, invalid_since,
-    title, description, canonical_url, favicon_url, archive_url)
-  VALUES ($1, $3, $2, $3, $4, $5, CASE WHEN $2 = 'invalid' THEN $3::timestamptz END, $6, $7, $8, $9, $10)
-  ON CONFLICT (url) DO UPDATE SET status = $2, checked_at = $3, http_status = $4, error = $5,
-    invalid_since = CASE WHEN $2 = 'invalid' THEN coalesce(CASE WHEN url_checks.status = 'invalid' THEN url_checks.invalid_since END, $3) END,
-    title = CASE WHEN $6 <> '' THEN $6 ELSE url_checks.title END,
-    description = CASE WHEN $7 <> '' THEN $7 ELSE url_checks.description END,
-    canonical_url = CASE WHEN $8 <> '' THEN $8 ELSE url_checks.canonical_url END,
-    favicon_url = CASE WHEN $9 <> '' THEN $9 ELSE url_checks.favicon_url END,
-    archive_url = CASE WHEN $10 <> '' THEN $10 ELSE url_checks.archive_url END
-  WHERE url_checks.checked_at IS NULL OR url_checks.checked_at < $3`;
-
-/**
- * Every link with the URL and an older result: status and health set; an empty title or description
- * filled in from the page. The emptiness is tested on the row being updated, so a title the user
- * wrote meanwhile wins. A link that was valid or pending joins the URL's invalid streak, if any.
- */
-const applyToLinksSql = `
-  WITH target AS (
-    SELECT id AS target_id, title AS old_title, description AS old_description FROM links
-    WHERE url = $1 AND (checked_at IS NULL OR checked_at < $3) ORDER BY id FOR UPDATE
-  )
-  UPDATE links SET status = $2, checked_at = $3, http_status = $4, check_error = $5,
-    invalid_since = CASE WHEN $2 = 'invalid' THEN coalesce(
-      CASE WHEN status = 'invalid' THEN invalid_since END,
-      (SELECT c.invalid_since FROM url_checks c WHERE c.url = $1 AND c.status = 'invalid' AND c.invalid_since <= $3),
-      $3) END,
-    title = CASE WHEN title = '' THEN $6 ELSE title END,
-    description = CASE WHEN description = '' THEN $7 ELSE description END,
-    favicon_url = CASE WHEN $8 <> '' THEN $8 ELSE favicon_url END,
-    archive_url = CASE WHEN $9 <> '' THEN $9 ELSE archive_url END
-  FROM target WHERE id = target_id
-  RETURNING ${columns}, ${healthColumns}, old_title, old_description`;
-
-interface UrlCheckRow {
-  http_status: number | null;
-  error: string | null;
-  title: string | null;
-  description: string | null;
-  canonical_url: string | null;
-  favicon_url: string | null;
-  archive_url: string | null;
-}
-const urlCheckColumns = 'http_status, error, title, description, canonical_url, favicon_url, archive_url';
-
-function resultFindings(row: UrlCheckRow): Partial<LinkCheckResult> {
-  return {
-    httpStatus: Number(row.http_status ?? 0),
-    error: row.error ?? '',
-    title: row.title ?? '',
-    description: row.description ?? '',
-    canonicalUrl: row.canonical_url ?? '',
-    faviconUrl: row.favicon_url ?? '',
-    archiveUrl: row.archive_url ?? '',
-  };
-}
-
 function fromRow(row: LinkRow): StoredLink {
   return {
     id: Number(row.id),
@@ -225,6 +151,9 @@ function fromRow(row: LinkRow): StoredLink {
   };
 }
 
+/** Links as a check's application returns them: the row and its health. */
+const linkRows: RowReader = { columns: `${columns}, ${healthColumns}`, fromRow: (row) => fromRow(row as unknown as LinkRow) };
+
 /** Thrown inside a transaction to roll it back with a known outcome. */
 class Rollback<T> {
   constructor(readonly outcome: T) {}
@@ -238,7 +167,22 @@ interface PendingInsert {
 }
 
 export class SqlLinkStore implements LinkStore {
-  private readonly inserts = new GroupCommit<PendingInsert, InsertOutcome>((batch) => this.insertBatch(batch));
+  // Group commit (docs/design.md §13): saves, check claims and check results that arrive together.
+  private readonly inserts = new GroupCommit<PendingInsert, InsertOutcome>({
+    together: (batch) => this.db.transaction((tx) => this.insertAllIn(tx, batch)),
+    alone: (pending) => this.rollbackable<InsertOutcome>((tx) => this.insertIn(tx, pending), () => ({ kind: 'duplicate' })),
+  });
+  private readonly claims = new GroupCommit<ClaimRequest, CheckClaim>({
+    together: (batch) => claimChecks(this.db, batch),
+    alone: async (request) => (await claimChecks(this.db, [request]))[0]!,
+    // One claim per URL in a statement: of two, the second sees the first's.
+    groupable: (batch) => distinctUrls(batch.map((request) => request.url)),
+  });
+  private readonly checks = new GroupCommit<CheckToApply, number>({
+    together: (batch) => this.db.transaction((tx) => applyChecksIn(tx, linkRows, batch)),
+    alone: async (check) => (await this.db.transaction((tx) => applyChecksIn(tx, linkRows, [check])))[0]!,
+    groupable: (batch) => distinctUrls(batch.map((check) => check.result.url)),
+  });
 
   /** `listings`: only where this process alone writes `db` (page-cache.ts). */
   constructor(
@@ -263,18 +207,6 @@ export class SqlLinkStore implements LinkStore {
     return this.inserts.submit({ link, maxLinksPerUser, outbox: built ? outboxValues(built.type, built) : null });
   }
 
-  /** Saves that arrived together: one statement when there are several, else (or when it cannot answer for each) one by one. */
-  private async insertBatch(batch: PendingInsert[]): Promise<Array<PromiseSettledResult<InsertOutcome>>> {
-    if (batch.length > 1) {
-      try {
-        return (await this.db.transaction((tx) => this.insertAllIn(tx, batch))).map((value) => ({ status: 'fulfilled', value }));
-      } catch {
-        // A limit reached, a conflict on another unique index, a failure: each on its own, for its own outcome.
-      }
-    }
-    return Promise.allSettled(batch.map((pending) => this.rollbackable<InsertOutcome>((tx) => this.insertIn(tx, pending), () => ({ kind: 'duplicate' }))));
-  }
-
   private async insertAllIn(tx: Queryable, batch: PendingInsert[]): Promise<InsertOutcome[]> {
     const saves = batch.map(({ link, maxLinksPerUser, outbox }, ord) => ({
       ord,
@@ -291,7 +223,8 @@ export class SqlLinkStore implements LinkStore {
       ...(outbox && { event_id: outbox[0], subject: outbox[1], payload: JSON.parse(outbox[2]) as unknown, headers: JSON.parse(outbox[3]) as unknown }),
     }));
     const { rows } = await tx.query<LinkRow & { counted: number | null }>(insertBatchSql, [JSON.stringify(saves)]);
-    if (rows.some((row) => row.counted === null)) throw new Error('an owner reached the limit: saved one by one');
+    // An owner past the limit: the batch rolls back, and its saves go one by one, each for its own outcome.
+    if (rows.some((row) => row.counted === null)) throw new Error('an owner reached the limit');
     const added = new Map(rows.map((row) => [`${row.username}\n${row.url}`, row]));
     return batch.map(({ link }): InsertOutcome => {
       const key = `${link.username}\n${link.url}`;
@@ -380,43 +313,11 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async applyCheck(result: LinkCheckResult, filled?: EventBuilder): Promise<number> {
-    const found = checkFindings(result);
-    return this.db.transaction(async (tx) => {
-      await tx.query(applyToUrlSql, [result.url, result.status, result.checkedAt, ...found]);
-      // The same findings but the canonical URL ($8 above), which links do not keep.
-      const { rows } = await tx.query<LinkRow & { old_title: string; old_description: string }>(applyToLinksSql, [
-        result.url,
-        result.status,
-        result.checkedAt,
-        ...found.slice(0, 4),
-        ...found.slice(5),
-      ]);
-      for (const row of rows) {
-        const link = fromRow(row);
-        if (filled && (link.title !== row.old_title || link.description !== row.old_description)) {
-          await this.record(tx, filled(link, { ...link, title: row.old_title, description: row.old_description }));
-        }
-      }
-      return rows.length;
-    });
+    return this.checks.submit({ result, filled });
   }
 
   async claimCheck(url: string, now: Date, reuseAfter: Date, claimBefore: Date): Promise<CheckClaim> {
-    // One statement: a fresh result is reused; otherwise, of many callers at once, exactly one claims the row.
-    const { rows } = await this.db.query<{ status: 'valid' | 'invalid' | null; checked_at: Date | null; claimed: boolean } & UrlCheckRow>(
-      `WITH known AS (
-         SELECT status, checked_at, ${urlCheckColumns} FROM url_checks WHERE url = $1 AND checked_at >= $3
-       ), claimed AS (
-         INSERT INTO url_checks (url, requested_at) SELECT $1::text, $2::timestamptz WHERE NOT EXISTS (SELECT 1 FROM known)
-         ON CONFLICT (url) DO UPDATE SET requested_at = $2 WHERE url_checks.requested_at < $4
-         RETURNING url
-       )
-       SELECT k.*, EXISTS (SELECT 1 FROM claimed) AS claimed FROM (SELECT 1) one LEFT JOIN known k ON true`,
-      [url, now, reuseAfter, claimBefore],
-    );
-    const row = rows[0]!;
-    if (row.status && row.checked_at) return { kind: 'known', result: { url, status: row.status, checkedAt: row.checked_at, ...resultFindings(row) } };
-    return row.claimed ? { kind: 'claimed' } : { kind: 'in_progress' };
+    return this.claims.submit({ url, now, reuseAfter, claimBefore });
   }
 
   async urlsToRecheck(pendingBefore: Date, checkedBefore: Date, limit: number): Promise<Array<{ url: string; username: string }>> {

@@ -305,6 +305,47 @@ export function linkStoreContract(name: string, open: () => Promise<StoreFixture
       assert.equal((await insert(newLink(v, url('d')), 3)).kind, 'added');
     });
 
+    test('claims and results for several URLs at once (one batch where the store groups them): as one by one', async () => {
+      const [u, v] = [user(), user()];
+      const url = (name: string) => `https://${name}-${u}.example/`;
+      await insert(newLink(u, url('one')), 10);
+      await insert(newLink(v, url('one')), 10);
+      await insert(newLink(u, url('two'), { title: '' }), 10);
+      await insert(newLink(u, url('three')), 10);
+      const claimAll = (now: number, reuseAfter: number, claimBefore: number) =>
+        Promise.all(['one', 'two', 'three', 'four'].map((name) => store.claimCheck(url(name), at(now), at(reuseAfter), at(claimBefore))));
+      assert.deepEqual((await claimAll(100, 0, 50)).map((c) => c.kind), ['claimed', 'claimed', 'claimed', 'claimed']);
+      assert.deepEqual((await claimAll(110, 0, 60)).map((c) => c.kind), ['in_progress', 'in_progress', 'in_progress', 'in_progress']);
+
+      const changed = await Promise.all([
+        store.applyCheck({ url: url('one'), status: 'valid', checkedAt: at(120), httpStatus: 200 }),
+        store.applyCheck({ url: url('two'), status: 'invalid', checkedAt: at(121), httpStatus: 404, title: 'Found title' }, eventFor('link.updated')),
+        store.applyCheck({ url: url('three'), status: 'valid', checkedAt: at(122) }),
+        store.applyCheck({ url: url('nobody'), status: 'valid', checkedAt: at(123) }),
+      ]);
+      assert.deepEqual(changed, [2, 1, 1, 0]);
+      const byUrl = new Map((await store.list(u, { limit: 10 })).map((link) => [link.url, link]));
+      assert.deepEqual([byUrl.get(url('one'))?.status, byUrl.get(url('one'))?.httpStatus], ['valid', 200]);
+      assert.deepEqual([byUrl.get(url('two'))?.status, byUrl.get(url('two'))?.title, byUrl.get(url('two'))?.invalidSince?.getTime()], ['invalid', 'Found title', at(121).getTime()]);
+      assert.equal((await store.list(v, { limit: 1 }))[0]?.status, 'valid', 'every link with the URL');
+      assert.deepEqual((await eventsOf(u)).filter((e) => e.type === 'link.updated').map((e) => [e.link.url, e.link.title]), [[url('two'), 'Found title']]);
+
+      // Known results are reused, each its own; an older result changes nothing while a newer one applies.
+      const reused = await claimAll(130, 115, 60);
+      assert.deepEqual(reused.map((c) => (c.kind === 'known' ? [c.result.status, c.result.checkedAt.getTime()] : c.kind)), [
+        ['valid', at(120).getTime()],
+        ['invalid', at(121).getTime()],
+        ['valid', at(122).getTime()],
+        'in_progress',
+      ]);
+      assert.equal(reused[1]?.kind === 'known' && reused[1].result.title, 'Found title');
+      assert.deepEqual(await Promise.all([
+        store.applyCheck({ url: url('one'), status: 'invalid', checkedAt: at(110) }),
+        store.applyCheck({ url: url('three'), status: 'invalid', checkedAt: at(140) }),
+      ]), [0, 1]);
+      assert.equal((await store.list(u, { limit: 10 })).find((link) => link.url === url('one'))?.status, 'valid');
+    });
+
     test('text survives as given: unicode, quotes and long values', async () => {
       const u = user();
       const title = `Ünïcødé "quotes" 'single' \\ ${'x'.repeat(400)}`;

@@ -131,7 +131,11 @@ const itemOfRow = (row: FeedRow): FeedItem => ({
 
 export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   private lastPrune = 0;
-  private readonly deliveries = new GroupCommit<Delivery, boolean>((batch) => this.deliverBatch(batch));
+  // Group commit (docs/design.md §13): the events handled at the same moment.
+  private readonly deliveries = new GroupCommit<Delivery, boolean>({
+    together: (batch) => this.deliverTogether(batch),
+    alone: (delivery) => this.deliverAlone(delivery),
+  });
 
   constructor(
     private readonly db: Database,
@@ -163,29 +167,22 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
     return fresh;
   }
 
-  /** Events handled at the same moment: one statement when there are several, else (or when it fails) one by one. */
-  private async deliverBatch(batch: Delivery[]): Promise<Array<PromiseSettledResult<boolean>>> {
-    if (batch.length > 1) {
-      try {
-        const events = batch.map(({ usernames, item }, ord) => ({
-          ord,
-          event_id: item.eventId,
-          ts_ms: item.timestamp.getTime(),
-          event_type: item.eventType,
-          author: item.username,
-          url: item.url,
-          title: item.title,
-          usernames,
-        }));
-        const { rows } = await this.db.query<{ event_id: string }>(deliverBatchSql, [JSON.stringify(events), this.options.feedMax]);
-        const fresh = new Set(rows.map((row) => row.event_id));
-        // An event twice in the batch (a redelivery meeting the first): new for the first only.
-        return batch.map(({ item }) => ({ status: 'fulfilled', value: fresh.delete(item.eventId) }));
-      } catch {
-        // Each on its own, for its own outcome (and its own redelivery).
-      }
-    }
-    return Promise.allSettled(batch.map((delivery) => this.deliverAlone(delivery)));
+  /** Events handled at the same moment, in one statement: whether each was new. */
+  private async deliverTogether(batch: Delivery[]): Promise<boolean[]> {
+    const events = batch.map(({ usernames, item }, ord) => ({
+      ord,
+      event_id: item.eventId,
+      ts_ms: item.timestamp.getTime(),
+      event_type: item.eventType,
+      author: item.username,
+      url: item.url,
+      title: item.title,
+      usernames,
+    }));
+    const { rows } = await this.db.query<{ event_id: string }>(deliverBatchSql, [JSON.stringify(events), this.options.feedMax]);
+    const fresh = new Set(rows.map((row) => row.event_id));
+    // An event twice in the batch (a redelivery meeting the first): new for the first only.
+    return batch.map(({ item }) => fresh.delete(item.eventId));
   }
 
   private async deliverAlone({ usernames, item }: Delivery): Promise<boolean> {
