@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupCommit, type GroupCommitOptions } from '@delinkcious/kit';
+import { GroupCommit, type GroupCommitOptions } from '../src/group-commit.ts';
 
 /**
  * A writer that records how it was called: `together` answers each number doubled and fails a batch
