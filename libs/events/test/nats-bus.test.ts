@@ -51,10 +51,11 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
       await connected(second);
       await second.publish(`${prefix}r.x`, { id: `r2-${prefix}` });
       // Said at each check of the stream: at the connect, and again after a reconnect (a loaded CI machine
-      // saw one); never anything else.
+      // saw one, and once the reconnect's own warning); never anything else.
       const expected = 'the event stream keeps 1 copies, not the 3 configured (NATS_STREAM_REPLICAS)';
-      assert.ok(warnings.length >= 1, 'the mismatch is named');
-      assert.deepEqual([...new Set(warnings)], [expected]);
+      const aboutTheStream = warnings.filter((message) => message !== 'NATS unreachable; retrying');
+      assert.ok(aboutTheStream.length >= 1, 'the mismatch is named');
+      assert.deepEqual([...new Set(aboutTheStream)], [expected]);
     } finally {
       await first.destroyStream();
       await Promise.all([first.close(), second.close()]);
