@@ -10,7 +10,7 @@ import type { Database } from '@delinkcious/db';
 import { parseSearchQuery } from '@delinkcious/object-model';
 import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
-import { listStatement } from '../src/search/sql.ts';
+import { listingStatement } from '../src/search/sql.ts';
 import { LinkStatistics } from '../src/search/statistics.ts';
 import { SqlLinkStore } from '../src/stores/sql-link-store.ts';
 
@@ -25,7 +25,7 @@ describe('LinkStatistics on PGlite', () => {
   after(async () => close?.());
 
   const plan = async () => {
-    const statement = listStatement('reader', { search: parseSearchQuery('kubernetes'), sort: 'newest', limit: 11 }, 'id');
+    const statement = await listingStatement(db, 'reader', { search: parseSearchQuery('kubernetes'), sort: 'newest', limit: 11 }, 'id');
     const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.params);
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   };
@@ -57,7 +57,7 @@ describe('LinkStatistics on PGlite', () => {
     assert.equal(await reltuples(), 3100);
   });
 
-  test('a narrow query of two words finds its few links through the indexes; one common word walks newest first', async () => {
+  test('a narrow query of two words finds its few links in one scan of one index; one common word walks newest first', async () => {
     // Word a in 1 of 20 links, word b in 1 of 11: both in 13 of 3,000, the 11th of them ~2,300 links deep.
     await db.query(
       `INSERT INTO links (username, url, title, created_at, updated_at)
@@ -69,10 +69,12 @@ describe('LinkStatistics on PGlite', () => {
     await statistics.settled();
     const store = new SqlLinkStore(db);
     const planOf = async (q: string) => {
-      const statement = listStatement('narrow', { search: parseSearchQuery(q), sort: 'newest', limit: 11 }, 'id');
+      const statement = await listingStatement(db, 'narrow', { search: parseSearchQuery(q), sort: 'newest', limit: 11 }, 'id');
       return (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.params)).rows.map((row) => row['QUERY PLAN']).join('\n');
     };
-    assert.match(await planOf('topic3x kind5y'), /BitmapAnd[\s\S]*Bitmap Index Scan on links_search_tokens/);
+    const narrow = await planOf('topic3x kind5y');
+    assert.match(narrow, /Bitmap Index Scan on links_search\s/);
+    assert.equal(narrow.match(/Index Scan/g)?.length, 1, narrow);
     assert.match(await planOf('topic3x'), /Index Scan using links_by_user_created/);
     const found = await store.list('narrow', { search: parseSearchQuery('pic3x ind5y'), sort: 'newest', limit: 100 });
     assert.equal(found.length, 13, 'substrings of the two tokens');

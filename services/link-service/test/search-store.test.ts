@@ -133,7 +133,6 @@ for (const { name, skip, open } of databases) {
       assert.deepEqual(rows, [
         { index: 'links_by_tag', options: ['gin_pending_list_limit=64'] },
         { index: 'links_search', options: ['gin_pending_list_limit=64'] },
-        { index: 'links_search_tokens', options: ['gin_pending_list_limit=64'] },
         { index: 'search_vocabulary_trigram', options: ['gin_pending_list_limit=64'] },
       ]);
     } finally {
@@ -142,9 +141,63 @@ for (const { name, skip, open } of databases) {
   });
 }
 
+// Texts whose words the text parser may read otherwise than as a run of letters and digits.
+const parserSamples = [
+  'Crème brûlée, naïve café; Straße',
+  'node.js C++ C# e-mail foo@bar.com under_score CamelCase',
+  '1e10 3.14 v1.2.3 007 3d -42 10,000 x² ½ Ⅻ ﬁle',
+  "it's O'Reilly can't “smart quotes” a—b x–y",
+  '日本語のテキスト Привет мир ΑΒΓ Ελληνικά',
+  'emoji 🎉party zero\u200bwidth no\u00a0break tab\tsep',
+  'The And Of to be or not',
+  'www.example.org/path/file.html?q=1#frag user@host',
+];
+for (const { name, skip, open } of databases) {
+  test(`a token matching a word by itself means its link matches the word too (${name}): vocabularyStatement may leave it out`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      await db.query(
+        `INSERT INTO links (username, url, title, description, tags, created_at, updated_at)
+         SELECT 'parser', 'https://p.example/' || n, t, t, ARRAY[t], now(), now() FROM unnest($1::text[]) WITH ORDINALITY AS s(t, n)`,
+        [parserSamples],
+      );
+      // Every marked token T of a link: the link's vector holds what the parser makes of T alone.
+      const { rows } = await db.query<{ token: string; held: boolean }>(
+        `SELECT substr(lexeme, 2) AS token, search @@ phraseto_tsquery('english', substr(lexeme, 2)) AS held
+         FROM links, unnest(tsvector_to_array(search)) AS lexeme
+         WHERE username = 'parser' AND starts_with(lexeme, E'\\x01') AND numnode(phraseto_tsquery('english', substr(lexeme, 2))) > 0`,
+      );
+      assert.ok(rows.length > 50, `${rows.length} tokens`);
+      assert.deepEqual(rows.filter((row) => !row.held).map((row) => row.token), []);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, skip, open } of databases) {
+  test(`a run of letters longer than a lexeme is no token; its link saves and is found by its other words (${name})`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      const store = new SqlLinkStore(db);
+      await store.insert(
+        { username: 'long', url: 'https://l.example/', title: 'Zymurgy', description: `${'d'.repeat(3000)} brewing`, tags: [], private: false, createdAt: new Date() },
+        10,
+        () => null,
+      );
+      const urls = async (q: string) => (await store.list('long', { search: parseSearchQuery(q), limit: 10 })).map((link) => link.url);
+      assert.deepEqual(await urls('murgy '), ['https://l.example/']);
+      assert.deepEqual(await urls('brew murgy '), ['https://l.example/']);
+      assert.deepEqual(await urls('ddd '), [], 'inside the long run: no token holds it');
+    } finally {
+      await close();
+    }
+  });
+}
+
 const unmigrated = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_search_tokens', migrated: false });
 for (const { name, skip, open } of unmigrated) {
-  test(`migration 012 on ${name}: existing links' tokens fill the vocabulary; writes keep it`, { skip }, async () => {
+  test(`migrations 012 and 015 on ${name}: existing links' tokens fill the vocabulary and their search vectors; writes keep both`, { skip }, async () => {
     const { db, close } = await open();
     try {
       const all = await delinkciousDb.loadMigrations(migrationsDir);
@@ -156,7 +209,14 @@ for (const { name, skip, open } of unmigrated) {
       const vocabulary = async (username: string) =>
         (await db.query<{ token: string }>('SELECT token FROM search_vocabulary WHERE username = $1 ORDER BY token', [username])).rows.map((row) => row.token);
       assert.deepEqual(await vocabulary('alice'), ['db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www']);
-      assert.deepEqual((await db.query<{ t: string[] }>("SELECT search_tokens AS t FROM links WHERE username = 'alice'")).rows, [{ t: ['', 'db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www'] }], 'every link holds the empty token');
+      assert.deepEqual(await delinkciousDb.migrate(db, all), all.filter((migration) => migration.version > 12).map((migration) => migration.version));
+      const marked = async (username: string) =>
+        (await db.query<{ tokens: string[] }>(
+          `SELECT ARRAY(SELECT substr(l, 2) FROM unnest(tsvector_to_array(search)) AS l WHERE starts_with(l, E'\\x01') ORDER BY 1) AS tokens
+           FROM links WHERE username = $1 ORDER BY url`,
+          [username],
+        )).rows.map((row) => row.tokens);
+      assert.deepEqual(await marked('alice'), [['db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www']]);
       const store = new SqlLinkStore(db);
       assert.deepEqual((await store.list('alice', { search: parseSearchQuery('gres '), limit: 10 })).map((link) => link.url), ['https://www.postgresql.org/Docs']);
       // One statement of several links, and an update of the text; a status change adds nothing.
@@ -166,6 +226,7 @@ for (const { name, skip, open } of unmigrated) {
       await db.query(`UPDATE links SET title = 'Brûlée' WHERE username = 'bob' AND url = 'https://a.example/'`);
       await db.query(`UPDATE links SET status = 'valid' WHERE username = 'bob'`);
       assert.deepEqual(await vocabulary('bob'), ['a', 'b', 'brulee', 'creme', 'example', 'two', 'words'], 'old tokens stay: they only widen a lookup');
+      assert.deepEqual(await marked('bob'), [['a', 'brulee', 'example'], ['b', 'example', 'two', 'words']]);
       assert.deepEqual((await store.list('bob', { search: parseSearchQuery('rule '), limit: 10 })).map((link) => link.url), ['https://a.example/']);
       assert.deepEqual((await store.list('bob', { search: parseSearchQuery('rem '), limit: 10 })).map((link) => link.url), [], 'the old title is gone');
     } finally {

@@ -6,13 +6,14 @@
  * letters and digits (searchWords) and go through to_tsquery as a parameter, so
  * PostgreSQL stems them as it stemmed the links (migration 007). A one-word
  * term of 3+ characters also matches inside the folded text (migration 010,
- * search/substring.ts), found through the user's tokens containing it
- * (migration 012, tokensContaining).
+ * search/substring.ts): through the user's tokens containing it, looked up
+ * first (vocabularyStatement), which the search vector holds as marked lexemes
+ * (migration 015).
  */
-import { planEachCall } from '@delinkcious/db';
+import { planEachCall, type Queryable } from '@delinkcious/db';
 import type { SearchQuery, SearchSort, SearchTerm } from '@delinkcious/object-model';
 import type { ListQuery } from '../stores/link-store.ts';
-import { containsPattern, substringTokenLimit, substringWord } from './substring.ts';
+import { containsPattern, substringTokenLimit, substringWord, tokenMark, tokenMarkSql } from './substring.ts';
 
 /** The text search configuration of the `search` column (migration 007). */
 const config = `'english'::regconfig`;
@@ -46,46 +47,120 @@ function branchWords(branch: SearchTerm[]): string | undefined {
 }
 
 /**
- * `search` matches the tsquery; a query of only stop words ("the") has no lexemes and
- * restricts nothing. to_tsquery is immutable: with the parameter's value known when
- * the statement is planned, numnode() folds to a constant and the GIN index serves.
+ * `search` matches the tsquery expression; one of only stop words ("the") has no lexemes and
+ * restricts nothing. to_tsquery is immutable: with the parameters' values known when the
+ * statement is planned, numnode() folds to a constant and the GIN index serves.
  */
-function matches(tsquery: string, params: Params): string {
-  const q = `to_tsquery(${config}, ${params.add(tsquery)})`;
-  return `(numnode(${q}) = 0 OR search @@ ${q})`;
+function matches(tsquery: string): string {
+  return `(numnode(${tsquery}) = 0 OR search @@ ${tsquery})`;
 }
 
 /**
- * `user`'s tokens containing `word` (search_vocabulary, migration 012), found once per statement (an
- * InitPlan: it reads no row of links); more than substringTokenLimit of them: `{''}`, the token every
- * link holds, so that LIKE alone decides, as a list of them all would, at a list's bounded cost.
+ * What the vocabulary says of one substring word: a stop word (it restricts nothing, as in a
+ * word search); the user's tokens containing it that do not match it by themselves; or too many
+ * tokens to list ('many').
+ */
+export type WordTokens = 'stop' | 'many' | string[];
+
+/** Each substring word's tokens, by its tsquery text (wordsQuery). */
+export type Vocabulary = ReadonlyMap<string, WordTokens>;
+
+/** The positive word terms of a branch. */
+function positiveWords(branch: SearchTerm[]): Array<Extract<SearchTerm, { kind: 'words' }>> {
+  return branch.flatMap((term) => (term.kind === 'words' && !term.negated ? [term] : []));
+}
+
+/** The word of a branch whose one positive word term is searched as a substring too (oneWordCondition). */
+function loneSubstringWord(branch: SearchTerm[]): string | undefined {
+  const words = positiveWords(branch);
+  return words.length === 1 ? substringWord(words[0]!) : undefined;
+}
+
+/** The terms searched as substrings too in branches of several words, each once: their tokens are looked up first. */
+function substringTerms(query: SearchQuery): Array<{ key: string; word: string }> {
+  const terms = new Map<string, string>();
+  for (const branch of query.branches) {
+    if (loneSubstringWord(branch) !== undefined) continue;
+    for (const term of positiveWords(branch)) {
+      const word = substringWord(term);
+      if (word !== undefined) terms.set(wordsQuery(term), word);
+    }
+  }
+  return [...terms].map(([key, word]) => ({ key, word }));
+}
+
+/**
+ * The statement finding each substring word's tokens (search_vocabulary, migration 012): a row per
+ * word in substringTerms' order, `stop` and `tokens` (null for a stop word). A token matching the
+ * word by itself ("kubernetes" for kubernetes, "tutorials" for tutorial) is left out: a link holding
+ * it holds the word's lexeme too (its text is split at the same characters on both sides, a test
+ * holds this), so the word's lexeme finds that link already, and the planner, which counts the
+ * links of each lexeme, does not count them twice. Undefined when the query has no such word.
+ */
+export function vocabularyStatement(username: string, query: SearchQuery): Statement | undefined {
+  const terms = substringTerms(query);
+  if (terms.length === 0) return undefined;
+  return {
+    text: `SELECT numnode(q) = 0 AS stop, CASE WHEN numnode(q) > 0 THEN ARRAY(
+        SELECT token FROM search_vocabulary WHERE username = $1 AND token LIKE word.pattern AND NOT to_tsvector(${config}, token) @@ q
+        LIMIT ${substringTokenLimit + 1}) END AS tokens
+      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS word(query, pattern, ord), to_tsquery(${config}, word.query) AS q
+      ORDER BY word.ord`,
+    params: [username, terms.map((term) => term.key), terms.map((term) => containsPattern(term.word))],
+  };
+}
+
+/** Reads what vocabularyStatement found. */
+async function readVocabulary(db: Queryable, username: string, query: SearchQuery): Promise<Vocabulary> {
+  const statement = vocabularyStatement(username, query);
+  if (statement === undefined) return new Map();
+  const { rows } = await db.query<{ stop: boolean; tokens: string[] | null }>(statement.text, statement.params);
+  const terms = substringTerms(query);
+  return new Map(
+    rows.map((row, i): [string, WordTokens] => [terms[i]!.key, row.stop ? 'stop' : row.tokens!.length > substringTokenLimit ? 'many' : row.tokens!]),
+  );
+}
+
+/**
+ * `user`'s tokens containing `word` (search_vocabulary, migration 012) as a tsquery of marked lexemes,
+ * found once per statement (an InitPlan: it reads no row of links); null for none; more than
+ * substringTokenLimit of them: every marked lexeme (a prefix query), which every link holds, so
+ * that LIKE alone decides, as a list of them all would, at a list's bounded cost.
  */
 function tokensContaining(pattern: string, user: string): string {
-  const found = `ARRAY(SELECT token FROM search_vocabulary WHERE username = ${user} AND token LIKE ${pattern} LIMIT ${substringTokenLimit + 1})`;
+  const found = `ARRAY(SELECT '''' || ${tokenMarkSql} || token || '''' FROM search_vocabulary WHERE username = ${user} AND token LIKE ${pattern} LIMIT ${substringTokenLimit + 1})`;
   // OFFSET 0 keeps the lookup a subquery of its own: pulled up, it would run once per use of `found`.
-  return `(SELECT CASE WHEN cardinality(found) > ${substringTokenLimit} THEN '{""}'::text[] ELSE found END FROM (SELECT ${found} AS found OFFSET 0) AS lookup)`;
+  return `(SELECT CASE WHEN cardinality(found) > ${substringTokenLimit} THEN ('''' || ${tokenMarkSql} || ''':*')::tsquery
+      WHEN cardinality(found) > 0 THEN array_to_string(found, ' | ')::tsquery END
+    FROM (SELECT ${found} AS found OFFSET 0) AS lookup)`;
 }
 
 /**
- * The word of `tsquery` as a word (stemmed), or inside the folded text (migration 010; both sides
- * folded and lower-cased already: LIKE, 3× cheaper than ILIKE) of a link holding one of the user's
- * tokens that contain it. The second is true of every link the LIKE matches, but it is what the GIN
- * index of search_tokens can find, so a narrow query reads its few links through the indexes
- * instead of testing every link newest first; and the planner, which cannot see the tokens before
- * the statement runs, estimates the pair as rare: the substring matches are mostly the word's own.
- * LIKE comes first: on a link without the word it fails at once. `word` holds letters and digits
- * only; escaped all the same.
+ * The condition of a branch whose one positive word is also searched as a substring: the word as a
+ * word (stemmed), or inside the folded text (LIKE, 3× cheaper than ILIKE; both sides lower-cased
+ * already) of a link holding one of the user's tokens that contain it. The second is true of every
+ * link the LIKE matches, but it is what the GIN index can find, so a rare word reads its few links
+ * through the index instead of testing every link newest first; and the planner, which cannot see
+ * the tokens before the statement runs, estimates the pair by the word's lexeme: one common word
+ * walks newest first. No lookup before the statement: a branch of several words needs one
+ * (vocabularyStatement), for the planner to see how narrow they are together.
  */
-function matchesOrContains(tsquery: string, word: string, user: string, params: Params): string {
-  const q = `to_tsquery(${config}, ${params.add(tsquery)})`;
+function oneWordCondition(term: Extract<SearchTerm, { kind: 'words' }>, word: string, user: string, params: Params): string {
+  const q = `to_tsquery(${config}, ${params.add(wordsQuery(term))})`;
   const pattern = params.add(containsPattern(word));
-  return `(numnode(${q}) = 0 OR search @@ ${q} OR (search_text LIKE ${pattern} AND search_tokens && ${tokensContaining(pattern, user)}))`;
+  return `(numnode(${q}) = 0 OR search @@ ${q} OR (search_text LIKE ${pattern} AND search @@ ${tokensContaining(pattern, user)}))`;
+}
+
+/** The tokens as a tsquery text of marked lexemes, OR'ed (migration 015). */
+function tokensQuery(tokens: string[]): string {
+  // Tokens hold no ASCII punctuation (split there); escaped all the same.
+  return tokens.map((token) => `'${tokenMark}${token.replace(/['\\]/g, '\\$&')}'`).join(' | ');
 }
 
 function termCondition(term: SearchTerm, params: Params): string {
   switch (term.kind) {
     case 'words':
-      return matches(wordsQuery(term), params);
+      return matches(`to_tsquery(${config}, ${params.add(wordsQuery(term))})`);
     case 'tag':
       return `tags @> ${params.add([term.tag], '::text[]')}`;
     case 'site':
@@ -111,15 +186,33 @@ function termCondition(term: SearchTerm, params: Params): string {
   }
 }
 
-function branchCondition(branch: SearchTerm[], user: string, params: Params): string {
+/**
+ * A branch's positive words are one tsquery, `search @@ (a & (b | b's tokens) & …)`: one scan of
+ * one GIN index finds its links, and the planner counts them from the index's statistics. A word
+ * inside too many tokens (or not looked up) is a condition of its own, its lexeme or LIKE on the
+ * folded text, which no index serves: such a word is in many links anyway. A lone substring word:
+ * oneWordCondition.
+ */
+function branchCondition(branch: SearchTerm[], user: string, params: Params, vocabulary: Vocabulary): string {
   const conditions: string[] = [];
-  // Words also searched as substrings each get a condition of their own; the others go in one tsquery.
-  const words = branchWords(branch.filter((term) => substringWord(term) === undefined));
-  if (words !== undefined) conditions.push(matches(words, params));
-  for (const term of branch) {
+  const tsqueries: string[] = [];
+  const lone = loneSubstringWord(branch);
+  const words = lone === undefined ? branchWords(branch.filter((term) => substringWord(term) === undefined)) : undefined;
+  if (words !== undefined) tsqueries.push(`to_tsquery(${config}, ${params.add(words)})`);
+  for (const term of positiveWords(branch)) {
     const word = substringWord(term);
-    if (word !== undefined && term.kind === 'words') conditions.push(matchesOrContains(wordsQuery(term), word, user, params));
+    if (word === undefined) continue;
+    if (lone !== undefined) {
+      conditions.push(oneWordCondition(term, word, user, params));
+      continue;
+    }
+    const tokens = vocabulary.get(wordsQuery(term));
+    if (tokens === 'stop') continue;
+    const q = `to_tsquery(${config}, ${params.add(wordsQuery(term))})`;
+    if (Array.isArray(tokens)) tsqueries.push(tokens.length === 0 ? q : `(${q} || ${params.add(tokensQuery(tokens), '::tsquery')})`);
+    else conditions.push(`(numnode(${q}) = 0 OR search @@ ${q} OR search_text LIKE ${params.add(containsPattern(word))})`);
   }
+  if (tsqueries.length > 0) conditions.unshift(matches(tsqueries.length === 1 ? tsqueries[0]! : `(${tsqueries.join(' && ')})`));
   const tags = branch.flatMap((term) => (term.kind === 'tag' && !term.negated ? [term.tag] : []));
   if (tags.length > 0) conditions.push(`tags @> ${params.add(tags, '::text[]')}`);
   for (const term of branch) {
@@ -130,9 +223,9 @@ function branchCondition(branch: SearchTerm[], user: string, params: Params): st
 }
 
 /** The condition a parsed query sets, or undefined for the empty query. */
-function searchCondition(query: SearchQuery, user: string, params: Params): string | undefined {
+function searchCondition(query: SearchQuery, user: string, params: Params, vocabulary: Vocabulary): string | undefined {
   if (query.branches.length === 0) return undefined;
-  return `(${query.branches.map((branch) => branchCondition(branch, user, params)).join(' OR ')})`;
+  return `(${query.branches.map((branch) => branchCondition(branch, user, params, vocabulary)).join(' OR ')})`;
 }
 
 /** What relevance ranks by: every branch's positive words, OR'ed; undefined without any. */
@@ -175,16 +268,17 @@ function sortPlan(sort: SearchSort, rank: string | undefined): SortPlan {
 
 /**
  * The SELECT of one page of `username`'s links: `columns` and `sort_key` (the
- * page token's key of each row), in the query's order, at most `query.limit`.
+ * page token's key of each row), in the query's order, at most `query.limit`;
+ * `vocabulary`: what vocabularyStatement found for the query's substring words.
  */
-export function listStatement(username: string, query: ListQuery, columns: string): Statement {
+export function listStatement(username: string, query: ListQuery, columns: string, vocabulary: Vocabulary = new Map()): Statement {
   const params = new Params();
   const user = params.add(username);
   const where = [`username = ${user}`];
   if (query.publicOnly) where.push('NOT private');
   const tags = [...new Set([...(query.tags ?? []), ...(query.tag !== undefined ? [query.tag] : [])])];
   if (tags.length > 0) where.push(`tags @> ${params.add(tags, '::text[]')}`);
-  const search = query.search ? searchCondition(query.search, user, params) : undefined;
+  const search = query.search ? searchCondition(query.search, user, params, vocabulary) : undefined;
   if (search !== undefined) where.push(search);
 
   const words = query.sort === 'relevance' ? rankQuery(query.search) : undefined;
@@ -206,4 +300,10 @@ export function listStatement(username: string, query: ListQuery, columns: strin
     text: `${planEachCall}SELECT ${columns}, ${plan.key} AS sort_key FROM links WHERE ${where.join(' AND ')} ORDER BY ${plan.order} LIMIT ${params.add(query.limit, '::int')}`,
     params: params.values,
   };
+}
+
+/** listStatement, with the vocabulary of the query's substring words read from `db` first. */
+export async function listingStatement(db: Queryable, username: string, query: ListQuery, columns: string): Promise<Statement> {
+  const vocabulary = query.search ? await readVocabulary(db, username, query.search) : new Map<string, WordTokens>();
+  return listStatement(username, query, columns, vocabulary);
 }

@@ -13,9 +13,13 @@ export const substringMinLength = 3;
 
 /**
  * A word inside more of a user's tokens than this is looked for with LIKE alone (search/sql.ts):
- * the index would be read once per token, and such a word is in many of the links anyway.
+ * its tsquery would hold every one of them, and such a word is in many of the links anyway.
  */
 export const substringTokenLimit = 200;
+
+/** What marks a token among the lexemes of a link's search vector (migration 015), and its SQL. */
+export const tokenMark = '\u0001';
+export const tokenMarkSql = 'chr(1)';
 
 /** The word a term also looks for as a substring, or undefined when it does not. */
 export function substringWord(term: SearchTerm): string | undefined {

@@ -6,7 +6,7 @@ import { GroupCommit } from '@delinkcious/kit';
 import { bulkEdit, deleteTag, renameTag, tagCounts, type RowReader } from './sql-organize.ts';
 import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
-import { listStatement } from '../search/sql.ts';
+import { listingStatement } from '../search/sql.ts';
 import type { ListingCache } from './page-cache.ts';
 import { noHealth } from '../link-health.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
@@ -196,7 +196,7 @@ export class SqlLinkStore implements LinkStore {
 
   private async load(username: string, query: ListQuery): Promise<ListedLink[]> {
     // Filters, search, sort and keyset: search/sql.ts.
-    const { text, params } = listStatement(username, query, readColumns);
+    const { text, params } = await listingStatement(this.db, username, query, readColumns);
     const { rows } = await this.db.query<LinkRow & { sort_key: string }>(text, params);
     return rows.map((row) => ({ ...fromRow(row), sortKey: row.sort_key }));
   }
