@@ -96,6 +96,9 @@ function substringTerms(query: SearchQuery): Array<{ key: string; word: string }
  * it holds the word's lexeme too (its text is split at the same characters on both sides, a test
  * holds this), so the word's lexeme finds that link already, and the planner, which counts the
  * links of each lexeme, does not count them twice. Undefined when the query has no such word.
+ * The arrays come through sub-SELECTs, which the planner does not look into: it estimates every
+ * call alike, so the prepared statement keeps its generic plan instead of planning each call's
+ * values again (on PGlite 0.27 → 0.15 ms a lookup, measured).
  */
 export function vocabularyStatement(username: string, query: SearchQuery): Statement | undefined {
   const terms = substringTerms(query);
@@ -104,7 +107,7 @@ export function vocabularyStatement(username: string, query: SearchQuery): State
     text: `SELECT numnode(q) = 0 AS stop, CASE WHEN numnode(q) > 0 THEN ARRAY(
         SELECT token FROM search_vocabulary WHERE username = $1 AND token LIKE word.pattern AND NOT to_tsvector(${config}, token) @@ q
         LIMIT ${substringTokenLimit + 1}) END AS tokens
-      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS word(query, pattern, ord), to_tsquery(${config}, word.query) AS q
+      FROM unnest((SELECT $2::text[]), (SELECT $3::text[])) WITH ORDINALITY AS word(query, pattern, ord), to_tsquery(${config}, word.query) AS q
       ORDER BY word.ord`,
     params: [username, terms.map((term) => term.key), terms.map((term) => containsPattern(term.word))],
   };
