@@ -20,9 +20,13 @@ CREATE FUNCTION link_search_token_vector(search_text text) RETURNS tsvector
     WHERE token <> '' AND octet_length(token) <= 2045));
 DELETE FROM search_vocabulary WHERE octet_length(token) > 2045;
 
--- The vocabulary's trigger read the tokens' column: it reads the marked lexemes now.
+-- The vocabulary's trigger read the tokens' column: it reads the marked lexemes now. During a
+-- rolling upgrade, replicas of the code before this migration still name search_tokens in their
+-- searches: the column stays, as a plain column no longer kept (a new link holds NULL there, which
+-- such a replica's substring search passes over), so they answer instead of failing; its index goes.
 DROP TRIGGER search_vocabulary_updated ON links;
-ALTER TABLE links DROP COLUMN search_tokens;
+DROP INDEX links_search_tokens;
+ALTER TABLE links ALTER COLUMN search_tokens DROP EXPRESSION;
 DROP FUNCTION link_search_tokens(text);
 
 -- A generated column cannot read another (search_text): the text is made again from the columns.

@@ -195,6 +195,28 @@ for (const { name, skip, open } of databases) {
   });
 }
 
+for (const { name, skip, open } of databases) {
+  test(`migration 015 on ${name}: a replica of the release before it, still running during the upgrade, answers its searches`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      await new SqlLinkStore(db).insert(
+        { username: 'older', url: 'https://www.postgresql.org/docs/', title: 'PostgreSQL manual', description: '', tags: [], private: false, createdAt: new Date() },
+        10,
+        () => null,
+      );
+      // The form of migration 012's search (search/sql.ts before 015), with the tokens' column.
+      const { rows } = await db.query<{ url: string }>(
+        `SELECT url FROM links WHERE username = $1 AND (search @@ to_tsquery('english'::regconfig, $2) OR (search_text LIKE $3 AND search_tokens &&
+           ARRAY(SELECT token FROM search_vocabulary WHERE username = $1 AND token LIKE $3 LIMIT 201)))`,
+        ['older', "'manual'", '%manual%'],
+      );
+      assert.deepEqual(rows, [{ url: 'https://www.postgresql.org/docs/' }]);
+    } finally {
+      await close();
+    }
+  });
+}
+
 const unmigrated = await storeDatabases({ db: delinkciousDb, migrationsDir, label: 'link_manager', prefix: 'test_search_tokens', migrated: false });
 for (const { name, skip, open } of unmigrated) {
   test(`migrations 012 and 015 on ${name}: existing links' tokens fill the vocabulary and their search vectors; writes keep both`, { skip }, async () => {
