@@ -55,6 +55,11 @@ function matches(tsquery: string): string {
   return `(numnode(${tsquery}) = 0 OR search @@ ${tsquery})`;
 }
 
+/** `search` does not match the tsquery expression; one of only stop words ("-the") excludes nothing, as it restricts nothing. */
+function excludes(tsquery: string): string {
+  return `NOT (numnode(${tsquery}) > 0 AND search @@ ${tsquery})`;
+}
+
 /**
  * What the vocabulary says of one substring word: a stop word (it restricts nothing, as in a
  * word search); the user's tokens containing it that do not match it by themselves; or too many
@@ -160,10 +165,9 @@ function tokensQuery(tokens: string[]): string {
   return tokens.map((token) => `'${tokenMark}${token.replace(/['\\]/g, '\\$&')}'`).join(' | ');
 }
 
-function termCondition(term: SearchTerm, params: Params): string {
+/** The condition of a term other than words (those make the branch's tsquery, or excludes()). */
+function termCondition(term: Exclude<SearchTerm, { kind: 'words' }>, params: Params): string {
   switch (term.kind) {
-    case 'words':
-      return matches(`to_tsquery(${config}, ${params.add(wordsQuery(term))})`);
     case 'tag':
       return `tags @> ${params.add([term.tag], '::text[]')}`;
     case 'site':
@@ -219,8 +223,10 @@ function branchCondition(branch: SearchTerm[], user: string, params: Params, voc
   const tags = branch.flatMap((term) => (term.kind === 'tag' && !term.negated ? [term.tag] : []));
   if (tags.length > 0) conditions.push(`tags @> ${params.add(tags, '::text[]')}`);
   for (const term of branch) {
-    if (term.negated) conditions.push(`NOT ${termCondition(term, params)}`);
-    else if (term.kind !== 'words' && term.kind !== 'tag') conditions.push(termCondition(term, params));
+    if (term.kind === 'words') {
+      if (term.negated) conditions.push(excludes(`to_tsquery(${config}, ${params.add(wordsQuery(term))})`));
+    } else if (term.negated) conditions.push(`NOT ${termCondition(term, params)}`);
+    else if (term.kind !== 'tag') conditions.push(termCondition(term, params));
   }
   return conditions.length > 0 ? `(${conditions.join(' AND ')})` : 'true';
 }

@@ -204,9 +204,12 @@ export function searchContract(
         assert.deepEqual(await sorted(lib, 'programmer example '), ['https://blog.example.org/creme']);
         assert.deepEqual(await sorted(lib, 'writes '), ['https://go.dev/doc/effective_go']);
       });
-      test('SQL stores: a stop word alone restricts nothing; with other words it is ignored', async () => {
+      test('SQL stores: a stop word alone restricts nothing; with other words it is ignored; negated, it excludes nothing', async () => {
         assert.equal((await find(lib, 'the ')).length, 5);
         assert.deepEqual(await sorted(lib, 'the manual '), ['https://www.postgresql.org/docs/current/textsearch.html']);
+        assert.equal((await find(lib, '-the')).length, 5);
+        assert.deepEqual(await sorted(lib, 'manual -the'), ['https://www.postgresql.org/docs/current/textsearch.html']);
+        assert.deepEqual(await sorted(lib, 'manual -"the of"'), ['https://www.postgresql.org/docs/current/textsearch.html']);
       });
     }
 
