@@ -292,8 +292,9 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
     const { creds, ...auth } = this.options.auth ?? {};
     for (let attempt = 1; ; attempt++) {
       if (this.closing) throw new UnavailableError('the event bus is closed');
+      let nc: Awaited<ReturnType<typeof core.connect>> | undefined;
       try {
-        const nc = await core.connect({
+        nc = await core.connect({
           servers: this.options.url,
           name: this.options.name,
           maxReconnectAttempts: -1,
@@ -305,11 +306,16 @@ export class NatsBus implements Bus, ConsumerHealth, StreamLossAware {
         this.settleFirstAttempt();
         const jsm = await jetstreamManager(nc);
         await this.ensureStream(jsm);
+        // close() ran meanwhile and drained nothing: this connection is closed below, not kept.
+        if (this.closing) throw new UnavailableError('the event bus is closed');
         this.connected = { nc, js: jetstream(nc), jsm, headers: core.headers };
         void this.watchReconnects(this.connected);
         this.options.log?.('info', 'connected to NATS', { attempt });
         return this.connected;
       } catch (error) {
+        // A connection made before the failure would reconnect forever in the background and keep the process alive.
+        await nc?.close().catch(() => undefined);
+        if (this.closing) throw new UnavailableError('the event bus is closed');
         if (error instanceof core.AuthorizationError || (error as Error | undefined)?.cause instanceof core.AuthorizationError) {
           // Retrying cannot help: the credentials are wrong until someone changes them.
           const refused = new UnavailableError(`NATS refused this process's credentials (${errorText(error)}): check NATS_URL, NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS_FILE`, { cause: error });

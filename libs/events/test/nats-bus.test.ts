@@ -62,6 +62,27 @@ describe('NATS JetStream bus', { skip: nats.skip }, () => {
     }
   });
 
+  test('a bus closed while it connects keeps no connection (one would reconnect forever and keep the process alive)', async () => {
+    type Inside = { ready: Promise<unknown>; connected?: { nc: { isClosed(): boolean; close(): Promise<void> } } };
+    // Closed at moments from before the connect to after it: some of them land while it is under way.
+    const closedAt = [0, 1, 2, 3, 5, 8, 12, 20, 35, 60];
+    const left: number[] = [];
+    await Promise.all(
+      closedAt.map(async (ms) => {
+        const b = isolatedBus(`closed-after-${ms}`, prefix);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        await b.close();
+        await (b as unknown as Inside).ready.catch(() => undefined);
+        const connection = (b as unknown as Inside).connected;
+        if (connection && !connection.nc.isClosed()) {
+          left.push(ms);
+          await connection.nc.close();
+        }
+      }),
+    );
+    assert.deepEqual(left, []);
+  });
+
   test('publish and consume with headers; a duplicate id is stored once', async () => {
     const publisher = bus('publisher');
     const consumer = bus('consumer');
