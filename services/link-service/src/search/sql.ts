@@ -30,6 +30,10 @@ class Params {
     this.values.push(value);
     return `$${this.values.length}${cast}`;
   }
+  /** A tsquery text as to_tsquery of a parameter, stemmed as the links were. */
+  tsquery(text: string): string {
+    return `to_tsquery(${config}, ${this.add(text)})`;
+  }
 }
 
 /** The tsquery text of one term's words: they follow each other; the last may be a prefix. */
@@ -106,7 +110,10 @@ function substringTerms(query: SearchQuery): Array<{ key: string; word: string }
  * values again (on PGlite 0.27 → 0.15 ms a lookup, measured).
  */
 export function vocabularyStatement(username: string, query: SearchQuery): Statement | undefined {
-  const terms = substringTerms(query);
+  return lookupStatement(username, substringTerms(query));
+}
+
+function lookupStatement(username: string, terms: Array<{ key: string; word: string }>): Statement | undefined {
   if (terms.length === 0) return undefined;
   return {
     text: `SELECT numnode(q) = 0 AS stop, CASE WHEN numnode(q) > 0 THEN ARRAY(
@@ -120,10 +127,10 @@ export function vocabularyStatement(username: string, query: SearchQuery): State
 
 /** Reads what vocabularyStatement found. */
 async function readVocabulary(db: Queryable, username: string, query: SearchQuery): Promise<Vocabulary> {
-  const statement = vocabularyStatement(username, query);
+  const terms = substringTerms(query);
+  const statement = lookupStatement(username, terms);
   if (statement === undefined) return new Map();
   const { rows } = await db.query<{ stop: boolean; tokens: string[] | null }>(statement.text, statement.params);
-  const terms = substringTerms(query);
   return new Map(
     rows.map((row, i): [string, WordTokens] => [terms[i]!.key, row.stop ? 'stop' : row.tokens!.length > substringTokenLimit ? 'many' : row.tokens!]),
   );
@@ -154,7 +161,7 @@ function tokensContaining(pattern: string, user: string): string {
  * (vocabularyStatement), for the planner to see how narrow they are together.
  */
 function oneWordCondition(term: Extract<SearchTerm, { kind: 'words' }>, word: string, user: string, params: Params): string {
-  const q = `to_tsquery(${config}, ${params.add(wordsQuery(term))})`;
+  const q = params.tsquery(wordsQuery(term));
   const pattern = params.add(containsPattern(word));
   return `(numnode(${q}) = 0 OR search @@ ${q} OR (search_text LIKE ${pattern} AND search @@ ${tokensContaining(pattern, user)}))`;
 }
@@ -204,8 +211,8 @@ function branchCondition(branch: SearchTerm[], user: string, params: Params, voc
   const conditions: string[] = [];
   const tsqueries: string[] = [];
   const lone = loneSubstringWord(branch);
-  const words = lone === undefined ? branchWords(branch.filter((term) => substringWord(term) === undefined)) : undefined;
-  if (words !== undefined) tsqueries.push(`to_tsquery(${config}, ${params.add(words)})`);
+  const words = branchWords(branch.filter((term) => substringWord(term) === undefined));
+  if (words !== undefined) tsqueries.push(params.tsquery(words));
   for (const term of positiveWords(branch)) {
     const word = substringWord(term);
     if (word === undefined) continue;
@@ -215,7 +222,7 @@ function branchCondition(branch: SearchTerm[], user: string, params: Params, voc
     }
     const tokens = vocabulary.get(wordsQuery(term));
     if (tokens === 'stop') continue;
-    const q = `to_tsquery(${config}, ${params.add(wordsQuery(term))})`;
+    const q = params.tsquery(wordsQuery(term));
     if (Array.isArray(tokens)) tsqueries.push(tokens.length === 0 ? q : `(${q} || ${params.add(tokensQuery(tokens), '::tsquery')})`);
     else conditions.push(`(numnode(${q}) = 0 OR search @@ ${q} OR search_text LIKE ${params.add(containsPattern(word))})`);
   }
@@ -224,7 +231,7 @@ function branchCondition(branch: SearchTerm[], user: string, params: Params, voc
   if (tags.length > 0) conditions.push(`tags @> ${params.add(tags, '::text[]')}`);
   for (const term of branch) {
     if (term.kind === 'words') {
-      if (term.negated) conditions.push(excludes(`to_tsquery(${config}, ${params.add(wordsQuery(term))})`));
+      if (term.negated) conditions.push(excludes(params.tsquery(wordsQuery(term))));
     } else if (term.negated) conditions.push(`NOT ${termCondition(term, params)}`);
     else if (term.kind !== 'tag') conditions.push(termCondition(term, params));
   }
@@ -291,7 +298,7 @@ export function listStatement(username: string, query: ListQuery, columns: strin
   if (search !== undefined) where.push(search);
 
   const words = query.sort === 'relevance' ? rankQuery(query.search) : undefined;
-  const rank = words === undefined ? undefined : `ts_rank(search, to_tsquery(${config}, ${params.add(words)}))`;
+  const rank = words === undefined ? undefined : `ts_rank(search, ${params.tsquery(words)})`;
   const plan = sortPlan(query.sort ?? 'newest', rank);
   const after = query.after ?? (query.beforeId !== undefined ? { id: query.beforeId } : undefined);
   if (after?.key !== undefined) {
