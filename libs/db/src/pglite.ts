@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, Queryable } from './database.ts';
+import { rememberFileSizes } from './pglite-file-sizes.ts';
 import { pgliteTemplate } from './pglite-template.ts';
 import { runScript, runStatement, Statements } from './pglite-wire.ts';
 
@@ -36,7 +37,9 @@ export async function createPglite(dataDir: string): Promise<PGlite> {
     return PGlite.create(dataDir, { startParams, initDbStartParams, extensions, ...(template && { loadDataDir: template.tarball() }) });
   }
   await initCluster(dataDir);
-  return PGlite.create(dataDir, { startParams, initDbStartParams, extensions });
+  const pglite = await PGlite.create(dataDir, { startParams, initDbStartParams, extensions });
+  rememberFileSizes(pglite);
+  return pglite;
 }
 
 /**
