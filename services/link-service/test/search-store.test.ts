@@ -196,6 +196,44 @@ for (const { name, skip, open } of databases) {
 }
 
 for (const { name, skip, open } of databases) {
+  test(`the words' tokens are kept between searches, and a change of the user's links on another replica is seen at once (${name})`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      const sent: string[] = [];
+      const recorded: delinkciousDb.Database = { ...db, query: (text, params) => (sent.push(text), db.query(text, params)) };
+      const reader = new SqlLinkStore(recorded);
+      const writer = new SqlLinkStore(db);
+      const save = (url: string, title: string) =>
+        writer.insert({ username: 'kept', url, title, description: '', tags: [], private: false, createdAt: new Date() }, 100, () => null);
+      await save('https://k.example/1', 'Kubernetes tutorial');
+      await save('https://k.example/2', 'Kubernetes reference');
+      const search = async (q: string) => {
+        sent.length = 0;
+        const urls = (await reader.list('kept', { search: parseSearchQuery(q), limit: 10 })).map((link) => link.url);
+        return { urls, statements: sent.length };
+      };
+      assert.deepEqual(await search('kubernetes tutorial'), { urls: ['https://k.example/1'], statements: 2 }, 'the tokens looked up, then the page');
+      assert.deepEqual(await search('-#none kubernetes tutorial'), { urls: ['https://k.example/1'], statements: 1 }, 'the same words: the page alone');
+
+      // Another replica saves a link whose only match is a token containing the word.
+      await save('https://k.example/3', 'Superkubernetesx tutorial');
+      assert.deepEqual(await search('kubernetes tutorial'), { urls: ['https://k.example/3', 'https://k.example/1'], statements: 3 }, 'the stamp moved: looked up again');
+      assert.deepEqual((await search('kubernetes tutorial')).statements, 1);
+
+      // An edit, and a search that finds nothing (its stamp is read on its own).
+      assert.deepEqual(await search('kubernetes walkthrough'), { urls: [], statements: 2 });
+      assert.deepEqual(await search('kubernetes walkthrough'), { urls: [], statements: 2 }, 'no row carries the stamp: it is read');
+      await writer.update('kept', 'https://k.example/2', () => ({ title: 'Hyperkubernetes walkthrough' }), new Date(), () => null);
+      assert.deepEqual((await search('kubernetes walkthrough')).urls, ['https://k.example/2']);
+      await writer.delete('kept', 'https://k.example/2', () => null);
+      assert.deepEqual((await search('kubernetes walkthrough')).urls, []);
+    } finally {
+      await close();
+    }
+  });
+}
+
+for (const { name, skip, open } of databases) {
   test(`migration 015 on ${name}: a replica of the release before it, still running during the upgrade, answers its searches`, { skip }, async () => {
     const { db, close } = await open();
     try {

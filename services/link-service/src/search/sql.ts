@@ -85,8 +85,14 @@ function loneSubstringWord(branch: SearchTerm[]): string | undefined {
   return words.length === 1 ? substringWord(words[0]!) : undefined;
 }
 
+/** A word searched as a substring too: its tsquery text (wordsQuery), the key of its tokens in a Vocabulary, and its folded letters. */
+export interface SubstringTerm {
+  key: string;
+  word: string;
+}
+
 /** The terms searched as substrings too in branches of several words, each once: their tokens are looked up first. */
-function substringTerms(query: SearchQuery): Array<{ key: string; word: string }> {
+export function substringTerms(query: SearchQuery): SubstringTerm[] {
   const terms = new Map<string, string>();
   for (const branch of query.branches) {
     if (loneSubstringWord(branch) !== undefined) continue;
@@ -107,33 +113,54 @@ function substringTerms(query: SearchQuery): Array<{ key: string; word: string }
  * links of each lexeme, does not count them twice. Undefined when the query has no such word.
  * The arrays come through sub-SELECTs, which the planner does not look into: it estimates every
  * call alike, so the prepared statement keeps its generic plan instead of planning each call's
- * values again (on PGlite 0.27 → 0.15 ms a lookup, measured).
+ * values again (on PGlite 0.27 → 0.15 ms a lookup, measured). Each row also carries the user's
+ * vocabulary stamp (stampOf).
  */
 export function vocabularyStatement(username: string, query: SearchQuery): Statement | undefined {
   return lookupStatement(username, substringTerms(query));
 }
 
-function lookupStatement(username: string, terms: Array<{ key: string; word: string }>): Statement | undefined {
+/**
+ * The stamp of what `user`'s links hold, as text: link_counts.changed_at, which every change of a
+ * link's searchable text moves (migrations 011 and 016), so an unchanged stamp means unchanged tokens.
+ */
+const stampOf = (user: string) => `(SELECT changed_at FROM link_counts WHERE username = ${user})::text`;
+
+function lookupStatement(username: string, terms: SubstringTerm[]): Statement | undefined {
   if (terms.length === 0) return undefined;
   return {
     text: `SELECT numnode(q) = 0 AS stop, CASE WHEN numnode(q) > 0 THEN ARRAY(
         SELECT token FROM search_vocabulary WHERE username = $1 AND token LIKE word.pattern AND NOT to_tsvector(${config}, token) @@ q
-        LIMIT ${substringTokenLimit + 1}) END AS tokens
+        LIMIT ${substringTokenLimit + 1}) END AS tokens, ${stampOf('$1')} AS stamp
       FROM unnest((SELECT $2::text[]), (SELECT $3::text[])) WITH ORDINALITY AS word(query, pattern, ord), to_tsquery(${config}, word.query) AS q
       ORDER BY word.ord`,
     params: [username, terms.map((term) => term.key), terms.map((term) => containsPattern(term.word))],
   };
 }
 
-/** Reads what vocabularyStatement found. */
-async function readVocabulary(db: Queryable, username: string, query: SearchQuery): Promise<Vocabulary> {
-  const terms = substringTerms(query);
+/** What the lookup found for some substring terms, and the user's stamp when it looked. */
+export interface LookedUp {
+  stamp: string | null;
+  vocabulary: Vocabulary;
+}
+
+/** Looks the terms' tokens up (vocabularyStatement). */
+export async function readVocabulary(db: Queryable, username: string, terms: SubstringTerm[]): Promise<LookedUp> {
   const statement = lookupStatement(username, terms);
-  if (statement === undefined) return new Map();
-  const { rows } = await db.query<{ stop: boolean; tokens: string[] | null }>(statement.text, statement.params);
-  return new Map(
-    rows.map((row, i): [string, WordTokens] => [terms[i]!.key, row.stop ? 'stop' : row.tokens!.length > substringTokenLimit ? 'many' : row.tokens!]),
-  );
+  if (statement === undefined) return { stamp: null, vocabulary: new Map() };
+  const { rows } = await db.query<{ stop: boolean; tokens: string[] | null; stamp: string | null }>(statement.text, statement.params);
+  return {
+    stamp: rows[0]?.stamp ?? null,
+    vocabulary: new Map(
+      rows.map((row, i): [string, WordTokens] => [terms[i]!.key, row.stop ? 'stop' : row.tokens!.length > substringTokenLimit ? 'many' : row.tokens!]),
+    ),
+  };
+}
+
+/** The user's stamp now (stampOf). */
+export async function readStamp(db: Queryable, username: string): Promise<string | null> {
+  const { rows } = await db.query<{ stamp: string | null }>(`SELECT ${stampOf('$1')} AS stamp`, [username]);
+  return rows[0]?.stamp ?? null;
 }
 
 /**
@@ -285,11 +312,13 @@ function sortPlan(sort: SearchSort, rank: string | undefined): SortPlan {
 /**
  * The SELECT of one page of `username`'s links: `columns` and `sort_key` (the
  * page token's key of each row), in the query's order, at most `query.limit`;
- * `vocabulary`: what vocabularyStatement found for the query's substring words.
+ * `vocabulary`: what vocabularyStatement found for the query's substring words;
+ * `stamped`: each row carries the user's stamp too, as `vocabulary_stamp` (stampOf).
  */
-export function listStatement(username: string, query: ListQuery, columns: string, vocabulary: Vocabulary = new Map()): Statement {
+export function listStatement(username: string, query: ListQuery, columns: string, vocabulary: Vocabulary = new Map(), stamped = false): Statement {
   const params = new Params();
   const user = params.add(username);
+  const selected = stamped ? `${columns}, ${stampOf(user)} AS vocabulary_stamp` : columns;
   const where = [`username = ${user}`];
   if (query.publicOnly) where.push('NOT private');
   const tags = [...new Set([...(query.tags ?? []), ...(query.tag !== undefined ? [query.tag] : [])])];
@@ -313,13 +342,13 @@ export function listStatement(username: string, query: ListQuery, columns: strin
   }
   return {
     // Planned for its values each time (see planEachCall): which words, how common, decide the plan.
-    text: `${planEachCall}SELECT ${columns}, ${plan.key} AS sort_key FROM links WHERE ${where.join(' AND ')} ORDER BY ${plan.order} LIMIT ${params.add(query.limit, '::int')}`,
+    text: `${planEachCall}SELECT ${selected}, ${plan.key} AS sort_key FROM links WHERE ${where.join(' AND ')} ORDER BY ${plan.order} LIMIT ${params.add(query.limit, '::int')}`,
     params: params.values,
   };
 }
 
 /** listStatement, with the vocabulary of the query's substring words read from `db` first. */
 export async function listingStatement(db: Queryable, username: string, query: ListQuery, columns: string): Promise<Statement> {
-  const vocabulary = query.search ? await readVocabulary(db, username, query.search) : new Map<string, WordTokens>();
+  const { vocabulary } = await readVocabulary(db, username, query.search ? substringTerms(query.search) : []);
   return listStatement(username, query, columns, vocabulary);
 }

@@ -6,7 +6,7 @@ import { GroupCommit } from '@delinkcious/kit';
 import { bulkEdit, deleteTag, renameTag, tagCounts, type RowReader } from './sql-organize.ts';
 import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
-import { listingStatement } from '../search/sql.ts';
+import { VocabularyCache } from '../search/vocabulary-cache.ts';
 import type { ListingCache } from './page-cache.ts';
 import { noHealth } from '../link-health.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
@@ -184,6 +184,8 @@ export class SqlLinkStore implements LinkStore {
     groupable: (batch) => distinctUrls(batch.map((check) => check.result.url)),
   });
 
+  private readonly vocabularies = new VocabularyCache();
+
   /** `listings`: only where this process alone writes `db` (page-cache.ts). */
   constructor(
     private readonly db: Database,
@@ -195,9 +197,8 @@ export class SqlLinkStore implements LinkStore {
   }
 
   private async load(username: string, query: ListQuery): Promise<ListedLink[]> {
-    // Filters, search, sort and keyset: search/sql.ts.
-    const { text, params } = await listingStatement(this.db, username, query, readColumns);
-    const { rows } = await this.db.query<LinkRow & { sort_key: string }>(text, params);
+    // Filters, search, sort and keyset: search/sql.ts; the words' tokens: search/vocabulary-cache.ts.
+    const rows = await this.vocabularies.list<LinkRow & { sort_key: string }>(this.db, username, query, readColumns);
     return rows.map((row) => ({ ...fromRow(row), sortKey: row.sort_key }));
   }
 
