@@ -12,7 +12,7 @@ import type { Queryable } from '@delinkcious/db';
 import type { ListQuery } from '../stores/link-store.ts';
 import { listStatement, readStamp, readVocabulary, substringTerms, type LookedUp, type SubstringTerm } from './sql.ts';
 
-/** Users' words kept at most (least recently used dropped): a few hundred bytes each. */
+/** Users' words kept at most, least recently used dropped: most hold a few tokens, none over 201 a word. */
 const defaultMax = 1000;
 
 export class VocabularyCache {
@@ -30,7 +30,7 @@ export class VocabularyCache {
     const key = keyOf(username, terms);
     const kept = this.kept.get(key);
     if (kept) {
-      const rows = await this.page<R & { vocabulary_stamp: string | null }>(db, username, query, columns, kept);
+      const rows = await this.page<R & { vocabulary_stamp: string | null }>(db, username, query, columns, kept, true);
       const stamp = rows.length > 0 ? rows[0]!.vocabulary_stamp : await readStamp(db, username);
       if (stamp === kept.stamp) {
         // Most recently used last.
@@ -41,10 +41,10 @@ export class VocabularyCache {
     }
     const found = await readVocabulary(db, username, terms);
     this.keep(key, found);
-    return this.page<R>(db, username, query, columns, found, false);
+    return this.page<R>(db, username, query, columns, found);
   }
 
-  private async page<R>(db: Queryable, username: string, query: ListQuery, columns: string, found?: LookedUp, stamped = found !== undefined): Promise<R[]> {
+  private async page<R>(db: Queryable, username: string, query: ListQuery, columns: string, found?: LookedUp, stamped = false): Promise<R[]> {
     const { text, params } = listStatement(username, query, columns, found?.vocabulary, stamped);
     return (await db.query<R>(text, params)).rows;
   }
