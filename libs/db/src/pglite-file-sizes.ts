@@ -14,25 +14,29 @@ import type { PGlite } from '@electric-sql/pglite';
 
 const seekEnd = 2;
 
+/** What this module uses of Emscripten's NODEFS (its types are not exported). */
 interface Node {
   mode: number;
 }
 interface Stream {
   node: Node;
 }
-type Ops = Record<string, (...args: never[]) => unknown>;
-
-/** Patches the data directory's file system of `pglite` (Emscripten's NODEFS) once. */
-export function rememberFileSizes(pglite: PGlite): void {
-  const nodefs = pglite.Module.NODEFS as unknown as { stream_ops: Ops; node_ops: Ops; fileSizesKept?: true };
-  const isFile = (pglite.Module.FS as unknown as { isFile(mode: number): boolean }).isFile;
-  if (nodefs.fileSizesKept) return;
-  const stream = nodefs.stream_ops as unknown as {
+interface NodeFs {
+  stream_ops: {
     llseek(stream: Stream, offset: number, whence: number): number;
     write(stream: Stream, buffer: Uint8Array, offset: number, length: number, position: number, canOwn?: boolean): number;
     setattr?(stream: Stream, attr: object): void;
   };
-  const node = nodefs.node_ops as unknown as { setattr(node: Node, attr: object): void };
+  node_ops: { setattr(node: Node, attr: object): void };
+  fileSizesKept?: true;
+}
+
+/** Patches the data directory's file system of `pglite` (Emscripten's NODEFS) once. */
+export function rememberFileSizes(pglite: PGlite): void {
+  const nodefs = pglite.Module.NODEFS as unknown as NodeFs;
+  const isFile = (pglite.Module.FS as unknown as { isFile(mode: number): boolean }).isFile;
+  if (nodefs.fileSizesKept) return;
+  const { stream_ops: stream, node_ops: node } = nodefs;
   // Missing what it patches (another PGlite build): PGlite as it is.
   if (typeof stream.llseek !== 'function' || typeof stream.write !== 'function' || typeof node.setattr !== 'function' || typeof isFile !== 'function') return;
   const sizes = new WeakMap<Node, number>();

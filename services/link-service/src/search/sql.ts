@@ -105,6 +105,12 @@ export function substringTerms(query: SearchQuery): SubstringTerm[] {
 }
 
 /**
+ * The stamp of what `user`'s links hold, as text: link_counts.changed_at, which every change of a
+ * link's searchable text moves (migrations 011 and 016), so an unchanged stamp means unchanged tokens.
+ */
+const stampOf = (user: string) => `(SELECT changed_at FROM link_counts WHERE username = ${user})::text`;
+
+/**
  * The statement finding each substring word's tokens (search_vocabulary, migration 012): a row per
  * word in substringTerms' order, `stop` and `tokens` (null for a stop word). A token matching the
  * word by itself ("kubernetes" for kubernetes, "tutorials" for tutorial) is left out: a link holding
@@ -116,17 +122,7 @@ export function substringTerms(query: SearchQuery): SubstringTerm[] {
  * values again (on PGlite 0.27 → 0.15 ms a lookup, measured). Each row also carries the user's
  * vocabulary stamp (stampOf).
  */
-export function vocabularyStatement(username: string, query: SearchQuery): Statement | undefined {
-  return lookupStatement(username, substringTerms(query));
-}
-
-/**
- * The stamp of what `user`'s links hold, as text: link_counts.changed_at, which every change of a
- * link's searchable text moves (migrations 011 and 016), so an unchanged stamp means unchanged tokens.
- */
-const stampOf = (user: string) => `(SELECT changed_at FROM link_counts WHERE username = ${user})::text`;
-
-function lookupStatement(username: string, terms: SubstringTerm[]): Statement | undefined {
+function vocabularyStatement(username: string, terms: SubstringTerm[]): Statement | undefined {
   if (terms.length === 0) return undefined;
   return {
     text: `SELECT numnode(q) = 0 AS stop, CASE WHEN numnode(q) > 0 THEN ARRAY(
@@ -146,7 +142,7 @@ export interface LookedUp {
 
 /** Looks the terms' tokens up (vocabularyStatement). */
 export async function readVocabulary(db: Queryable, username: string, terms: SubstringTerm[]): Promise<LookedUp> {
-  const statement = lookupStatement(username, terms);
+  const statement = vocabularyStatement(username, terms);
   if (statement === undefined) return { stamp: null, vocabulary: new Map() };
   const { rows } = await db.query<{ stop: boolean; tokens: string[] | null; stamp: string | null }>(statement.text, statement.params);
   return {

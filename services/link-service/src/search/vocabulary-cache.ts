@@ -33,9 +33,7 @@ export class VocabularyCache {
       const rows = await this.page<R & { vocabulary_stamp: string | null }>(db, username, query, columns, kept, true);
       const stamp = rows.length > 0 ? rows[0]!.vocabulary_stamp : await readStamp(db, username);
       if (stamp === kept.stamp) {
-        // Most recently used last.
-        this.kept.delete(key);
-        this.kept.set(key, kept);
+        this.keep(key, kept);
         return rows.map(({ vocabulary_stamp: _, ...row }) => row as unknown as R);
       }
     }
@@ -49,6 +47,7 @@ export class VocabularyCache {
     return (await db.query<R>(text, params)).rows;
   }
 
+  /** Kept as the most recently used (last in the map's order). */
   private keep(key: string, found: LookedUp): void {
     this.kept.delete(key);
     this.kept.set(key, found);
