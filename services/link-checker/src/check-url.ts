@@ -61,7 +61,7 @@ export async function checkUrl(url: string, options: CheckUrlOptions): Promise<C
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
         throw new CheckFailure(`redirect to unsupported scheme ${current.protocol.replace(/:$/, '')}`);
       }
-      const addresses = await untilAborted(resolveAllowed(current.hostname, options.resolver, options.policy), signal);
+      const addresses = await untilAborted(resolveAllowed(current.hostname, options.resolver, options.policy, signal), signal);
       let answer = await send(current, method, addresses, signal, options.readPage === true);
       lastStatus = answer.status;
       if (method === 'HEAD' && headRefused.has(answer.status)) {

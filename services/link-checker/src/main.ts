@@ -6,6 +6,7 @@ import { archiveLookup } from './archive-lookup.ts';
 import { checkUrl } from './check-url.ts';
 import { DefaultLinkChecker, type Publish } from './checker.ts';
 import { readLinkCheckerConfig } from './config.ts';
+import { SharedResolver } from './shared-resolver.ts';
 import { createAddressPolicy, systemResolver } from './ssrf-guard.ts';
 import { registerLinkCheckerRoutes } from './transport/http.ts';
 
@@ -34,8 +35,10 @@ export const linkChecker: ServiceDefinition = {
         throw error;
       }
     };
+    // One lookup per host for all the checks of it, reused a short while (shared-resolver.ts).
+    const { resolve: resolver } = new SharedResolver({ lookup: systemResolver });
     const checker = new DefaultLinkChecker({
-      checkUrl: (url) => checkUrl(url, { timeoutMs: config.LINK_CHECK_TIMEOUT, resolver: systemResolver, policy, readPage: true }),
+      checkUrl: (url) => checkUrl(url, { timeoutMs: config.LINK_CHECK_TIMEOUT, resolver, policy, readPage: true }),
       archiveLookup: archiveLookup({ apiUrl: config.WAYBACK_API_URL, timeoutMs: config.WAYBACK_TIMEOUT }),
       publish,
     });

@@ -14,8 +14,11 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
-/** Every address of a hostname; injectable so tests can map names without DNS. */
-export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
+/**
+ * Every address of a hostname; injectable so tests can map names without DNS. `signal`: the caller
+ * stops waiting when it aborts (shared-resolver.ts drops a queued lookup nobody waits for).
+ */
+export type Resolver = (hostname: string, signal?: AbortSignal) => Promise<ResolvedAddress[]>;
 
 /** getaddrinfo, as a connect would do (it honours /etc/hosts), every address of both families. */
 export const systemResolver: Resolver = async (hostname) => {
@@ -152,14 +155,14 @@ export const bareHost = (hostname: string) => hostname.replace(/^\[(.*)\]$/, '$1
  * The addresses to connect to for `hostname`, every one allowed by `policy`;
  * throws HostRefusedError when any is refused or the name does not resolve.
  */
-export async function resolveAllowed(hostname: string, resolver: Resolver, policy: AddressPolicy): Promise<ResolvedAddress[]> {
+export async function resolveAllowed(hostname: string, resolver: Resolver, policy: AddressPolicy, signal?: AbortSignal): Promise<ResolvedAddress[]> {
   const host = bareHost(hostname);
   const literal = isIP(host);
   let addresses: ResolvedAddress[];
   if (literal) addresses = [{ address: host, family: literal === 6 ? 6 : 4 }];
   else {
     try {
-      addresses = await resolver(host);
+      addresses = await resolver(host, signal);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new HostRefusedError(code === 'ENOTFOUND' || code === 'ENODATA' ? 'DNS failure' : `DNS failure${code ? ` (${code})` : ''}`, {
