@@ -6,6 +6,7 @@
  */
 import {
   ConfigError,
+  IdleCollector,
   Lifecycle,
   LocalServices,
   callersOf,
@@ -86,6 +87,9 @@ export async function start(names: string[], env: Env = process.env): Promise<St
   const urls: Started['urls'] = {};
   const bus = openBus(config.NATS_URL, selected.map((d) => d.name).join(','), embedded, { ackWaitMs: config.NATS_ACK_WAIT, streamReplicas: config.NATS_STREAM_REPLICAS }, env);
   lifecycle.onClose('event bus', () => bus.close()); // registered first: closes last
+  // After a burst of work, the heap's garbage goes when the process falls quiet (libs/kit idle-collector.ts).
+  const collector = new IdleCollector().start();
+  lifecycle.onClose('idle collector', () => collector.stop());
   try {
     // Credentials NATS refuses stop the start with one line; an unreachable NATS does not.
     if (bus instanceof NatsBus) await bus.checkCredentials();

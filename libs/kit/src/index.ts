@@ -14,3 +14,4 @@ export * from './runtime.ts';
 export * from './trace.ts';
 export * from './fields.ts';
 export * from './group-commit.ts';
+export * from './idle-collector.ts';
