@@ -80,4 +80,29 @@ describe('GroupCommit', () => {
     await Promise.all([1, 2, 3, 4, 5].map((n) => group.submit(n)));
     assert.deepEqual(calls, ['together 1,2', 'together 3,4', 'alone 5']);
   });
+
+  it('under load, background work gathers: calls arriving after a shared batch wait for the next, together', async () => {
+    const { calls, group } = recording({ gatherMs: 200 });
+    const first = [group.submit(1), group.submit(2)];
+    assert.deepEqual(await Promise.all(first), [2, 4]);
+    // Arriving one by one, each in a turn of its own, after the batch of two was written: one batch.
+    const later: Array<Promise<number>> = [];
+    for (const n of [3, 4, 5]) {
+      later.push(group.submit(n));
+      await tick();
+    }
+    assert.deepEqual(calls, ['together 1,2'], 'nothing is written while the next batch gathers');
+    assert.deepEqual(await Promise.all(later), [6, 8, 10]);
+    assert.deepEqual(calls, ['together 1,2', 'together 3,4,5']);
+  });
+
+  it('calls made one at a time never wait to gather, nor does a full batch', async () => {
+    // An hour: a call that waited for it would time the test out.
+    const { calls, group } = recording({ gatherMs: 3_600_000, maxBatch: 2 });
+    for (const n of [1, 2, 3]) assert.equal(await group.submit(n), n * 2);
+    assert.deepEqual(calls, ['alone 1', 'alone 2', 'alone 3']);
+    // Four at once with batches of two: the second batch is already full, so it goes without a wait.
+    assert.deepEqual(await Promise.all([4, 5, 6, 7].map((n) => group.submit(n))), [8, 10, 12, 14]);
+    assert.deepEqual(calls.slice(3), ['together 4,5', 'together 6,7']);
+  });
 });

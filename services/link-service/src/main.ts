@@ -111,12 +111,12 @@ export const linkService: ServiceDefinition = {
     // A LINK_CHECKER_URL of its own is a checker elsewhere, even embedded.
     const checker = managerOf(config.LINK_CHECKER_URL ? { lifecycle: context.lifecycle } : context, 'link-checker', remoteChecker);
     const throttle = new CheckThrottle({ ratePerSecond: config.LINK_CHECK_RATE, hostGapMs: config.LINK_CHECK_HOST_GAP });
-    const onChange = () => {
+    const onChange = (change?: 'checks') => {
       relay.notify();
-      statistics.changed();
+      if (change !== 'checks') statistics.changed();
     };
     const answered = new AnsweredChecks();
-    const scheduler = checkScheduler(config, store, checker, logger, { reconcileEveryMs: config.LINK_RECONCILE_EVERY, throttle, answered, onChanged: onChange });
+    const scheduler = checkScheduler(config, store, checker, logger, { reconcileEveryMs: config.LINK_RECONCILE_EVERY, throttle, answered, onChanged: () => onChange('checks') });
     scheduler.start();
     context.lifecycle.onClose('link checks', () => scheduler.stop());
     const manager = new DefaultLinkManager({

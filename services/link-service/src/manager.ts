@@ -59,8 +59,12 @@ type Filter = [TextMatcher, (link: StoredLink) => string];
 export interface LinkManagerOptions {
   store: LinkStore;
   maxLinksPerUser: number;
-  /** Called after each change is committed (the outbox relay publishes at once). */
-  onChange?: () => void;
+  /**
+   * Called after each change is committed (the outbox relay publishes at once); `'checks'` when it
+   * was check results (link health; at most an empty title or description filled in), which the
+   * search's planner statistics need not follow at once (search/statistics.ts).
+   */
+  onChange?: (change?: 'checks') => void;
   /** Asked to check a link saved with a new URL, after the change committed. */
   checks?: {
     request(username: string, url: string): void;
@@ -86,7 +90,7 @@ export interface LinkManagerOptions {
 
 export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   private readonly store: LinkStore;
-  private readonly onChange: () => void;
+  private readonly onChange: (change?: 'checks') => void;
   private readonly checks: LinkManagerOptions['checks'];
   private readonly maxLinksPerUser: number;
   private readonly scanBudget: number;
@@ -335,7 +339,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     }
     const changed = await applyCheckResult(this.store, result);
     // A filled-in title may have written a link.updated: out it goes at once.
-    if (changed > 0) this.onChange();
+    if (changed > 0) this.onChange('checks');
     return changed;
   }
 

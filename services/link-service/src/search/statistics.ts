@@ -6,7 +6,11 @@
  * (username, created_at) index until the page was full (0.15 ms; measured,
  * docs/design.md §14). As autovacuum would: VACUUM (ANALYZE) after 50 + 10% of
  * the rows changed, and once at start, which also reclaims dead row versions and
- * merges the GIN indexes' pending lists. On PostgreSQL autovacuum does all of
+ * merges the GIN indexes' pending lists. Check results do not count: they change
+ * a link's health, not what the planner estimates from (its text, tags, owner),
+ * and the dead row versions they leave are the embedded autovacuum's to reclaim
+ * (db's embedded-autovacuum.ts, PostgreSQL's thresholds, as autovacuum would on
+ * PostgreSQL). On PostgreSQL autovacuum does all of
  * it, but only on its next round (up to a minute): until then, after an import
  * of 10,000 links, a one-word search took 13 ms instead of 0.4 (a bitmap scan
  * and a sort; measured). So there too a replica analyses (and merges the
@@ -61,10 +65,10 @@ export class LinkStatistics {
     this.changes = 0;
     try {
       if (this.alone) {
-        // What autovacuum would do, all of it: without a VACUUM the dead versions that every check
-        // result leaves (an update of indexed columns) were never reclaimed, and after 10,000 saves
-        // and their checks a three-term search walked the bloated index (2.7 ms) instead of reading
-        // the GIN indexes (1.1 ms; measured). VACUUM also merges the GIN pending lists (below).
+        // What autovacuum would do, all of it: when no VACUUM reclaimed the dead versions updates
+        // leave (a check result's is an update of indexed columns), after 10,000 saves and their
+        // checks a three-term search walked the bloated index (2.7 ms) instead of reading the GIN
+        // indexes (1.1 ms; measured). VACUUM also merges the GIN pending lists (below).
         await this.db.query('VACUUM (ANALYZE) links, search_vocabulary');
       } else {
         // The vocabulary (migration 012) grows with the links: its statistics and index alike.

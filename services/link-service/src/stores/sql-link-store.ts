@@ -2,7 +2,7 @@
 import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type LinkStatus, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
-import { GroupCommit } from '@delinkcious/kit';
+import { backgroundGatherMs, GroupCommit } from '@delinkcious/kit';
 import { bulkEdit, deleteTag, renameTag, tagCounts, type RowReader } from './sql-organize.ts';
 import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
@@ -177,11 +177,13 @@ export class SqlLinkStore implements LinkStore {
     alone: async (request) => (await claimChecks(this.db, [request]))[0]!,
     // One claim per URL in a statement: of two, the second sees the first's.
     groupable: (batch) => distinctUrls(batch.map((request) => request.url)),
+    gatherMs: backgroundGatherMs,
   });
   private readonly checks = new GroupCommit<CheckToApply, number>({
     together: (batch) => this.db.transaction((tx) => applyChecksIn(tx, linkRows, batch)),
     alone: async (check) => (await this.db.transaction((tx) => applyChecksIn(tx, linkRows, [check])))[0]!,
     groupable: (batch) => distinctUrls(batch.map((check) => check.result.url)),
+    gatherMs: backgroundGatherMs,
   });
 
   private readonly vocabularies = new VocabularyCache();

@@ -1,6 +1,6 @@
 /** NewsStore on PostgreSQL or PGlite (the same SQL runs on both): the embedded default, which survives a restart. */
 import type { Database } from '@delinkcious/db';
-import { GroupCommit } from '@delinkcious/kit';
+import { backgroundGatherMs, GroupCommit } from '@delinkcious/kit';
 import type { NewsEventType } from '@delinkcious/object-model';
 import type { FeedItem, FeedPosition } from '../feed.ts';
 import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
@@ -135,6 +135,7 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   private readonly deliveries = new GroupCommit<Delivery, boolean>({
     together: (batch) => this.deliverTogether(batch),
     alone: (delivery) => this.deliverAlone(delivery),
+    gatherMs: backgroundGatherMs,
   });
 
   constructor(
