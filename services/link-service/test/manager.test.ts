@@ -12,6 +12,8 @@ import { MemoryLinkStore } from '../src/stores/memory-link-store.ts';
 let clock = 0;
 let store: MemoryLinkStore;
 let changes = 0;
+/** What each onChange said it was ('checks', or '' for a change of links). */
+let changeKinds: string[] = [];
 let manager: DefaultLinkManager;
 /** The events committed with the changes, as the outbox holds them. */
 const events = { get events() { return store.outbox; } };
@@ -20,9 +22,13 @@ function setup(options: { maxLinksPerUser?: number; scanBudget?: number } = {}) 
   clock = Date.parse('2026-03-01T00:00:00Z');
   store = new MemoryLinkStore();
   changes = 0;
+  changeKinds = [];
   manager = new DefaultLinkManager({
     store,
-    onChange: () => changes++,
+    onChange: (change) => {
+      changes++;
+      changeKinds.push(change ?? '');
+    },
     maxLinksPerUser: options.maxLinksPerUser ?? 1000,
     scanBudget: options.scanBudget,
     now: () => new Date((clock += 1000)),
@@ -292,5 +298,15 @@ describe('LinkManager.deleteLink and applyCheckResult', () => {
     assert.equal(await manager.applyCheckResult({ url: 'https://shared.example/', status: 'valid', checkedAt: new Date(t.getTime() - 1) }), 0);
     assert.equal((await manager.getLinks({ username: 'bob' })).links[0]?.status, 'invalid');
     await assert.rejects(manager.applyCheckResult({ url: 'https://shared.example/', status: 'pending' as never, checkedAt: t }), ValidationError);
+  });
+
+  test('a change by check results says so (the search statistics skip it); a save does not', async () => {
+    await add('https://told.example/');
+    assert.deepEqual(changeKinds, ['']);
+    assert.equal(await manager.applyCheckResult({ url: 'https://told.example/', status: 'valid', checkedAt: new Date(clock + 100) }), 1);
+    assert.deepEqual(changeKinds, ['', 'checks']);
+    // A stale result changes nothing and says nothing.
+    assert.equal(await manager.applyCheckResult({ url: 'https://told.example/', status: 'invalid', checkedAt: new Date(clock - 100) }), 0);
+    assert.deepEqual(changeKinds, ['', 'checks']);
   });
 });
