@@ -7,3 +7,4 @@ export * from './pglite.ts';
 export * from './postgres.ts';
 export * from './pglite-template.ts';
 export { planEachCall } from './pglite-wire.ts';
+export * from './read-cache.ts';

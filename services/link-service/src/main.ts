@@ -1,6 +1,6 @@
 /** Wires link-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWrites, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { OutboxRelay, subjects } from '@delinkcious/events';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
 import { LinkCheckerClient, managerOf } from '@delinkcious/clients';
@@ -9,7 +9,7 @@ import { readLinkServiceConfig, type LinkServiceConfig } from './config.ts';
 import { LinkCheckScheduler, type LinkCheckRequester, type ReconcileReport } from './check-scheduler.ts';
 import { DefaultLinkManager } from './manager.ts';
 import { AnsweredChecks, applyCheckResult, checkResultOf } from './link-health.ts';
-import { countingWrites, ListingCache } from './stores/page-cache.ts';
+import { ListingCache } from './stores/page-cache.ts';
 import { SqlLinkStore } from './stores/sql-link-store.ts';
 import { LinkStatistics } from './search/statistics.ts';
 import { normalizeIdnHosts } from './idn-hosts.ts';

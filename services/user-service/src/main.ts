@@ -1,10 +1,10 @@
 /** Wires user-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWrites, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readUserServiceConfig, type UserServiceConfig } from './config.ts';
 import { DefaultUserManager } from './manager.ts';
-import { SqlUserStore } from './stores/sql-user-store.ts';
+import { keptSettings, SqlUserStore } from './stores/sql-user-store.ts';
 import { registerUserRoutes } from './transport/http.ts';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -21,10 +21,13 @@ export const userService: ServiceDefinition = {
   async start(context) {
     const config = readUserServiceConfig(context.env);
     const logger = context.logger;
-    const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
-    context.lifecycle.onClose('user database', () => db.close());
+    const opened = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
+    context.lifecycle.onClose('user database', () => opened.close());
+    // Only one process can open a PGlite database: this one writes it alone, so settings may be kept between its writes.
+    const counted = opened.kind === 'pglite' ? countingWrites(opened) : undefined;
+    const db = counted ?? opened;
 
-    const store = new SqlUserStore(db);
+    const store = new SqlUserStore(db, counted && keptSettings(counted.generation));
     const manager = new DefaultUserManager({ store, sessionTtlMs: config.SESSION_TTL });
     const readiness = () => store.ping();
     context.local?.provide(manager, logger);

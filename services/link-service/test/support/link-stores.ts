@@ -1,12 +1,12 @@
 /** The stores every LinkStore contract runs against: memory, PGlite and PostgreSQL (the latter two migrated, empty). */
 import assert from 'node:assert/strict';
 import * as delinkciousDb from '@delinkcious/db';
-import type { Database } from '@delinkcious/db';
+import { countingWrites, type Database } from '@delinkcious/db';
 import type { LinkEvent } from '@delinkcious/object-model';
 import { storeDatabases } from '@delinkcious/testing';
 import { migrationsDir } from '../../src/main.ts';
 import { MemoryLinkStore } from '../../src/stores/memory-link-store.ts';
-import { countingWrites, ListingCache } from '../../src/stores/page-cache.ts';
+import { ListingCache } from '../../src/stores/page-cache.ts';
 import { SqlLinkStore } from '../../src/stores/sql-link-store.ts';
 import type { StoreFixture } from './link-store-contract.ts';
 

@@ -1,6 +1,6 @@
 /** UserStore on PostgreSQL or PGlite (the same SQL runs on both). */
 import type { FeedTokenInfo, PublicUser, TokenScope, User, UserSettings, UserSettingsChanges } from '@delinkcious/object-model';
-import type { Database } from '@delinkcious/db';
+import { ReadCache, type Database } from '@delinkcious/db';
 import type {
   GitHubUser,
   InsertTokenOutcome,
@@ -81,8 +81,25 @@ function tokenFromRow(row: TokenRow): StoredApiToken {
   };
 }
 
+/** Users whose settings are kept at most (a few bytes each). */
+const maxKeptSettings = 10_000;
+
+/** The settings cache of a store whose database this process alone writes; `generation` from db's countingWrites. */
+export function keptSettings(generation: () => number): ReadCache<UserSettings | null> {
+  // Shared by every later caller: frozen, so none can change what another reads.
+  return new ReadCache<UserSettings | null>(generation, maxKeptSettings, (settings) => settings && Object.freeze({ ...settings }));
+}
+
 export class SqlUserStore implements UserStore {
-  constructor(private readonly db: Database) {}
+  /**
+   * `settings`: only where this process alone writes `db` (embedded; db's read-cache.ts). A save
+   * that does not say `private` asks for its owner's default: kept, it costs no query (~0.1 ms and a
+   * role switch on the shared embedded connection, per save).
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly settings?: ReadCache<UserSettings | null>,
+  ) {}
 
   async upsertUser(user: User, now: Date): Promise<StoredUser> {
     const { rows } = await this.db.query<UserRow>(
@@ -222,6 +239,10 @@ export class SqlUserStore implements UserStore {
   }
 
   async getSettings(username: string): Promise<UserSettings | null> {
+    return this.settings ? this.settings.through(username, () => this.readSettings(username)) : this.readSettings(username);
+  }
+
+  private async readSettings(username: string): Promise<UserSettings | null> {
     // No settings row: the column defaults.
     const { rows } = await this.db.query<SettingsRow>(
       `SELECT coalesce(s.default_private, false) AS default_private

@@ -23,5 +23,16 @@ export function settingsStoreContract(name: string, open: () => Promise<StoreFix
       assert.equal(await store.updateSettings('nobody', { defaultPrivate: true }), null);
       assert.equal(await store.getSettings('nobody'), null, 'no settings made for an unknown user');
     });
+
+    test('settings read again follow every change: a registration after "unknown", a change after a read', async () => {
+      const { store } = fixture;
+      assert.equal(await store.getSettings('newcomer'), null);
+      assert.equal(await store.getSettings('newcomer'), null);
+      await store.upsertUser({ username: 'newcomer', name: 'New', email: '' }, new Date());
+      assert.deepEqual(await store.getSettings('newcomer'), { defaultPrivate: false }, 'known once registered');
+      assert.deepEqual(await store.getSettings('newcomer'), { defaultPrivate: false });
+      await store.updateSettings('newcomer', { defaultPrivate: true });
+      assert.deepEqual(await store.getSettings('newcomer'), { defaultPrivate: true }, 'the change is read back at once');
+    });
   });
 }
