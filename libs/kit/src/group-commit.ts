@@ -5,9 +5,9 @@
  * each statement, trigger, plan and commit serves many calls. On PGlite most of a save's cost is
  * per statement, not per row: one link inserted alone took 1.2 ms, eight together 0.38 ms each.
  *
- * Work no caller waits for (a check's claim and result, a feed delivery) may gather longer under
- * load: `gatherMs`. The batch sizes of the calls that wait are set by how many wait; background
- * work would otherwise go in batches as small, each paying the statement's cost again.
+ * Work no caller waits for (a check's claim and result) may gather longer under load: `gatherMs`.
+ * The batch sizes of the calls that wait are set by how many wait; background work would otherwise
+ * go in batches as small, each paying the statement's cost again.
  */
 
 export interface GroupCommitOptions<T, R> {
@@ -23,14 +23,17 @@ export interface GroupCommitOptions<T, R> {
   /** Items per batch at most (one statement's parameters stay bounded). */
   maxBatch?: number;
   /**
-   * Under load (the batch just written had company), how long the next batch gathers before it is
-   * written. A call on a quiet system, or one after calls made one at a time, never waits for it.
+   * Under load (the batch just written had company), how long the next batch may gather while calls
+   * keep coming (it goes once 10 ms pass without one). A call on a quiet system, or one after calls
+   * made one at a time, never waits for it.
    */
   gatherMs?: number;
 }
 
 /** gatherMs of background work: under load, a check's result shows at most this much later. */
 export const backgroundGatherMs = 100;
+/** A gathering batch is written once this long passes with no new call. */
+const quietMs = 10;
 
 interface Waiting<T, R> {
   item: T;
@@ -69,9 +72,21 @@ export class GroupCommit<T, R> {
       this.scheduled = false;
       void this.drain();
     };
-    const gathering = this.gatherUntil - Date.now();
-    if (gathering > 0) setTimeout(run, gathering);
-    else setImmediate(run);
+    if (this.gatherUntil <= Date.now()) {
+      setImmediate(run);
+      return;
+    }
+    // Gathering: written once `quietMs` pass with no new call (a producer with a bound on its calls in
+    // flight, such as a consumer, has sent all it will), when full, or at the end of the gathering.
+    const maxBatch = this.options.maxBatch ?? 64;
+    let seen = this.queue.length;
+    const gather = () => {
+      const left = this.gatherUntil - Date.now();
+      if (left <= 0 || this.queue.length === seen || this.queue.length >= maxBatch) return run();
+      seen = this.queue.length;
+      setTimeout(gather, Math.min(quietMs, left));
+    };
+    setTimeout(gather, Math.min(quietMs, this.gatherUntil - Date.now()));
   }
 
   private async drain(): Promise<void> {

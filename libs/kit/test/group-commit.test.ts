@@ -96,6 +96,16 @@ describe('GroupCommit', () => {
     assert.deepEqual(calls, ['together 1,2', 'together 3,4,5']);
   });
 
+  it('a gathering batch goes once calls stop coming: a producer with a bound on its calls is not held for the whole gather', async () => {
+    // An hour: a batch that waited for it would time the test out.
+    const { calls, group } = recording({ gatherMs: 3_600_000 });
+    assert.deepEqual(await Promise.all([group.submit(1), group.submit(2)]), [2, 4]);
+    // A consumer with two events in flight sends both at once, then waits for them.
+    assert.deepEqual(await Promise.all([group.submit(3), group.submit(4)]), [6, 8]);
+    assert.deepEqual(await Promise.all([group.submit(5), group.submit(6)]), [10, 12]);
+    assert.deepEqual(calls, ['together 1,2', 'together 3,4', 'together 5,6']);
+  });
+
   it('calls made one at a time never wait to gather, nor does a full batch', async () => {
     // An hour: a call that waited for it would time the test out.
     const { calls, group } = recording({ gatherMs: 3_600_000, maxBatch: 2 });

@@ -1,6 +1,6 @@
 /** NewsStore on PostgreSQL or PGlite (the same SQL runs on both): the embedded default, which survives a restart. */
 import type { Database } from '@delinkcious/db';
-import { backgroundGatherMs, GroupCommit } from '@delinkcious/kit';
+import { GroupCommit } from '@delinkcious/kit';
 import type { NewsEventType } from '@delinkcious/object-model';
 import type { FeedItem, FeedPosition } from '../feed.ts';
 import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
@@ -135,7 +135,7 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   private readonly deliveries = new GroupCommit<Delivery, boolean>({
     together: (batch) => this.deliverTogether(batch),
     alone: (delivery) => this.deliverAlone(delivery),
-    gatherMs: backgroundGatherMs,
+    // No gathering: the caller, the outbox relay, has a bounded number of events in flight, all here at once.
   });
 
   constructor(
