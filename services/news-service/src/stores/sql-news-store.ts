@@ -66,10 +66,12 @@ const deliverSql = `
 
 /**
  * deliverOnce for several events at once (group commit: docs/design.md §13). $1 is a JSON array of
- * the events, each with its followers; $2 the cap. The new events are marked; each feed keeps the
- * newest $2 of its items and the new ones together: the cut is the $2-th newest of both (the walk
- * of at most $2 index entries, as deliverSql's), the new items from it on go in and the older
- * items go, so several events for one feed in a batch keep it exact.
+ * the events, each with its followers. The new events are marked and their items added; answers
+ * the new events and the feeds that got an item, which trimSql then cuts back to their newest
+ * feedMax in the same transaction (an item older than the cut goes at once, as if never added; so
+ * several events for one feed in a batch keep it exact). Not one statement that finds the cut over
+ * the feed and the new items together: that materialized and sorted feedMax rows a batch (3.2 of a
+ * batch's 4.8 ms, measured), where trimSql walks the feed's index.
  */
 const deliverBatchSql = `
   WITH input AS (
@@ -79,29 +81,16 @@ const deliverBatchSql = `
     ORDER BY event_id, ord
   ), mark AS (
     INSERT INTO news_delivered (event_id) SELECT event_id FROM input ON CONFLICT DO NOTHING RETURNING event_id
-  ), items AS (
-    SELECT DISTINCT ON (u.username, i.event_id) u.username, i.event_id, i.ts_ms, i.event_type, i.author, i.url, i.title
-    FROM input i JOIN mark m ON m.event_id = i.event_id CROSS JOIN unnest(i.usernames) AS u(username)
-  ), cap AS (
-    SELECT f.username, c.ts_ms, c.event_id FROM (SELECT DISTINCT username FROM items) f
-    LEFT JOIN LATERAL (
-      SELECT x.ts_ms, x.event_id FROM (
-        (SELECT n.ts_ms, n.event_id FROM news_feed n WHERE n.username = f.username ORDER BY n.ts_ms DESC, n.event_id DESC LIMIT $2::int)
-        UNION
-        SELECT it.ts_ms, it.event_id COLLATE "C" FROM items it WHERE it.username = f.username
-      ) x ORDER BY x.ts_ms DESC, x.event_id DESC OFFSET $2::int - 1 LIMIT 1) c ON true
   ), added AS (
     INSERT INTO news_feed (username, event_id, ts_ms, event_type, author, url, title)
-    SELECT it.username, it.event_id, it.ts_ms, it.event_type, it.author, it.url, it.title
-    FROM items it JOIN cap ON cap.username = it.username
-    WHERE cap.ts_ms IS NULL OR (it.ts_ms, it.event_id COLLATE "C") >= (cap.ts_ms, cap.event_id)
-    ORDER BY it.username, it.event_id
+    SELECT DISTINCT ON (u.username, i.event_id) u.username, i.event_id, i.ts_ms, i.event_type, i.author, i.url, i.title
+    FROM input i JOIN mark m ON m.event_id = i.event_id CROSS JOIN unnest(i.usernames) AS u(username)
+    ORDER BY u.username, i.event_id
     ON CONFLICT (username, event_id) DO NOTHING
-  ), trimmed AS (
-    DELETE FROM news_feed f USING cap
-    WHERE f.username = cap.username AND cap.ts_ms IS NOT NULL AND (f.ts_ms, f.event_id) < (cap.ts_ms, cap.event_id)
+    RETURNING username
   )
-  SELECT event_id FROM mark`;
+  SELECT coalesce((SELECT array_agg(event_id) FROM mark), '{}') AS fresh,
+    coalesce((SELECT array_agg(DISTINCT username) FROM added), '{}') AS feeds`;
 
 /** An event waiting for its batch: its feed item and the feeds it goes to. */
 interface Delivery {
@@ -180,8 +169,13 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
       title: item.title,
       usernames,
     }));
-    const { rows } = await this.db.query<{ event_id: string }>(deliverBatchSql, [JSON.stringify(events), this.options.feedMax]);
-    const fresh = new Set(rows.map((row) => row.event_id));
+    const marked = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ fresh: string[]; feeds: string[] }>(deliverBatchSql, [JSON.stringify(events)]);
+      const { fresh, feeds } = rows[0]!;
+      if (feeds.length > 0) await tx.query(trimSql, [feeds, this.options.feedMax]);
+      return fresh;
+    });
+    const fresh = new Set(marked);
     // An event twice in the batch (a redelivery meeting the first): new for the first only.
     return batch.map(({ item }) => fresh.delete(item.eventId));
   }
