@@ -112,10 +112,18 @@ POD_RUNS_NATS_PASSWORD="$nats_password" \
 POD_RUNS_OVERRIDES=DEV_LOGIN=true \
   node --import tsx deploy/docker/pod-runs.ts "$work/pods" >"$work/pods.list"
 # NATS requires the user and password of the Secret nats-auth, with the pod's nats.conf (the rendered ConfigMap).
-NATS_USER=delinkcious NATS_PASSWORD="$nats_password" \
-  /usr/sbin/nats-server -c "$work/pods/nats.conf" -a 127.0.0.1 -p "$nats_port" -js -sd "$work/nats" >"$work/nats.log" 2>&1 &
-nats_pid=$!
-wait_until "nats-server on $nats_port" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
+start_nats() {
+  NATS_USER=delinkcious NATS_PASSWORD="$nats_password" \
+    /usr/sbin/nats-server -c "$work/pods/nats.conf" -a 127.0.0.1 -p "$nats_port" -js -sd "$work/nats" >>"$work/nats.log" 2>&1 &
+  nats_pid=$!
+  wait_until "nats-server on $nats_port" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$nats_port"
+}
+# Once it did not listen within 30 s, right after the base image was built: its log says why, and a second start follows.
+if ! start_nats; then
+  tail -20 "$work/nats.log" >&2
+  kill "$nats_pid" 2>/dev/null || true
+  start_nats || { tail -20 "$work/nats.log" >&2; exit 1; }
+fi
 
 # 4. Jobs to completion, then the services.
 t=$SECONDS
