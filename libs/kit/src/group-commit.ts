@@ -63,38 +63,40 @@ export class GroupCommit<T, R> {
     return this.queue.length + (this.writing ? 1 : 0);
   }
 
+  private get maxBatch(): number {
+    return this.options.maxBatch ?? 64;
+  }
+
   private schedule(): void {
     if (this.writing || this.scheduled) return;
     this.scheduled = true;
-    // setImmediate, not a microtask: the requests that came in with this one (the same poll of the
-    // event loop) join its batch.
     const run = () => {
       this.scheduled = false;
       void this.drain();
     };
+    // setImmediate, not a microtask: the requests that came in with this one (the same poll of the
+    // event loop) join its batch.
     if (this.gatherUntil <= Date.now()) {
       setImmediate(run);
       return;
     }
     // Gathering: written once `quietMs` pass with no new call (a producer with a bound on its calls in
     // flight, such as a consumer, has sent all it will), when full, or at the end of the gathering.
-    const maxBatch = this.options.maxBatch ?? 64;
     let seen = this.queue.length;
+    const wait = () => setTimeout(gather, Math.min(quietMs, this.gatherUntil - Date.now()));
     const gather = () => {
-      const left = this.gatherUntil - Date.now();
-      if (left <= 0 || this.queue.length === seen || this.queue.length >= maxBatch) return run();
+      if (this.gatherUntil <= Date.now() || this.queue.length === seen || this.queue.length >= this.maxBatch) return run();
       seen = this.queue.length;
-      setTimeout(gather, Math.min(quietMs, left));
+      wait();
     };
-    setTimeout(gather, Math.min(quietMs, this.gatherUntil - Date.now()));
+    wait();
   }
 
   private async drain(): Promise<void> {
     this.writing = true;
     try {
       while (this.queue.length > 0) {
-        const maxBatch = this.options.maxBatch ?? 64;
-        const batch = this.queue.splice(0, maxBatch);
+        const batch = this.queue.splice(0, this.maxBatch);
         const results = await this.write(batch.map((waiting) => waiting.item));
         batch.forEach((waiting, i) => {
           const result = results[i]!;
@@ -104,7 +106,7 @@ export class GroupCommit<T, R> {
         if (this.options.gatherMs && batch.length > 1) {
           this.gatherUntil = Date.now() + this.options.gatherMs;
           // The next batch gathers, unless it is full already.
-          if (this.queue.length < maxBatch) break;
+          if (this.queue.length < this.maxBatch) break;
         }
       }
     } finally {
