@@ -1,10 +1,10 @@
 /** Wires social-graph-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWrites, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readSocialGraphServiceConfig, type SocialGraphServiceConfig } from './config.ts';
 import { DefaultSocialGraphManager } from './manager.ts';
-import { SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';
+import { keptFollowers, SqlSocialGraphStore } from './stores/sql-social-graph-store.ts';
 import { registerSocialGraphRoutes } from './transport/http.ts';
 
 export const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -26,10 +26,13 @@ export const socialGraphService: ServiceDefinition = {
   async start(context) {
     const config = readSocialGraphServiceConfig(context.env);
     const logger = context.logger;
-    const db = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
-    context.lifecycle.onClose('social graph database', () => db.close());
+    const opened = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
+    context.lifecycle.onClose('social graph database', () => opened.close());
+    // Embedded, this process alone writes the graph: followers are kept between writes.
+    const counted = opened.kind === 'pglite' ? countingWrites(opened) : undefined;
+    const db = counted ?? opened;
 
-    const store = new SqlSocialGraphStore(db);
+    const store = new SqlSocialGraphStore(db, counted && keptFollowers(counted.generation));
     const manager = new DefaultSocialGraphManager({ store, maxFollowing: config.MAX_FOLLOWING });
     const readiness = () => store.ping();
     context.local?.provide(manager, logger);

@@ -4,7 +4,7 @@ import * as delinkciousDb from '@delinkcious/db';
 import { storeDatabases, type TestDatabase } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemorySocialGraphStore } from '../src/stores/memory-social-graph-store.ts';
-import { SqlSocialGraphStore, followersSql, followingSql } from '../src/stores/sql-social-graph-store.ts';
+import { followersSql, followingSql, keptFollowers, SqlSocialGraphStore } from '../src/stores/sql-social-graph-store.ts';
 import { socialGraphStoreContract } from './support/social-graph-store-contract.ts';
 
 interface PlanNode {
@@ -70,4 +70,16 @@ for (const { name, open, skip } of await storeDatabases({ db: delinkciousDb, mig
     { skip },
   );
   indexedLists(name, open, { skip });
+  // Embedded, followers are kept between writes: the whole contract holds with them kept too.
+  if (name === 'PGlite') {
+    socialGraphStoreContract(
+      'PGlite, followers kept',
+      async () => {
+        const { db, close } = await open();
+        const counted = delinkciousDb.countingWrites(db);
+        return { store: new SqlSocialGraphStore(counted, keptFollowers(counted.generation)), close };
+      },
+      { skip },
+    );
+  }
 }

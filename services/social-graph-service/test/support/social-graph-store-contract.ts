@@ -91,6 +91,20 @@ export function socialGraphStoreContract(name: string, open: () => Promise<Store
       assert.equal(await store.unfollow(user(), user()), false, 'unknown users');
     });
 
+    test('a follow or unfollow after a read of the followers shows at the next read; a list read is the caller’s own', async () => {
+      const [alice, bob, carol] = [user(), user(), user()];
+      assert.deepEqual(await store.followers(alice), []);
+      await store.follow(alice, bob);
+      const read = await store.followers(alice);
+      assert.deepEqual(read, [bob], 'the follow, though "none" was read before it');
+      read.push('changed by the caller');
+      assert.deepEqual(await store.followers(alice), [bob], 'a caller changing its list changes no later read');
+      await store.follow(alice, carol);
+      assert.deepEqual(await store.followers(alice), [bob, carol].sort(), 'a second follow');
+      await store.unfollow(alice, bob);
+      assert.deepEqual(await store.followers(alice), [carol], 'the unfollow');
+    });
+
     test('a user nobody knows follows no one and has no followers', async () => {
       const stranger = user();
       assert.deepEqual(await store.following(stranger), []);
