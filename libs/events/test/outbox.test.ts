@@ -15,8 +15,10 @@ class SwitchableBus implements Bus {
   readonly kind = 'in-process';
   up = true;
   readonly published: Array<{ subject: string; id: string }> = [];
+  /** Events this bus refuses while up. */
+  readonly refused = new Set<string>();
   async publish(subject: string, event: BusEvent) {
-    if (!this.up) throw new UnavailableError('bus down');
+    if (!this.up || this.refused.has(event.id)) throw new UnavailableError('bus down');
     this.published.push({ subject, id: event.id });
   }
   async subscribe(): Promise<never> {
@@ -25,6 +27,18 @@ class SwitchableBus implements Bus {
   async ping() {}
   async close() {}
 }
+
+/** A bus that can lose what it stored (NATS without its volume): the relay keeps published rows for it. */
+class StoringBus extends SwitchableBus {
+  onStreamReplaced(): () => void {
+    return () => {};
+  }
+}
+
+const outboxRows = async (db: Database) =>
+  (await db.query<{ id: string; published: boolean; claimed: boolean }>(
+    `SELECT payload->>'id' AS id, published_at IS NOT NULL AS published, claimed_until IS NOT NULL AS claimed FROM outbox ORDER BY id`,
+  )).rows;
 
 async function write(db: Database, ids: string[]) {
   for (const id of ids) await db.transaction((tx) => appendToOutbox(tx, 'link.added', { id }));
@@ -42,6 +56,32 @@ function relaySuite(name: string, open: () => Promise<{ db: Database; fresh: () 
         assert.equal(await relay.relayOnce(), 0);
         assert.deepEqual(bus.published.map((p) => p.id), ['a', 'b', 'c']);
         assert.equal(await relay.backlog(), 0);
+      } finally {
+        await close();
+      }
+    });
+
+    test('a published row is deleted, unless the bus can lose what it stored; a row not published stays, released', async () => {
+      const { db, close } = await open();
+      try {
+        const bus = new SwitchableBus();
+        bus.refused.add('b');
+        await write(db, ['a', 'b', 'c']);
+        assert.equal(await new OutboxRelay({ db, bus }).relayOnce(), 2);
+        assert.deepEqual(await outboxRows(db), [{ id: 'b', published: false, claimed: false }], 'b waits for the next pass');
+        bus.refused.clear();
+        assert.equal(await new OutboxRelay({ db, bus }).relayOnce(), 1);
+        assert.deepEqual(await outboxRows(db), []);
+
+        const storing = new StoringBus();
+        storing.refused.add('e');
+        await write(db, ['d', 'e']);
+        assert.equal(await new OutboxRelay({ db, bus: storing }).relayOnce(), 1);
+        assert.deepEqual(
+          await outboxRows(db),
+          [{ id: 'd', published: true, claimed: false }, { id: 'e', published: false, claimed: false }],
+          'kept for republishSince, marked',
+        );
       } finally {
         await close();
       }
