@@ -107,6 +107,7 @@ export const linkService: ServiceDefinition = {
     // PGlite runs no autovacuum: link-service keeps the links table's planner statistics there (search/statistics.ts).
     const statistics = new LinkStatistics(opened, (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'links table maintenance (VACUUM/ANALYZE) failed'));
     void statistics.start();
+    context.lifecycle.onClose('links statistics', () => statistics.stop());
     const remoteChecker = () => new LinkCheckerClient({ baseUrl: config.LINK_CHECKER_URL ?? context.urlOf('link-checker'), callerToken: context.mutualAuth.outboundToken });
     // A LINK_CHECKER_URL of its own is a checker elsewhere, even embedded.
     const checker = managerOf(config.LINK_CHECKER_URL ? { lifecycle: context.lifecycle } : context, 'link-checker', remoteChecker);

@@ -113,6 +113,40 @@ describe('LinkStatistics on PGlite', () => {
     assert.ok((await merge()) > 0, 'new links wait in the pending lists until merged');
   });
 
+  test('embedded, it waits for the saves to pause, and no longer than maxDelayMs', async () => {
+    const rowsNow = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM links')).rows[0]!.n);
+    const insert = (label: string) =>
+      db.query(`INSERT INTO links (username, url, title, created_at, updated_at) SELECT 'quiet', 'https://${label}.example/' || n, 'q', now(), now() FROM generate_series(1, 200) n`);
+    const statistics = new LinkStatistics(db, undefined, undefined, { quietMs: 300, maxDelayMs: 1500 });
+    /** Saves every 50 ms for `ms`; answers whether the statistics were made meanwhile. */
+    const savesFor = async (ms: number, expected: number) => {
+      for (const started = performance.now(); performance.now() - started < ms; ) {
+        statistics.changed(10_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if ((await reltuples()) === expected) return true;
+      }
+      return false;
+    };
+
+    await insert('pause');
+    let expected = await rowsNow();
+    assert.equal(await savesFor(900, expected), false, 'not while the saves go on');
+    const lastSave = performance.now();
+    await statistics.settled();
+    assert.equal(await reltuples(), expected, 'made once they paused');
+    assert.ok(performance.now() - lastSave >= 250, 'after the pause');
+
+    await insert('busy');
+    expected = await rowsNow();
+    assert.equal(await savesFor(4000, expected), true, 'made under saves that never pause, after maxDelayMs');
+    await statistics.settled();
+
+    await insert('stopped');
+    statistics.changed(10_000);
+    await statistics.stop();
+    assert.notEqual(await reltuples(), await rowsNow(), 'stopped while waiting: nothing after stop()');
+  });
+
   test('at start, only a table never analysed is analysed: a restart reads the row count', async () => {
     const started = async (reltuples: number) => {
       const queries: string[] = [];

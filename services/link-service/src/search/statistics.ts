@@ -15,18 +15,35 @@
  * of 10,000 links, a one-word search took 13 ms instead of 0.4 (a bitmap scan
  * and a sort; measured). So there too a replica analyses (and merges the
  * pending lists) after its own writes passed the same threshold; not at start.
+ *
+ * On PGlite the VACUUM holds the one connection every service shares (0.2-0.3 s at 10,000 links),
+ * and every request waits behind it: run in the middle of a burst of saves, it was their p99 (180 ms)
+ * and took a tenth of the burst's throughput. So there it waits for the saves to pause (`quietMs`
+ * without a change), as the embedded autovacuum waits for a quiet connection, and runs regardless
+ * `maxDelayMs` after the threshold was passed. On PostgreSQL an ANALYZE blocks no one: at once.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '@delinkcious/db';
+
+export interface StatisticsTiming {
+  /** Embedded: how long without a change counts as a pause in the saves. */
+  quietMs: number;
+  /** Embedded: the longest it waits for one, after the threshold was passed. */
+  maxDelayMs: number;
+}
 
 export class LinkStatistics {
   private changes = 0;
   private rows = 0;
+  private lastChange = 0;
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly db: Pick<Database, 'kind' | 'query'>,
     private readonly onError: (error: unknown) => void = () => {},
     private readonly threshold = { base: 50, fraction: 0.1 },
+    private readonly timing: StatisticsTiming = { quietMs: 500, maxDelayMs: 30_000 },
   ) {}
 
   /** Whether only we keep this database's statistics (no autovacuum on PGlite). */
@@ -51,14 +68,35 @@ export class LinkStatistics {
   /** Called after each committed change (`count` for a change of many links). */
   changed(count = 1): void {
     this.changes += count;
-    if (this.running === undefined && this.changes >= this.threshold.base + this.threshold.fraction * this.rows) {
-      this.running = this.analyze().finally(() => (this.running = undefined));
+    this.lastChange = performance.now();
+    if (this.running === undefined && !this.stopped && this.changes >= this.threshold.base + this.threshold.fraction * this.rows) {
+      this.running = this.whenQuiet()
+        .then(() => (this.stopped ? undefined : this.analyze()))
+        .finally(() => (this.running = undefined));
     }
   }
 
-  /** Resolves when an ANALYZE under way has finished (tests). */
+  /** Resolves when an ANALYZE due or under way has finished (tests). */
   async settled(): Promise<void> {
     await this.running;
+  }
+
+  /** No ANALYZE after this; resolves once one under way has finished (before the database closes). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** Embedded: until the saves pause (or the longest wait passed). */
+  private async whenQuiet(): Promise<void> {
+    if (!this.alone) return;
+    const due = performance.now();
+    for (;;) {
+      const now = performance.now();
+      const quietFor = now - this.lastChange;
+      if (this.stopped || quietFor >= this.timing.quietMs || now - due >= this.timing.maxDelayMs) return;
+      await sleep(Math.min(this.timing.quietMs - quietFor, this.timing.maxDelayMs - (now - due)));
+    }
   }
 
   private async analyze(): Promise<void> {
