@@ -73,7 +73,9 @@ const applyToUrlsSql = `
  * streak, if any. Links locked in id order. The canonical URL is the URL's, not the links'.
  * `fillIn`: whether any result brought a title or description. Only then are they set: a row whose
  * title or description is set has its generated search columns computed again (the text parser, the
- * folding, the tokens), 2.5x the cost of the health alone (measured, 50 links: 5.7 vs 2.2 ms).
+ * folding, the tokens), 2.5x the cost of the health alone (measured, 50 links: 5.7 vs 2.2 ms). Only
+ * then are the links returned whole, with their old title and description, for the filled-in events;
+ * otherwise their URLs, which the counts need.
  */
 const applyToLinksSql = (returning: string, fillIn: boolean) => `
   WITH target AS (
@@ -93,7 +95,7 @@ ${fillIn ? `title = CASE WHEN title = '' THEN new_title ELSE title END,
     favicon_url = CASE WHEN new_favicon_url <> '' THEN new_favicon_url ELSE favicon_url END,
     archive_url = CASE WHEN new_archive_url <> '' THEN new_archive_url ELSE archive_url END
   FROM target WHERE id = target_id
-  RETURNING ${returning}, old_title, old_description`;
+  RETURNING ${returning}`;
 
 /**
  * Applies each result (at most one per URL: the caller sends a URL's results one at a time) in
@@ -104,13 +106,18 @@ export async function applyChecksIn(tx: Queryable, reader: RowReader, checks: Ch
   const results = JSON.stringify(checks.map(({ result }) => findings(result)));
   await tx.query(applyToUrlsSql, [results]);
   const fillIn = checks.some(({ result }) => result.title || result.description);
-  const { rows } = await tx.query<Record<string, unknown> & { old_title: string; old_description: string }>(applyToLinksSql(reader.columns, fillIn), [results]);
+  const returning = fillIn ? `${reader.columns}, old_title, old_description` : 'url';
+  const { rows } = await tx.query<Record<string, unknown> & { url: string; old_title: string; old_description: string }>(
+    applyToLinksSql(returning, fillIn),
+    [results],
+  );
   const byUrl = new Map(checks.map((check) => [check.result.url, check]));
   const changed = new Map<string, number>();
   const filledIn: LinkEvent[] = [];
   for (const row of rows) {
+    changed.set(row.url, (changed.get(row.url) ?? 0) + 1);
+    if (!fillIn) continue;
     const link = reader.fromRow(row);
-    changed.set(link.url, (changed.get(link.url) ?? 0) + 1);
     const filled = byUrl.get(link.url)?.filled;
     if (filled && (link.title !== row.old_title || link.description !== row.old_description)) {
       const event = filled(link, { ...link, title: row.old_title, description: row.old_description });
