@@ -1,8 +1,10 @@
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
 import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
+import type { FeedItem } from '../src/feed.ts';
 import { SqlNewsStore } from '../src/stores/sql-news-store.ts';
 import { newsStoreContract } from './support/news-store-contract.ts';
 import { redisStoreFixture } from './support/news-harness.ts';
@@ -32,6 +34,59 @@ newsStoreContract('PGlite', async ({ feedMax }) => {
   const db = await pglite;
   return { store: new SqlNewsStore(db, { feedMax }), close: () => db.exec('TRUNCATE news_feed, news_delivered') };
 }, { oneStepDelivery: true });
+
+// Feeds cut back only after more items than they hold (trimSlack past feedMax): what reads show is the same.
+newsStoreContract('PGlite, feeds cut back lazily', async ({ feedMax }) => {
+  const db = await (pglite ??= openPglite('memory://').then(async (opened) => {
+    await migrate(opened, await loadMigrations(migrationsDir));
+    return opened;
+  }));
+  return { store: new SqlNewsStore(db, { feedMax, trimSlack: feedMax + 1 }), close: () => db.exec('TRUNCATE news_feed, news_delivered') };
+}, { oneStepDelivery: true });
+
+describe('SqlNewsStore: a feed past feedMax until cut back', () => {
+  const item = (eventId: string, at: number): FeedItem => ({
+    eventId,
+    eventType: 'LINK_ADDED',
+    username: 'author',
+    url: `https://${eventId}.example/`,
+    title: eventId,
+    timestamp: new Date(Date.UTC(2026, 0, 1) + at * 1000),
+  });
+  const stored = async (db: Database, username: string) =>
+    Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM news_feed WHERE username = $1', [username])).rows[0]!.n);
+
+  test('reads end at the newest feedMax, on every page; the rows go once the feed got trimSlack items', async () => {
+    const db = await openPglite('memory://');
+    try {
+      await migrate(db, await loadMigrations(migrationsDir));
+      const store = new SqlNewsStore(db, { feedMax: 5, trimSlack: 4 });
+      // Delivered in batches (calls at once), as the consumer hands events over.
+      const batch = (from: number, to: number) =>
+        Promise.all(Array.from({ length: to - from + 1 }, (_, i) => store.deliverOnce(['bob'], item(`e${from + i}`, from + i))));
+      await batch(1, 4);
+      assert.equal(await stored(db, 'bob'), 4, 'the 4th item was the feed\'s trimSlack-th: cut back, under feedMax');
+      await batch(5, 7);
+      assert.equal(await stored(db, 'bob'), 7, '3 items since the cut: not cut back yet');
+      const newest = ['e7', 'e6', 'e5', 'e4', 'e3'];
+      assert.deepEqual((await store.page('bob', undefined, 10)).map((i) => i.eventId), newest);
+      const paged: string[] = [];
+      for (let page = await store.page('bob', undefined, 2); page.length > 0; ) {
+        paged.push(...page.map((i) => i.eventId));
+        const last = page.at(-1)!;
+        page = await store.page('bob', { timestampMs: last.timestamp.getTime(), eventId: last.eventId }, 2);
+      }
+      assert.deepEqual(paged, newest, 'pages of 2 end where the newest 5 end');
+      assert.deepEqual(await store.page('bob', { timestampMs: item('e3', 3).timestamp.getTime(), eventId: 'e3' }, 10), [], 'past the 5th: nothing');
+
+      await batch(8, 9);
+      assert.deepEqual((await store.page('bob', undefined, 10)).map((i) => i.eventId), ['e9', 'e8', 'e7', 'e6', 'e5']);
+      assert.equal(await stored(db, 'bob'), 5, 'the 4th item since the last cut came: cut back');
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 const postgres = await externalService('TEST_DATABASE_URL');
 newsStoreContract(

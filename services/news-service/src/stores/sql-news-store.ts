@@ -66,12 +66,10 @@ const deliverSql = `
 
 /**
  * deliverOnce for several events at once (group commit: docs/design.md §13). $1 is a JSON array of
- * the events, each with its followers. The new events are marked and their items added; answers
- * the new events and the feeds that got an item, which trimSql then cuts back to their newest
- * feedMax in the same transaction (an item older than the cut goes at once, as if never added; so
- * several events for one feed in a batch keep it exact). Not one statement that finds the cut over
- * the feed and the new items together: that materialized and sorted feedMax rows a batch (3.2 of a
- * batch's 4.8 ms, measured), where trimSql walks the feed's index.
+ * the events, each with its followers. The new events are marked and their items added, in one
+ * statement; answers the new events. The feeds are cut back to their newest feedMax later
+ * (trimLater), by trimSql; reads never go past it (pageSql), so an item older than a full feed's
+ * cut is as good as never added, and several events for one feed in a batch keep it exact.
  */
 const deliverBatchSql = `
   WITH input AS (
@@ -87,10 +85,8 @@ const deliverBatchSql = `
     FROM input i JOIN mark m ON m.event_id = i.event_id CROSS JOIN unnest(i.usernames) AS u(username)
     ORDER BY u.username, i.event_id
     ON CONFLICT (username, event_id) DO NOTHING
-    RETURNING username
   )
-  SELECT coalesce((SELECT array_agg(event_id) FROM mark), '{}') AS fresh,
-    coalesce((SELECT array_agg(DISTINCT username) FROM added), '{}') AS feeds`;
+  SELECT coalesce((SELECT array_agg(event_id) FROM mark), '{}') AS fresh`;
 
 /** An event waiting for its batch: its feed item and the feeds it goes to. */
 interface Delivery {
@@ -98,10 +94,18 @@ interface Delivery {
   item: FeedItem;
 }
 
+/**
+ * A page of the feed's newest $5 (feedMax) items: a feed may hold more, up to a batch's trimSlack, until it
+ * is cut back. The first page needs no count; a later one counts the items at or before its position
+ * (an index walk of at most $5 entries) and ends where the newest $5 end.
+ */
 const pageSql = `
   SELECT event_id, ts_ms, event_type, author, url, title FROM news_feed
   WHERE username = $1 AND ($2::bigint IS NULL OR (ts_ms, event_id) < ($2::bigint, $3::text COLLATE "C"))
-  ORDER BY ts_ms DESC, event_id DESC LIMIT $4`;
+  ORDER BY ts_ms DESC, event_id DESC
+  LIMIT greatest(0, least($4::int, $5::int - CASE WHEN $2::bigint IS NULL THEN 0 ELSE (
+    SELECT count(*)::int FROM (
+      SELECT 1 FROM news_feed WHERE username = $1 AND (ts_ms, event_id) >= ($2::bigint, $3::text COLLATE "C") LIMIT $5) above) END))`;
 
 /** rebuild-feeds: the rows one feed's rebuilt items become ($1 the feed's owner, then one array per column). */
 const insertRebuiltSql = `
@@ -120,6 +124,15 @@ const itemOfRow = (row: FeedRow): FeedItem => ({
 
 export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   private lastPrune = 0;
+  /**
+   * Items this process added to each feed (in batches) since it last cut the feed back. Cutting a feed
+   * walks its newest feedMax index entries: at every batch, that was ~1 ms of a batch's 1.6 (a sixth
+   * of a save's database time, embedded). A feed is cut once it got trimSlack items; reads end at the
+   * newest feedMax all the same (pageSql). Forgotten at a restart: a feed then holds at most
+   * feedMax + 2 × trimSlack rows (and on several replicas, trimSlack more for each).
+   */
+  private readonly untrimmed = new Map<string, number>();
+  private readonly trimSlack: number;
   // Group commit (docs/design.md §13): the events handled at the same moment.
   private readonly deliveries = new GroupCommit<Delivery, boolean>({
     together: (batch) => this.deliverTogether(batch),
@@ -127,10 +140,13 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
     // No gathering: the caller, the outbox relay, has a bounded number of events in flight, all here at once.
   });
 
+  /** `trimSlack`: items a feed may hold past feedMax until cut back; default a tenth of feedMax. */
   constructor(
     private readonly db: Database,
-    private readonly options: { feedMax: number },
-  ) {}
+    private readonly options: { feedMax: number; trimSlack?: number },
+  ) {
+    this.trimSlack = Math.max(1, options.trimSlack ?? Math.ceil(options.feedMax / 10));
+  }
 
   async isDelivered(eventId: string): Promise<boolean> {
     const { rows } = await this.db.query('SELECT 1 FROM news_delivered WHERE event_id = $1', [eventId]);
@@ -169,15 +185,25 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
       title: item.title,
       usernames,
     }));
-    const marked = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ fresh: string[]; feeds: string[] }>(deliverBatchSql, [JSON.stringify(events)]);
-      const { fresh, feeds } = rows[0]!;
-      if (feeds.length > 0) await tx.query(trimSql, [feeds, this.options.feedMax]);
-      return fresh;
-    });
-    const fresh = new Set(marked);
+    const { rows } = await this.db.query<{ fresh: string[] }>(deliverBatchSql, [JSON.stringify(events)]);
+    const marked = new Set(rows[0]!.fresh);
     // An event twice in the batch (a redelivery meeting the first): new for the first only.
-    return batch.map(({ item }) => fresh.delete(item.eventId));
+    const outcomes = batch.map(({ item }) => marked.delete(item.eventId));
+    await this.trimLater(batch.filter((_, i) => outcomes[i]).flatMap(({ usernames }) => usernames));
+    return outcomes;
+  }
+
+  /** Counts an item for each of `feeds` (a name once per item); cuts back those that got trimSlack since their last cut. */
+  private async trimLater(feeds: string[]): Promise<void> {
+    const due: string[] = [];
+    for (const feed of feeds) {
+      const items = (this.untrimmed.get(feed) ?? 0) + 1;
+      this.untrimmed.set(feed, items);
+      if (items === this.trimSlack) due.push(feed);
+    }
+    if (due.length === 0) return;
+    for (const feed of due) this.untrimmed.delete(feed);
+    await this.db.query(trimSql, [due, this.options.feedMax]);
   }
 
   private async deliverAlone({ usernames, item }: Delivery): Promise<boolean> {
@@ -202,7 +228,7 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   }
 
   async page(username: string, after: FeedPosition | undefined, limit: number): Promise<FeedItem[]> {
-    const { rows } = await this.db.query<FeedRow>(pageSql, [username, after?.timestampMs ?? null, after?.eventId ?? null, limit]);
+    const { rows } = await this.db.query<FeedRow>(pageSql, [username, after?.timestampMs ?? null, after?.eventId ?? null, limit, this.options.feedMax]);
     return rows.map(itemOfRow);
   }
 
