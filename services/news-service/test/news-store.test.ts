@@ -86,6 +86,29 @@ describe('SqlNewsStore: a feed past feedMax until cut back', () => {
       await db.close();
     }
   });
+
+  test('a cut that fails fails no delivery, and is tried again at the feed\'s next item', async () => {
+    const db = await openPglite('memory://');
+    try {
+      await migrate(db, await loadMigrations(migrationsDir));
+      let failCuts = 1;
+      const flaky: Database = {
+        ...db,
+        query: (text, params) => (text.includes('DELETE FROM news_feed f') && failCuts-- > 0 ? Promise.reject(new Error('cut failed')) : db.query(text, params)),
+      };
+      const store = new SqlNewsStore(flaky, { feedMax: 2, trimSlack: 3 });
+      const batch = (from: number, to: number) =>
+        Promise.all(Array.from({ length: to - from + 1 }, (_, i) => store.deliverOnce(['bob'], item(`e${from + i}`, from + i))));
+      assert.deepEqual(await batch(1, 3), [true, true, true], 'delivered, though the cut after them failed');
+      assert.equal(await stored(db, 'bob'), 3);
+      assert.deepEqual((await store.page('bob', undefined, 10)).map((i) => i.eventId), ['e3', 'e2']);
+      await batch(4, 5);
+      assert.equal(await stored(db, 'bob'), 2, 'cut at the next item');
+      assert.deepEqual((await store.page('bob', undefined, 10)).map((i) => i.eventId), ['e5', 'e4']);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 const postgres = await externalService('TEST_DATABASE_URL');

@@ -203,7 +203,10 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
     }
     if (due.length === 0) return;
     for (const feed of due) this.untrimmed.delete(feed);
-    await this.db.query(trimSql, [due, this.options.feedMax]);
+    // The delivery has committed: a cut that fails is tried again at each feed's next item, and reads end at feedMax meanwhile.
+    await this.db.query(trimSql, [due, this.options.feedMax]).catch(() => {
+      for (const feed of due) this.untrimmed.set(feed, this.trimSlack - 1);
+    });
   }
 
   private async deliverAlone({ usernames, item }: Delivery): Promise<boolean> {
