@@ -32,6 +32,14 @@ export function countingWrites(db: Database): Database & { generation(): number 
   };
 }
 
+/**
+ * `db` with its writes counted where this process alone writes it, so answers may be kept between
+ * writes: PGlite, which only one process can open. On PostgreSQL, which replicas share: undefined.
+ */
+export function countingWritesWhenAlone(db: Database): (Database & { generation(): number }) | undefined {
+  return db.kind === 'pglite' ? countingWrites(db) : undefined;
+}
+
 /** Answers by key, kept while the database's write generation stays the same; at most `max`, least recently used dropped. */
 export class ReadCache<V> {
   private readonly answers = new Map<string, V>();

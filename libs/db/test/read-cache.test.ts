@@ -1,7 +1,7 @@
 /** Answers kept between writes (read-cache.ts): reads never empty the cache, writes always do. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countingWrites, planEachCall, ReadCache, type Database } from '../src/index.ts';
+import { countingWrites, countingWritesWhenAlone, planEachCall, ReadCache, type Database } from '../src/index.ts';
 
 /** A database answering no rows, that keeps the statements it was sent. */
 function recording(): Database & { sent: string[] } {
@@ -52,4 +52,9 @@ test('at most max answers, the least recently used dropped first; what is kept i
   await cache.through('c', load); // drops b
   assert.deepEqual(await cache.through('a', load), { n: 1 });
   assert.deepEqual(await cache.through('b', load), { n: 4 }, 'b was dropped, so it loads again');
+});
+
+test('writes are counted where this process alone writes the database: PGlite, not PostgreSQL', () => {
+  assert.equal(typeof countingWritesWhenAlone(recording())?.generation, 'function');
+  assert.equal(countingWritesWhenAlone({ ...recording(), kind: 'postgres' }), undefined);
 });

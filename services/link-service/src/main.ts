@@ -1,6 +1,6 @@
 /** Wires link-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { countingWrites, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWritesWhenAlone, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { OutboxRelay, subjects } from '@delinkcious/events';
 import type { LinkCheckedEvent } from '@delinkcious/object-model';
 import { LinkCheckerClient, managerOf } from '@delinkcious/clients';
@@ -79,7 +79,7 @@ export const linkService: ServiceDefinition = {
     context.lifecycle.onClose('link database', () => opened.close());
     // Only one process can open a PGlite database: this one writes it alone, so listings may be kept
     // between its writes (stores/page-cache.ts). The outbox relay and ANALYZE change no listing.
-    const counted = opened.kind === 'pglite' ? countingWrites(opened) : undefined;
+    const counted = countingWritesWhenAlone(opened);
     const db = counted ?? opened;
     // IDN and percent-encoded hosts migration 006 could not rewrite (idn-hosts.ts); a failure is retried at the next start.
     await normalizeIdnHosts(db).then(

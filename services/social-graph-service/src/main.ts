@@ -1,6 +1,6 @@
 /** Wires social-graph-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { countingWrites, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWritesWhenAlone, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readSocialGraphServiceConfig, type SocialGraphServiceConfig } from './config.ts';
 import { DefaultSocialGraphManager } from './manager.ts';
@@ -29,7 +29,7 @@ export const socialGraphService: ServiceDefinition = {
     const opened = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
     context.lifecycle.onClose('social graph database', () => opened.close());
     // Embedded, this process alone writes the graph: followers are kept between writes.
-    const counted = opened.kind === 'pglite' ? countingWrites(opened) : undefined;
+    const counted = countingWritesWhenAlone(opened);
     const db = counted ?? opened;
 
     const store = new SqlSocialGraphStore(db, counted && keptFollowers(counted.generation));

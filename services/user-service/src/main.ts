@@ -1,6 +1,6 @@
 /** Wires user-service: its database, store, manager and HTTP transport. */
 import { fileURLToPath } from 'node:url';
-import { countingWrites, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWritesWhenAlone, migrateServiceDatabase, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import { ServiceMetrics, createServiceServer, serveUnlessInProcess, type ServiceDefinition, type Env } from '@delinkcious/kit';
 import { readUserServiceConfig, type UserServiceConfig } from './config.ts';
 import { DefaultUserManager } from './manager.ts';
@@ -24,7 +24,7 @@ export const userService: ServiceDefinition = {
     const opened = await openServiceDatabase({ ...databaseChoice(config), poolSize: config.DB_POOL_SIZE }, migrationsDir, logger);
     context.lifecycle.onClose('user database', () => opened.close());
     // Only one process can open a PGlite database: this one writes it alone, so settings may be kept between its writes.
-    const counted = opened.kind === 'pglite' ? countingWrites(opened) : undefined;
+    const counted = countingWritesWhenAlone(opened);
     const db = counted ?? opened;
 
     const store = new SqlUserStore(db, counted && keptSettings(counted.generation));

@@ -95,8 +95,8 @@ interface Delivery {
 }
 
 /**
- * A page of the feed's newest $5 (feedMax) items: a feed may hold more, up to a batch's trimSlack, until it
- * is cut back. The first page needs no count; a later one counts the items at or before its position
+ * A page of the feed's newest $5 (feedMax) items: a feed may hold more until it is cut back
+ * (trimLater). The first page needs no count; a later one counts the items at or before its position
  * (an index walk of at most $5 entries) and ends where the newest $5 end.
  */
 const pageSql = `
