@@ -67,6 +67,25 @@ for (const { name, skip, open } of databases) {
   });
 }
 
+for (const { name, skip, open } of databases) {
+  test(`migration 017: words are split as translate() with the punctuation did (${name})`, { skip }, async () => {
+    const { db, close } = await open();
+    try {
+      const { rows } = await db.query<{ t: string; words: string; translated: string }>(
+        `SELECT t, link_search_words(t) AS words,
+           translate(link_search_fold(t), ${quoted(searchFold.punctuation)}, ${quoted(' '.repeat(searchFold.punctuation.length))}) AS translated
+         FROM unnest($1::text[]) AS t`,
+        [foldSamples],
+      );
+      assert.equal(rows.length, foldSamples.length);
+      for (const row of rows) assert.equal(row.words, row.translated, JSON.stringify(row.t));
+      assert.equal(rows[1]!.words, 'postgresql node js api  v20 ');
+    } finally {
+      await close();
+    }
+  });
+}
+
 test('a LIKE pattern keeps %, _ and \\ literal', () => {
   assert.equal(containsPattern('sql'), '%sql%');
   assert.equal(containsPattern('a%b_c\\'), '%a\\%b\\_c\\\\%');
