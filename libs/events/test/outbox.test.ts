@@ -165,6 +165,27 @@ relaySuite('PGlite', async () => {
   return { db, fresh: async () => db, close: () => db.close() };
 });
 
+test('a relay alone on its outbox (PGlite) claims nothing, and passes asked at once publish each event once, in order', async () => {
+  const db = await openPglite('memory://');
+  try {
+    await migrate(db, await loadMigrations(linkMigrations));
+    const ids = Array.from({ length: 30 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    await write(db, ids);
+    const bus = new SwitchableBus();
+    bus.refused.add('s29');
+    const relay = new OutboxRelay({ db, bus, batchSize: 20 });
+    const sent = await Promise.all([relay.relayOnce(), relay.relayOnce(), relay.relayOnce()]);
+    assert.deepEqual(sent, [20, 9, 0]);
+    assert.deepEqual(bus.published.map((p) => p.id), ids.slice(0, 29), 'each once, in order');
+    assert.deepEqual(await outboxRows(db), [{ id: 's29', published: false, claimed: false }], 'the refused one waits, never claimed');
+    bus.refused.clear();
+    assert.equal(await relay.relayOnce(), 1);
+    assert.deepEqual(await outboxRows(db), []);
+  } finally {
+    await db.close();
+  }
+});
+
 const postgres = await externalService('TEST_DATABASE_URL');
 relaySuite(
   'PostgreSQL',
