@@ -24,7 +24,7 @@ const usage = `Usage:
                                           write all of a user's links to FILE or stdout (embedded DATA_DIR or DATABASE_URL)
   delinkcious rebuild-feeds               rebuild every news feed from the links and the social graph
                                           (news-service's configuration: REDIS_URL, or embedded under DATA_DIR)
-  delinkcious smoke --url URL --token T --token2 T2 [--timeout 60s]
+  delinkcious smoke --url URL --token=T --token2=T2 [--timeout 60s]
                                           check a deployment through its public API (two users'
                                           API tokens; SMOKE_URL, SMOKE_TOKEN, SMOKE_TOKEN2, SMOKE_TIMEOUT)`;
 

@@ -64,11 +64,12 @@ describe('delinkcious smoke', () => {
   });
 
   test('the command exits 1 with one line on stderr when a step fails, 2 without its settings', async () => {
-    const failed = runDelinkcious(['smoke', '--url', deployment.baseUrl, '--token', saver], { SMOKE_TOKEN2: saver, LOG_LEVEL: 'silent' });
+    // --token=T: a token may start with "-", which parseArgs takes for an option when it is the next argument.
+    const failed = runDelinkcious(['smoke', '--url', deployment.baseUrl, `--token=${saver}`], { SMOKE_TOKEN2: saver, LOG_LEVEL: 'silent' });
     assert.equal(await failed.exited, 1, failed.stderr());
     assert.deepEqual(failed.stderr().trim().split('\n'), ["smoke: who-am-i failed: both tokens belong to smoke-saver; token2 must be another user's"]);
 
-    const unset = runDelinkcious(['smoke', '--url', deployment.baseUrl, '--token', saver], { SMOKE_TOKEN2: '', LOG_LEVEL: 'silent' });
+    const unset = runDelinkcious(['smoke', '--url', deployment.baseUrl, `--token=${saver}`], { SMOKE_TOKEN2: '', LOG_LEVEL: 'silent' });
     assert.equal(await unset.exited, 2, unset.stderr());
     assert.match(unset.stderr().trim(), /^delinkcious: smoke needs --token2 \(or SMOKE_TOKEN2\)/);
   });
