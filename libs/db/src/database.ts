@@ -27,3 +27,11 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const uniqueViolation = '23505';
+
+/**
+ * Whether this process alone reads and writes `db`: PGlite, which only one process can open (no
+ * replica shares it, so nothing else changes or claims its rows). PostgreSQL: false.
+ */
+export function aloneOn(db: Database): boolean {
+  return db.kind === 'pglite';
+}

@@ -4,7 +4,7 @@
  * but a SELECT, and every transaction) empties the cache, so an answer is never older than the last
  * write, whoever made it and whatever rows it touched.
  */
-import type { Database, Queryable } from './database.ts';
+import { aloneOn, type Database, type Queryable } from './database.ts';
 
 /** A SELECT, after any leading comments (a search's planEachCall is one). */
 const isRead = (text: string) => /^\s*(?:\/\*(?:(?!\*\/).)*\*\/\s*)*select\b/is.test(text);
@@ -37,7 +37,7 @@ export function countingWrites(db: Database): Database & { generation(): number 
  * writes: PGlite, which only one process can open. On PostgreSQL, which replicas share: undefined.
  */
 export function countingWritesWhenAlone(db: Database): (Database & { generation(): number }) | undefined {
-  return db.kind === 'pglite' ? countingWrites(db) : undefined;
+  return aloneOn(db) ? countingWrites(db) : undefined;
 }
 
 /** Answers by key, kept while the database's write generation stays the same; at most `max`, least recently used dropped. */

@@ -12,7 +12,7 @@
  *           payload jsonb, headers jsonb, created_at timestamptz,
  *           claimed_until timestamptz, published_at timestamptz)
  */
-import type { Database, Queryable } from '@delinkcious/db';
+import { aloneOn, type Database, type Queryable } from '@delinkcious/db';
 import { inSpan, traceHeaders } from '@delinkcious/kit';
 import { isStreamLossAware, type Bus, type BusEvent } from './bus.ts';
 
@@ -142,7 +142,7 @@ export class OutboxRelay {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3_600_000;
     this.keepPublished = isStreamLossAware(options.bus);
-    this.alone = options.db.kind === 'pglite';
+    this.alone = aloneOn(options.db);
   }
 
   start(): void {
