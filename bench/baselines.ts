@@ -28,8 +28,9 @@ export async function rawPostgresPageRate(databaseUrl: string, username: string,
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   // The database is dropped (WITH FORCE) right after; a connection still closing then must not end the run.
   pool.on('error', () => undefined);
-  const query = `SELECT id, username, url, title, description, tags, status, checked_at, created_at, updated_at
-                 FROM links WHERE username = $1 ORDER BY id DESC LIMIT 11`;
+  // A page as link-service reads it: the links and their health (migration 018).
+  const query = `SELECT l.id, l.username, l.url, l.title, l.description, l.tags, h.status, h.checked_at, l.created_at, l.updated_at
+                 FROM links l LEFT JOIN link_health h ON h.link_id = l.id WHERE l.username = $1 ORDER BY l.id DESC LIMIT 11`;
   let done = 0;
   const deadline = Date.now() + durationSeconds * 1000;
   const worker = async () => {

@@ -182,11 +182,17 @@ for (const { name, skip, open } of fixtures) {
 
     // Raw SQL writes: the SQL stores only (the memory store has no SQL to bypass it with).
     if (name !== 'memory') {
-      test('SQL: whoever writes links moves it in the same transaction (triggers), a status alone does not', async () => {
+      test('SQL: whoever writes links moves it in the same transaction (triggers), a status or updated_at alone does not', async () => {
         const db = fixture.db!;
         const alice = user();
         await manager.addLink({ username: alice, url: 'https://raw.example/1', title: 'One' });
-        await expectMoved(alice, false, () => db.query(`UPDATE links SET status = 'valid', checked_at = now(), updated_at = now() WHERE username = $1`, [alice]), 'raw status update');
+        await expectMoved(
+          alice,
+          false,
+          () => db.query(`UPDATE link_health SET status = 'valid', checked_at = now() WHERE link_id IN (SELECT id FROM links WHERE username = $1)`, [alice]),
+          'raw status update',
+        );
+        await expectMoved(alice, false, () => db.query(`UPDATE links SET updated_at = now() WHERE username = $1`, [alice]), 'raw updated_at update');
         await expectMoved(alice, true, () => db.query(`UPDATE links SET description = 'written elsewhere' WHERE username = $1`, [alice]), 'raw description update');
         await expectMoved(alice, false, async () => {
           await db.transaction(async (tx) => {

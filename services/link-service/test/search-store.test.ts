@@ -285,12 +285,12 @@ for (const { name, skip, open } of unmigrated) {
       assert.deepEqual(await marked('alice'), [['db', 'docs', 'manual', 'org', 'postgresql', 'the', 'www']]);
       const store = new SqlLinkStore(db);
       assert.deepEqual((await store.list('alice', { search: parseSearchQuery('gres '), limit: 10 })).map((link) => link.url), ['https://www.postgresql.org/Docs']);
-      // One statement of several links, and an update of the text; a status change adds nothing.
+      // One statement of several links, and an update of the text; an update that leaves the text adds nothing.
       await db.query(
         `INSERT INTO links (username, url, title, created_at, updated_at) VALUES ('bob', 'https://a.example/', 'Crème', now(), now()), ('bob', 'https://b.example/', 'two-words', now(), now())`,
       );
       await db.query(`UPDATE links SET title = 'Brûlée' WHERE username = 'bob' AND url = 'https://a.example/'`);
-      await db.query(`UPDATE links SET status = 'valid' WHERE username = 'bob'`);
+      await db.query(`UPDATE links SET unread = true WHERE username = 'bob'`);
       assert.deepEqual(await vocabulary('bob'), ['a', 'b', 'brulee', 'creme', 'example', 'two', 'words'], 'old tokens stay: they only widen a lookup');
       assert.deepEqual(await marked('bob'), [['a', 'brulee', 'example'], ['b', 'example', 'two', 'words']]);
       assert.deepEqual((await store.list('bob', { search: parseSearchQuery('rule '), limit: 10 })).map((link) => link.url), ['https://a.example/']);

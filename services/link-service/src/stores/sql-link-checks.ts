@@ -7,7 +7,7 @@ import type { LinkCheckResult, LinkEvent } from '@delinkcious/object-model';
 import type { Queryable } from '@delinkcious/db';
 import { appendToOutbox } from '@delinkcious/events';
 import type { CheckClaim, EventBuilder } from './link-store.ts';
-import type { RowReader } from './sql-organize.ts';
+import { linkColumns, readLink, withHealth } from './sql-link-rows.ts';
 
 /** A result to apply, with the event of a link whose empty title or description it fills in. */
 export interface CheckToApply {
@@ -67,65 +67,71 @@ const applyToUrlsSql = `
   WHERE u.checked_at IS NULL OR u.checked_at < excluded.checked_at`;
 
 /**
- * Every link with a result's URL and an older result: status and health set; an empty title or
- * description filled in from the page. The emptiness is tested on the row being updated, so a
- * title the user wrote meanwhile wins. A link that was valid or pending joins the URL's invalid
- * streak, if any. Links locked in id order. The canonical URL is the URL's, not the links'.
- * `fillIn`: whether any result brought a title or description. Only then are they set: a row whose
- * title or description is set has its generated search columns computed again (the text parser, the
- * folding, the tokens), 2.5x the cost of the health alone (measured, 50 links: 5.7 vs 2.2 ms). Only
- * then are the links returned whole, with their old title and description, for the filled-in events;
- * otherwise their URLs, which the counts need.
+ * The health of every link with a result's URL and an older result (link_health, migration 018):
+ * status and health set. A link that was valid or pending joins the URL's invalid streak, if any.
+ * Rows locked in link id order: the link's row shared (FOR KEY SHARE: a change of its URL waits, or
+ * is seen, so a result never lands on a link that moved to another URL meanwhile), then its health
+ * row. The links rows themselves are not written. Returns each changed link's id and URL.
  */
-const applyToLinksSql = (returning: string, fillIn: boolean) => `
+const applyToHealthSql = `
   WITH target AS (
-    SELECT l.id AS target_id, l.title AS old_title, l.description AS old_description, r.url AS check_url,
-      r.status AS new_status, r.checked_at AS new_checked_at, r.http_status AS new_http_status, r.error AS new_error,
-      r.title AS new_title, r.description AS new_description, r.favicon_url AS new_favicon_url, r.archive_url AS new_archive_url
-    FROM ${resultsSql} JOIN links l ON l.url = r.url
-    WHERE l.checked_at IS NULL OR l.checked_at < r.checked_at ORDER BY l.id FOR UPDATE OF l
+    SELECT l.id AS target_id, r.url AS check_url, r.status AS new_status, r.checked_at AS new_checked_at,
+      r.http_status AS new_http_status, r.error AS new_error, r.favicon_url AS new_favicon_url, r.archive_url AS new_archive_url
+    FROM ${resultsSql} JOIN links l ON l.url = r.url JOIN link_health h ON h.link_id = l.id
+    WHERE h.checked_at IS NULL OR h.checked_at < r.checked_at ORDER BY l.id FOR KEY SHARE OF l FOR UPDATE OF h
   )
-  UPDATE links SET status = new_status, checked_at = new_checked_at, http_status = new_http_status, check_error = new_error,
+  UPDATE link_health SET status = new_status, checked_at = new_checked_at, http_status = new_http_status, check_error = new_error,
     invalid_since = CASE WHEN new_status = 'invalid' THEN coalesce(
       CASE WHEN status = 'invalid' THEN invalid_since END,
       (SELECT c.invalid_since FROM url_checks c WHERE c.url = check_url AND c.status = 'invalid' AND c.invalid_since <= new_checked_at),
       new_checked_at) END,
-${fillIn ? `title = CASE WHEN title = '' THEN new_title ELSE title END,
-    description = CASE WHEN description = '' THEN new_description ELSE description END,` : ''}
     favicon_url = CASE WHEN new_favicon_url <> '' THEN new_favicon_url ELSE favicon_url END,
     archive_url = CASE WHEN new_archive_url <> '' THEN new_archive_url ELSE archive_url END
-  FROM target WHERE id = target_id
-  RETURNING ${returning}`;
+  FROM target WHERE link_id = target_id
+  RETURNING link_id, check_url AS url`;
+
+/**
+ * Of the links a result just reached ($2: their ids), those with an empty title or description the
+ * page has, filled in; whole, with their health and their old title and description, for the
+ * filled-in events. The emptiness is tested on the row being updated, so a title the user wrote
+ * meanwhile wins. Only then is a links row written: its generated search columns are computed again.
+ */
+const fillInSql = withHealth(`
+  UPDATE links l SET title = CASE WHEN l.title = '' THEN r.title ELSE l.title END,
+    description = CASE WHEN l.description = '' THEN r.description ELSE l.description END
+  FROM ${resultsSql}, (SELECT id, title AS old_title, description AS old_description FROM links WHERE id = ANY($2::bigint[])) old
+  WHERE l.id = old.id AND l.url = r.url
+    AND ((l.title = '' AND r.title <> '') OR (l.description = '' AND r.description <> ''))
+  RETURNING ${linkColumns.split(', ').map((column) => `l.${column}`).join(', ')}, old.old_title, old.old_description`);
 
 /**
  * Applies each result (at most one per URL: the caller sends a URL's results one at a time) in
  * `tx`; answers the number of links each changed. A link whose title or description was filled in
  * records the item's `filled` event.
  */
-export async function applyChecksIn(tx: Queryable, reader: RowReader, checks: CheckToApply[]): Promise<number[]> {
+export async function applyChecksIn(tx: Queryable, checks: CheckToApply[]): Promise<number[]> {
   const results = JSON.stringify(checks.map(({ result }) => findings(result)));
   await tx.query(applyToUrlsSql, [results]);
-  const fillIn = checks.some(({ result }) => result.title || result.description);
-  const returning = fillIn ? `${reader.columns}, old_title, old_description` : 'url';
-  const { rows } = await tx.query<Record<string, unknown> & { url: string; old_title: string; old_description: string }>(
-    applyToLinksSql(returning, fillIn),
-    [results],
-  );
-  const byUrl = new Map(checks.map((check) => [check.result.url, check]));
+  const { rows } = await tx.query<{ link_id: string; url: string }>(applyToHealthSql, [results]);
   const changed = new Map<string, number>();
+  for (const row of rows) changed.set(row.url, (changed.get(row.url) ?? 0) + 1);
+  if (rows.length > 0 && checks.some(({ result }) => result.title || result.description)) {
+    await recordFilledIn(tx, checks, results, rows.map((row) => row.link_id));
+  }
+  return checks.map(({ result }) => changed.get(result.url) ?? 0);
+}
+
+/** Fills in the empty titles and descriptions of the links `ids` from the results, with their events. */
+async function recordFilledIn(tx: Queryable, checks: CheckToApply[], results: string, ids: string[]): Promise<void> {
+  const { rows } = await tx.query<Record<string, unknown> & { old_title: string; old_description: string }>(fillInSql, [results, ids]);
+  const byUrl = new Map(checks.map((check) => [check.result.url, check]));
   const filledIn: LinkEvent[] = [];
   for (const row of rows) {
-    changed.set(row.url, (changed.get(row.url) ?? 0) + 1);
-    if (!fillIn) continue;
-    const link = reader.fromRow(row);
-    const filled = byUrl.get(link.url)?.filled;
-    if (filled && (link.title !== row.old_title || link.description !== row.old_description)) {
-      const event = filled(link, { ...link, title: row.old_title, description: row.old_description });
-      if (event) filledIn.push(event);
-    }
+    const link = readLink(row);
+    const event = byUrl.get(link.url)?.filled?.(link, { ...link, title: row.old_title, description: row.old_description });
+    if (event) filledIn.push(event);
   }
   for (const event of filledIn) await appendToOutbox(tx, event.type, event);
-  return checks.map(({ result }) => changed.get(result.url) ?? 0);
 }
 
 interface ClaimRow {

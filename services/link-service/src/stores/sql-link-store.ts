@@ -1,44 +1,21 @@
 /** LinkStore on PostgreSQL or PGlite (the same SQL runs on both). */
-import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type LinkStatus, type PopularLink, type TagCount } from '@delinkcious/object-model';
+import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
 import { backgroundGatherMs, GroupCommit } from '@delinkcious/kit';
-import { bulkEdit, deleteTag, renameTag, tagCounts, type RowReader } from './sql-organize.ts';
+import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
 import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
+import { fromRow, healthColumns, healthJoin, linkColumns, newHealthColumns, withHealth, type LinkRow } from './sql-link-rows.ts';
 import { VocabularyCache } from '../search/vocabulary-cache.ts';
 import type { ListingCache } from './page-cache.ts';
 import { noHealth } from '../link-health.ts';
 import type { BulkEdit, CheckClaim, EventBuilder, InsertOutcome, LinkChanges, LinkStore, ListedLink, ListQuery, NewLink, StoredLink, UpdateOutcome } from './link-store.ts';
 
-interface LinkRow {
-  id: number | string;
-  username: string;
-  url: string;
-  title: string;
-  description: string;
-  tags: string[];
-  private: boolean;
-  unread: boolean;
-  status: LinkStatus;
-  checked_at: Date | null;
-  http_status: number;
-  check_error: string;
-  invalid_since: Date | null;
-  archive_url: string;
-  favicon_url: string;
-  created_at: Date;
-  updated_at: Date;
-  /** Only where read with savedByColumn. */
-  saved_by?: number | null;
-}
-
-const columns = 'id, username, url, title, description, tags, private, unread, status, checked_at, created_at, updated_at';
-/** Link health (docs/design.md §17), read and returned with the rest. */
-const healthColumns = 'http_status, check_error, invalid_since, archive_url, favicon_url';
 // Who else saved the link's URL publicly: the kept count, less the link itself when it is public.
 const savedByColumn = `(SELECT s.public_savers FROM url_stats s WHERE s.url = links.url) - CASE WHEN links.private THEN 0 ELSE 1 END AS saved_by`;
-const readColumns = `${columns}, ${healthColumns}, ${savedByColumn}`;
+/** A listed link: its row and who else saved it (search/sql.ts adds its health). */
+const listColumns = `${linkColumns}, ${savedByColumn}`;
 
 /**
  * A new link with its owner's count, its URL's public savers (when public) and, with an event, its outbox
@@ -51,7 +28,7 @@ function insertStatement(withEvent: boolean): string {
     INSERT INTO links (username, url, title, description, tags, private, created_at, updated_at, unread)
     VALUES ($1, $2, $3, $4, $5::text[], $7, $6, $10, $9)
     ON CONFLICT (username, url) DO NOTHING
-    RETURNING ${columns}
+    RETURNING ${linkColumns}
   ), counted AS (
     INSERT INTO link_counts (username, links, public_links)
     SELECT username, 1, CASE WHEN private THEN 0 ELSE 1 END FROM added
@@ -63,7 +40,7 @@ function insertStatement(withEvent: boolean): string {
     ON CONFLICT (url) DO UPDATE SET public_savers = greatest(url_stats.public_savers + 1, 0)
     RETURNING public_savers
   )${withEvent ? `, event AS (INSERT INTO outbox (${outboxColumns}) SELECT $11::text, $12::text, $13::jsonb, $14::jsonb FROM added)` : ''}
-  SELECT added.*, (SELECT links FROM counted) AS counted,
+  SELECT added.*, ${newHealthColumns}, (SELECT links FROM counted) AS counted,
     coalesce((SELECT public_savers FROM savers), (SELECT s.public_savers FROM url_stats s WHERE s.url = added.url), 0)
       - CASE WHEN added.private THEN 0 ELSE 1 END AS saved_by
   FROM added`;
@@ -90,7 +67,7 @@ const insertBatchSql = `
     INSERT INTO links (username, url, title, description, tags, private, created_at, updated_at, unread)
     SELECT username, url, title, description, tags, private, created_at, updated_at, unread FROM firsts ORDER BY username, url
     ON CONFLICT (username, url) DO NOTHING
-    RETURNING ${columns}
+    RETURNING ${linkColumns}
   ), owners AS (
     SELECT a.username, count(*) AS links, count(*) FILTER (WHERE NOT a.private) AS public_links,
       (SELECT min(i.max_links) FROM input i WHERE i.username = a.username) AS max_links
@@ -111,48 +88,37 @@ const insertBatchSql = `
     SELECT f.event_id, f.subject, f.payload, f.headers FROM firsts f JOIN added a ON a.username = f.username AND a.url = f.url
     WHERE f.event_id IS NOT NULL ORDER BY f.ord
   )
-  SELECT a.*, c.links AS counted,
+  SELECT a.*, ${newHealthColumns}, c.links AS counted,
     coalesce(s.public_savers, (SELECT u.public_savers FROM url_stats u WHERE u.url = a.url), 0)
       - CASE WHEN a.private THEN 0 ELSE 1 END AS saved_by
   FROM added a LEFT JOIN counted c ON c.username = a.username LEFT JOIN savers s ON s.url = a.url`;
 
-/** A link deleted with its owner's counts and its URL's public savers, in one statement. */
+/** A link deleted with its owner's counts and its URL's public savers, in one statement; its health goes with it (migration 018). */
 const deleteSql = `
   WITH deleted AS (
-    DELETE FROM links WHERE username = $1 AND url = $2 RETURNING ${columns}
+    DELETE FROM links WHERE username = $1 AND url = $2 RETURNING ${linkColumns}
   ), counted AS (
     UPDATE link_counts c SET links = c.links - 1, public_links = c.public_links - CASE WHEN d.private THEN 0 ELSE 1 END
     FROM deleted d WHERE c.username = d.username
   ), savers AS (
     UPDATE url_stats s SET public_savers = greatest(s.public_savers - 1, 0) FROM deleted d WHERE s.url = d.url AND NOT d.private
   )
-  SELECT * FROM deleted`;
+  SELECT deleted.*, ${healthColumns} FROM deleted ${healthJoin('deleted')}`;
 
-function fromRow(row: LinkRow): StoredLink {
-  return {
-    id: Number(row.id),
-    username: row.username,
-    url: row.url,
-    title: row.title,
-    description: row.description,
-    tags: row.tags,
-    private: row.private,
-    unread: row.unread,
-    savedBy: Math.max(0, Number(row.saved_by ?? 0)),
-    status: row.status,
-    checkedAt: row.checked_at,
-    httpStatus: Number(row.http_status ?? 0),
-    checkError: row.check_error ?? '',
-    invalidSince: row.invalid_since ?? null,
-    archiveUrl: row.archive_url ?? '',
-    faviconUrl: row.favicon_url ?? '',
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+
+/** Whether an update changes the link's health (link_health), not only the link. */
+function healthChanged(before: StoredLink, next: StoredLink): boolean {
+  return (
+    before.status !== next.status ||
+    !sameTime(before.checkedAt, next.checkedAt) ||
+    before.httpStatus !== next.httpStatus ||
+    before.checkError !== next.checkError ||
+    !sameTime(before.invalidSince, next.invalidSince) ||
+    before.archiveUrl !== next.archiveUrl ||
+    before.faviconUrl !== next.faviconUrl
+  );
 }
-
-/** Links as a check's application returns them: the row and its health. */
-const linkRows: RowReader = { columns: `${columns}, ${healthColumns}`, fromRow: (row) => fromRow(row as unknown as LinkRow) };
 
 /** Thrown inside a transaction to roll it back with a known outcome. */
 class Rollback<T> {
@@ -180,8 +146,8 @@ export class SqlLinkStore implements LinkStore {
     gatherMs: backgroundGatherMs,
   });
   private readonly checks = new GroupCommit<CheckToApply, number>({
-    together: (batch) => this.db.transaction((tx) => applyChecksIn(tx, linkRows, batch)),
-    alone: async (check) => (await this.db.transaction((tx) => applyChecksIn(tx, linkRows, [check])))[0]!,
+    together: (batch) => this.db.transaction((tx) => applyChecksIn(tx, batch)),
+    alone: async (check) => (await this.db.transaction((tx) => applyChecksIn(tx, [check])))[0]!,
     groupable: (batch) => distinctUrls(batch.map((check) => check.result.url)),
     gatherMs: backgroundGatherMs,
   });
@@ -200,7 +166,7 @@ export class SqlLinkStore implements LinkStore {
 
   private async load(username: string, query: ListQuery): Promise<ListedLink[]> {
     // Filters, search, sort and keyset: search/sql.ts; the words' tokens: search/vocabulary-cache.ts.
-    const rows = await this.vocabularies.list<LinkRow & { sort_key: string }>(this.db, username, query, readColumns);
+    const rows = await this.vocabularies.list<LinkRow & { sort_key: string }>(this.db, username, query, listColumns);
     return rows.map((row) => ({ ...fromRow(row), sortKey: row.sort_key }));
   }
 
@@ -273,7 +239,7 @@ export class SqlLinkStore implements LinkStore {
   ): Promise<UpdateOutcome> {
     return this.rollbackable(
       async (tx): Promise<UpdateOutcome> => {
-        const found = await tx.query<LinkRow>(`SELECT ${readColumns} FROM links WHERE username = $1 AND url = $2 FOR UPDATE`, [
+        const found = await tx.query<LinkRow>(`SELECT ${listColumns}, ${healthColumns} FROM links ${healthJoin()} WHERE username = $1 AND url = $2 FOR UPDATE OF links`, [
           username,
           url,
         ]);
@@ -282,13 +248,20 @@ export class SqlLinkStore implements LinkStore {
         const changes = change(before);
         if (!changes) return { kind: 'unchanged', link: before };
         const next = { ...before, ...changes };
+        // The health changes with the URL (back to pending): its row first, so the link's update reads it.
+        if (healthChanged(before, next)) {
+          await tx.query(
+            `INSERT INTO link_health AS h (link_id, status, checked_at, http_status, check_error, invalid_since, archive_url, favicon_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (link_id) DO UPDATE SET status = excluded.status, checked_at = excluded.checked_at, http_status = excluded.http_status,
+               check_error = excluded.check_error, invalid_since = excluded.invalid_since, archive_url = excluded.archive_url, favicon_url = excluded.favicon_url`,
+            [before.id, next.status, next.checkedAt, next.httpStatus, next.checkError, next.invalidSince, next.archiveUrl, next.faviconUrl],
+          );
+        }
         const { rows } = await tx.query<LinkRow>(
-          `UPDATE links SET url = $2, title = $3, description = $4, tags = $5::text[], status = $6, checked_at = $7, updated_at = $8,
-             private = $9, unread = $10,
-             http_status = $11, check_error = $12, invalid_since = $13, archive_url = $14, favicon_url = $15
-           WHERE id = $1 RETURNING ${columns}, ${healthColumns}`,
-          [before.id, next.url, next.title, next.description, next.tags, next.status, next.checkedAt, now, next.private, next.unread,
-            next.httpStatus, next.checkError, next.invalidSince, next.archiveUrl, next.faviconUrl],
+          withHealth(`UPDATE links SET url = $2, title = $3, description = $4, tags = $5::text[], updated_at = $6, private = $7, unread = $8
+            WHERE id = $1 RETURNING ${linkColumns}`),
+          [before.id, next.url, next.title, next.description, next.tags, now, next.private, next.unread],
         );
         const link = fromRow(rows[0]!);
         const moved: Array<[string, number]> = [];
@@ -327,9 +300,11 @@ export class SqlLinkStore implements LinkStore {
     const { rows } = await this.db.query<{ url: string; username: string }>(
       `SELECT url, username FROM (
          SELECT DISTINCT ON (url) url, username, due FROM (
-           SELECT url, username, updated_at AS due FROM links WHERE status = 'pending' AND updated_at < $1
+           SELECT l.url, l.username, l.updated_at AS due FROM link_health h JOIN links l ON l.id = h.link_id
+           WHERE h.status = 'pending' AND l.updated_at < $1
            UNION ALL
-           SELECT url, username, checked_at AS due FROM links WHERE status <> 'pending' AND checked_at < $2
+           SELECT l.url, l.username, h.checked_at AS due FROM link_health h JOIN links l ON l.id = h.link_id
+           WHERE h.status <> 'pending' AND h.checked_at < $2
          ) candidates ORDER BY url, due
        ) per_url ORDER BY due LIMIT $3`,
       [pendingBefore, checkedBefore, limit],
@@ -372,7 +347,7 @@ export class SqlLinkStore implements LinkStore {
   }
 
   async bulkEdit(username: string, urls: string[], edit: BulkEdit, now: Date, retract: EventBuilder): Promise<number> {
-    return bulkEdit(this.db, { columns, fromRow: (row) => fromRow(row as unknown as LinkRow) }, username, urls, edit, now, retract);
+    return bulkEdit(this.db, username, urls, edit, now, retract);
   }
 
   async lastChange(username: string): Promise<Date | null> {

@@ -7,13 +7,8 @@
 import { ValidationError, byCodePoint, limits, type LinkEvent, type TagCount } from '@delinkcious/object-model';
 import type { Database, Queryable } from '@delinkcious/db';
 import { outboxColumns, outboxValues } from '@delinkcious/events';
-import type { BulkEdit, EventBuilder, StoredLink } from './link-store.ts';
-
-/** Reads the rows a statement returned (the store's own mapping and columns). */
-export interface RowReader {
-  columns: string;
-  fromRow(row: Record<string, unknown>): StoredLink;
-}
+import type { BulkEdit, EventBuilder } from './link-store.ts';
+import { linkColumns, readLink, withHealth } from './sql-link-rows.ts';
 
 /** A tag list without repeats, in first-seen order, as SQL: `distinctTags('expr')`. */
 const distinctTags = (expr: string) =>
@@ -70,7 +65,6 @@ export async function deleteTag(db: Database, username: string, tag: string, now
  */
 export async function bulkEdit(
   db: Database,
-  reader: RowReader,
   username: string,
   urls: string[],
   edit: BulkEdit,
@@ -118,10 +112,10 @@ export async function bulkEdit(
       case 'set_public': {
         const makePrivate = edit.action === 'set_private';
         const { rows } = await tx.query<Record<string, unknown>>(
-          `UPDATE links SET private = $3, updated_at = $4 WHERE ${selected} AND private <> $3 RETURNING ${reader.columns}`,
+          withHealth(`UPDATE links SET private = $3, updated_at = $4 WHERE ${selected} AND private <> $3 RETURNING ${linkColumns}`),
           [username, urls, makePrivate, now],
         );
-        const changed = rows.map((row) => reader.fromRow(row));
+        const changed = rows.map(readLink);
         if (changed.length === 0) return 0;
         await tx.query('UPDATE link_counts SET public_links = greatest(public_links + $2, 0) WHERE username = $1', [
           username,
@@ -133,8 +127,8 @@ export async function bulkEdit(
         return changed.length;
       }
       case 'delete': {
-        const { rows } = await tx.query<Record<string, unknown>>(`DELETE FROM links WHERE ${selected} RETURNING ${reader.columns}`, [username, urls]);
-        const deleted = rows.map((row) => reader.fromRow(row));
+        const { rows } = await tx.query<Record<string, unknown>>(withHealth(`DELETE FROM links WHERE ${selected} RETURNING ${linkColumns}`), [username, urls]);
+        const deleted = rows.map(readLink);
         if (deleted.length === 0) return 0;
         const publicOnes = deleted.filter((link) => !link.private);
         await tx.query(
