@@ -13,6 +13,7 @@ import {
   errorFromStatus,
 } from '@delinkcious/object-model';
 import {
+  copyData,
   refusedCall,
   type AllowedCall,
   type LocalManagers,
@@ -116,11 +117,11 @@ export function inProcess<S extends LocalServiceName>(caller: ServiceName, local
       : async (...args) => {
           let result: unknown;
           try {
-            result = await target[method]!.apply(manager, structuredClone(args));
+            result = await target[method]!.apply(manager, copyData(args));
           } catch (error) {
             throw asRemoteError(service, error, logger);
           }
-          return result === undefined ? undefined : structuredClone(result);
+          return result === undefined ? undefined : copyData(result);
         };
   }
   return adapter as unknown as LocalManagers[S];

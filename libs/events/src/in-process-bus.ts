@@ -6,6 +6,7 @@
  * publish rejected stays there and is published again, so nothing is lost
  * across restarts, and consumers dedupe by event id.
  */
+import { copyData } from '@delinkcious/kit';
 import { UnavailableError } from '@delinkcious/object-model';
 import { inMessageTrace, publishInTrace, redeliveryDelayMs, subjectMatches, type Bus, type BusEvent, type Handler, type SubscribeOptions, type Subscription } from './bus.ts';
 
@@ -43,8 +44,8 @@ export class InProcessBus implements Bus {
       (group) => group.handlers.length > 0 && group.subjects.some((pattern) => subjectMatches(pattern, subject)),
     );
     if (targets.length === 0) throw new UnavailableError(`no consumer listens to ${subject} yet`);
-    // A structured clone, as a message over the wire would be: handlers cannot share objects with the publisher.
-    const data = structuredClone(event);
+    // A copy, as a message over the wire would be: handlers cannot share objects with the publisher.
+    const data = copyData(event);
     await publishInTrace('in-process', subject, headers, (traced) => Promise.all(targets.map((group) => this.deliver(group, subject, data, traced))));
     this.recent.set(event.id, Date.now());
   }

@@ -15,3 +15,4 @@ export * from './trace.ts';
 export * from './fields.ts';
 export * from './group-commit.ts';
 export * from './idle-collector.ts';
+export * from './copy-data.ts';
