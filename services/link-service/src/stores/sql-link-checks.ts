@@ -71,7 +71,7 @@ const applyToUrlsSql = `
  * status and health set. A link that was valid or pending joins the URL's invalid streak, if any.
  * Rows locked in link id order: the link's row shared (FOR KEY SHARE: a change of its URL waits, or
  * is seen, so a result never lands on a link that moved to another URL meanwhile), then its health
- * row. The links rows themselves are not written. Returns each changed link's id and URL.
+ * row. No links row gets a new version. Returns each changed link's id and URL.
  */
 const applyToHealthSql = `
   WITH target AS (
