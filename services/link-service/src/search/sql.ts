@@ -13,7 +13,7 @@
 import { planEachCall, type Queryable } from '@delinkcious/db';
 import type { SearchQuery, SearchSort, SearchTerm } from '@delinkcious/object-model';
 import type { ListQuery } from '../stores/link-store.ts';
-import { healthColumns, healthJoin } from '../stores/sql-link-rows.ts';
+import { healthJoin, selectWithHealth } from '../stores/sql-link-rows.ts';
 import { containsPattern, substringTokenLimit, substringWord, tokenMark, tokenMarkSql } from './substring.ts';
 
 /** The text search configuration of the `search` column (migration 007). */
@@ -343,10 +343,10 @@ export function listStatement(username: string, query: ListQuery, columns: strin
     // The page first, then its links' health: joined before the LIMIT, every match of a search by
     // relevance was (811 of them: 4.0 ms a page instead of 2.7, measured). In `where`, `h` is read
     // only by is:pending|valid|invalid; elsewhere the planner removes the join.
-    text: `${planEachCall}SELECT page.*, ${healthColumns} FROM (
+    text: `${planEachCall}${selectWithHealth(`(
       SELECT ${selected}, ${plan.key} AS sort_key, row_number() OVER (ORDER BY ${plan.order}) AS page_order
       FROM links ${healthJoin()} WHERE ${where.join(' AND ')} ORDER BY ${plan.order} LIMIT ${params.add(query.limit, '::int')}
-    ) page ${healthJoin('page')} ORDER BY page.page_order`,
+    ) page`, 'page')} ORDER BY page.page_order`,
     params: params.values,
   };
 }

@@ -42,9 +42,11 @@ export const newHealthColumns = `'pending' AS status, NULL::timestamptz AS check
 /** Joins each row of `links` (or of a relation of links named `alias`) to its health, as `h`. */
 export const healthJoin = (alias = 'links') => `LEFT JOIN link_health h ON h.link_id = ${alias}.id`;
 
+/** The links of `from` (named `alias` there), each with its health: a SELECT. */
+export const selectWithHealth = (from: string, alias = from) => `SELECT ${alias}.*, ${healthColumns} FROM ${from} ${healthJoin(alias)}`;
+
 /** A statement that returns `linkColumns` (INSERT, UPDATE or DELETE … RETURNING), its rows with their health. */
-export const withHealth = (statement: string) =>
-  `WITH returned AS (${statement}) SELECT returned.*, ${healthColumns} FROM returned ${healthJoin('returned')}`;
+export const withHealth = (statement: string) => `WITH returned AS (${statement}) ${selectWithHealth('returned')}`;
 
 export function fromRow(row: LinkRow): StoredLink {
   return {

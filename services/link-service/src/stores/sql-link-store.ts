@@ -6,7 +6,7 @@ import { backgroundGatherMs, GroupCommit } from '@delinkcious/kit';
 import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
 import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
-import { fromRow, healthColumns, healthJoin, linkColumns, newHealthColumns, withHealth, type LinkRow } from './sql-link-rows.ts';
+import { fromRow, healthColumns, healthJoin, linkColumns, newHealthColumns, selectWithHealth, withHealth, type LinkRow } from './sql-link-rows.ts';
 import { VocabularyCache } from '../search/vocabulary-cache.ts';
 import type { ListingCache } from './page-cache.ts';
 import { noHealth } from '../link-health.ts';
@@ -103,7 +103,7 @@ const deleteSql = `
   ), savers AS (
     UPDATE url_stats s SET public_savers = greatest(s.public_savers - 1, 0) FROM deleted d WHERE s.url = d.url AND NOT d.private
   )
-  SELECT deleted.*, ${healthColumns} FROM deleted ${healthJoin('deleted')}`;
+  ${selectWithHealth('deleted')}`;
 
 const sameTime = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
 
