@@ -186,6 +186,101 @@ test('a relay alone on its outbox (PGlite) claims nothing, and passes asked at o
   }
 });
 
+/** An in-process bus whose publishes wait until released, counting how many are in flight at once. */
+class HeldBus extends SwitchableBus {
+  inFlight = 0;
+  mostInFlight = 0;
+  private releases: Array<() => void> = [];
+  override async publish(subject: string, event: BusEvent) {
+    this.inFlight++;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+    await new Promise<void>((resolve) => this.releases.push(resolve));
+    this.inFlight--;
+    await super.publish(subject, event);
+  }
+  release() {
+    for (const resolve of this.releases.splice(0)) resolve();
+  }
+}
+
+describe('outbox relay on the in-process bus (embedded)', () => {
+  const withOutbox = async (fn: (db: Database) => Promise<void>) => {
+    const db = await openPglite('memory://');
+    try {
+      await migrate(db, await loadMigrations(linkMigrations));
+      await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+
+  for (const [kind, most] of [['in-process', 20], ['nats', 8]] as const) {
+    test(`${kind} bus: ${most} of a pass's 20 events in flight at once`, async () => {
+      await withOutbox(async (db) => {
+        const ids = Array.from({ length: 20 }, (_, i) => `e${String(i).padStart(2, '0')}`);
+        await write(db, ids);
+        const bus = Object.assign(new HeldBus(), { kind });
+        const pass = new OutboxRelay({ db, bus, batchSize: 50 }).relayOnce();
+        await waitFor(() => bus.inFlight > 0, { what: 'the first publishes' });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.equal(bus.mostInFlight, most);
+        while (bus.published.length < ids.length) {
+          bus.release();
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        assert.equal(await pass, ids.length);
+        assert.deepEqual(bus.published.map((p) => p.id), ids);
+        assert.deepEqual(await outboxRows(db), [], 'each deleted once published');
+      });
+    });
+  }
+
+  test('while events flow, a write waits flowCoalesceMs for company', async () => {
+    await withOutbox(async (db) => {
+      const bus = new SwitchableBus();
+      const relay = new OutboxRelay({ db, bus, idleMs: 60_000, coalesceMs: 5, flowCoalesceMs: 10_000 });
+      relay.start();
+      try {
+        const written = async (ids: string[]) => {
+          await write(db, ids);
+          relay.notify();
+        };
+        // Quiet: a pass soon after the write.
+        await written(['a', 'b', 'c']);
+        await waitFor(() => bus.published.length === 3, { what: 'the first three', timeoutMs: 5_000 });
+        // That pass published three: events flow, so the next write waits for company.
+        await written(['d']);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(bus.published.length, 3, 'd waits while events flow');
+        await written(['e']);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(bus.published.length, 3, 'e joins the same pass');
+      } finally {
+        await relay.stop();
+      }
+      assert.deepEqual(bus.published.map((p) => p.id), ['a', 'b', 'c', 'd', 'e'], 'stop() publishes what waited');
+    });
+  });
+
+  test('after a pass of one event, a write goes out at once again', async () => {
+    await withOutbox(async (db) => {
+      const bus = new SwitchableBus();
+      const relay = new OutboxRelay({ db, bus, idleMs: 60_000, coalesceMs: 5, flowCoalesceMs: 60_000 });
+      relay.start();
+      try {
+        for (const id of ['one', 'two', 'three']) {
+          await write(db, [id]);
+          relay.notify();
+          // Far sooner than flowCoalesceMs: one event per pass is no flow.
+          await waitFor(() => bus.published.some((p) => p.id === id), { what: id, timeoutMs: 10_000 });
+        }
+      } finally {
+        await relay.stop();
+      }
+    });
+  });
+});
+
 const postgres = await externalService('TEST_DATABASE_URL');
 relaySuite(
   'PostgreSQL',
