@@ -235,47 +235,45 @@ describe('outbox relay on the in-process bus (embedded)', () => {
     });
   }
 
-  test('while events flow, a write waits flowCoalesceMs for company', async () => {
+  /** A running relay on a fresh outbox; stopped (publishing what waits) before `fn`'s bus is returned. */
+  const withRunningRelay = async (flowCoalesceMs: number, fn: (written: (ids: string[]) => Promise<void>, bus: SwitchableBus) => Promise<void>) => {
+    const bus = new SwitchableBus();
     await withOutbox(async (db) => {
-      const bus = new SwitchableBus();
-      const relay = new OutboxRelay({ db, bus, idleMs: 60_000, coalesceMs: 5, flowCoalesceMs: 10_000 });
+      const relay = new OutboxRelay({ db, bus, idleMs: 60_000, coalesceMs: 5, flowCoalesceMs });
       relay.start();
       try {
-        const written = async (ids: string[]) => {
+        await fn(async (ids) => {
           await write(db, ids);
           relay.notify();
-        };
-        // Quiet: a pass soon after the write.
-        await written(['a', 'b', 'c']);
-        await waitFor(() => bus.published.length === 3, { what: 'the first three', timeoutMs: 5_000 });
-        // That pass published three: events flow, so the next write waits for company.
-        await written(['d']);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.equal(bus.published.length, 3, 'd waits while events flow');
-        await written(['e']);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.equal(bus.published.length, 3, 'e joins the same pass');
+        }, bus);
       } finally {
         await relay.stop();
       }
-      assert.deepEqual(bus.published.map((p) => p.id), ['a', 'b', 'c', 'd', 'e'], 'stop() publishes what waited');
     });
+    return bus;
+  };
+
+  test('while events flow, a write waits flowCoalesceMs for company', async () => {
+    const bus = await withRunningRelay(10_000, async (written, bus) => {
+      // Quiet: a pass soon after the write.
+      await written(['a', 'b', 'c']);
+      await waitFor(() => bus.published.length === 3, { what: 'the first three', timeoutMs: 5_000 });
+      // That pass published three: events flow, so the next writes wait for company.
+      await written(['d']);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await written(['e']);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(bus.published.length, 3, 'd and e wait while events flow');
+    });
+    assert.deepEqual(bus.published.map((p) => p.id), ['a', 'b', 'c', 'd', 'e'], 'stop() publishes what waited');
   });
 
   test('after a pass of one event, a write goes out at once again', async () => {
-    await withOutbox(async (db) => {
-      const bus = new SwitchableBus();
-      const relay = new OutboxRelay({ db, bus, idleMs: 60_000, coalesceMs: 5, flowCoalesceMs: 60_000 });
-      relay.start();
-      try {
-        for (const id of ['one', 'two', 'three']) {
-          await write(db, [id]);
-          relay.notify();
-          // Far sooner than flowCoalesceMs: one event per pass is no flow.
-          await waitFor(() => bus.published.some((p) => p.id === id), { what: id, timeoutMs: 10_000 });
-        }
-      } finally {
-        await relay.stop();
+    await withRunningRelay(60_000, async (written, bus) => {
+      for (const id of ['one', 'two', 'three']) {
+        await written([id]);
+        // Far sooner than flowCoalesceMs: one event per pass is no flow.
+        await waitFor(() => bus.published.some((p) => p.id === id), { what: id, timeoutMs: 10_000 });
       }
     });
   });
