@@ -1,7 +1,8 @@
 /**
  * A manager of the same process, called as its network client would call it:
  * only the routes authorization.ts gives the caller, arguments and results
- * copied (a caller cannot share objects with a remote manager), and failures
+ * copied (a caller cannot share objects with a remote manager; immutable data,
+ * which neither side can change, is shared as it is), and failures
  * reaching the caller as the client would have mapped them. Typed errors pass
  * through as they are; anything else is what the service's 500 "internal
  * error" becomes in the client: an UnavailableError, logged by the service.

@@ -54,7 +54,7 @@ export class ReadCache<V> {
     this.cachedAt = generation();
   }
 
-  /** The answer from the cache, else from `load` (kept when no write overlapped it). */
+  /** The answer from the cache, else from `load` (kept when no write overlapped it, and then returned as kept). */
   async through(key: string, load: () => Promise<V>): Promise<V> {
     if (this.generation() !== this.cachedAt) {
       this.answers.clear();
@@ -69,10 +69,11 @@ export class ReadCache<V> {
     }
     const startedAt = this.generation();
     const answer = await load();
-    if (this.generation() === startedAt && startedAt === this.cachedAt) {
-      this.answers.set(key, this.keep(answer));
-      if (this.answers.size > this.max) this.answers.delete(this.answers.keys().next().value!);
-    }
-    return answer;
+    if (this.generation() !== startedAt || startedAt !== this.cachedAt) return answer;
+    // The first caller gets what later ones will: the answer as kept.
+    const kept = this.keep(answer);
+    this.answers.set(key, kept);
+    if (this.answers.size > this.max) this.answers.delete(this.answers.keys().next().value!);
+    return kept;
   }
 }

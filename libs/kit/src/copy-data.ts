@@ -6,8 +6,10 @@
  * quarter of a cached `GET /v1/links`; this copy takes a few. Anything else (a Map, a class
  * instance, a typed array, a cycle, a function) is handed to structuredClone, so the result is
  * what it would give, errors included; one difference: an object reached twice is copied twice, as
- * it would be over the network (JSON), where structuredClone keeps one copy.
+ * it would be over the network (JSON), where structuredClone keeps one copy. Data made immutable
+ * (immutable.ts) is not copied: it is shared as it is, since neither side can change it.
  */
+import { isImmutable } from './immutable.ts';
 
 /** Past this depth the data is taken for a cycle: structuredClone copies it whole. */
 const maxDepth = 64;
@@ -21,6 +23,7 @@ function isPlainObject(value: object): value is Record<string, unknown> {
 
 function copy(value: unknown, depth: number): unknown {
   if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;
+  if (isImmutable(value)) return value;
   if (depth > maxDepth) throw new TooDeep();
   if (Array.isArray(value)) {
     const out: unknown[] = new Array(value.length);

@@ -16,3 +16,4 @@ export * from './fields.ts';
 export * from './group-commit.ts';
 export * from './idle-collector.ts';
 export * from './copy-data.ts';
+export * from './immutable.ts';

@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { FastifyReply } from 'fastify';
 import { LinkClient } from '@delinkcious/clients';
+import { immutable } from '@delinkcious/kit';
+import { linkToWire, type GetLinksResult, type Link } from '@delinkcious/object-model';
+import { sendLinkPage } from '../src/routes/link-page.ts';
 import { gatewaysBothWays, memoryManagers, type GatewayHarness } from './support/harness.ts';
 
 /** A LinkClient that may only forward pages: parsing one (getLinks) fails the test. */
@@ -71,5 +75,53 @@ describe('GET /v1/links forwarded from link-service', () => {
     const answer = await overHttp.call('GET', '/v1/links', { token: 'not-a-token' });
     assert.equal(answer.status, 401);
     assert.deepEqual(answer.body, { err: 'Access Denied!' });
+  });
+});
+
+describe('sendLinkPage', () => {
+  /** A reply that keeps what was sent. */
+  const reply = () => {
+    const sent = { type: '', payload: '' };
+    const fake = {
+      type(value: string) {
+        sent.type = value;
+        return fake;
+      },
+      send(payload: string) {
+        sent.payload = payload;
+        return fake;
+      },
+    };
+    return { sent, fake: fake as unknown as FastifyReply };
+  };
+  const link = (n: number): Link => ({
+    url: `https://example.com/${n}`,
+    title: `Title ${n} ✓`,
+    description: 'tab\there',
+    status: 'valid',
+    tags: ['all', `t${n}`],
+    private: false,
+    savedBy: n,
+    unread: false,
+    createdAt: new Date(Date.UTC(2026, 11, n, 1, 2, 3, 4)),
+    updatedAt: new Date(Date.UTC(2026, 11, n, 5, 6, 7, 8)),
+    checkedAt: null,
+    httpStatus: 200,
+    checkError: '',
+    invalidSince: null,
+    archiveUrl: '',
+    faviconUrl: '',
+  });
+  const page = (): GetLinksResult => ({ links: [link(1), link(2)], nextPageToken: 'next' });
+  const expected = JSON.stringify({ err: '', links: page().links.map(linkToWire), next_page_token: 'next' });
+
+  test('an immutable page (a listing link-service keeps) is sent as the same bytes every time, as any other page is', () => {
+    const shared = immutable(page());
+    for (const sentPage of [page(), shared, shared, page()]) {
+      const { sent, fake } = reply();
+      sendLinkPage(fake, sentPage);
+      assert.equal(sent.type, 'application/json; charset=utf-8');
+      assert.equal(sent.payload, expected);
+    }
   });
 });

@@ -46,6 +46,7 @@ import {
   type LinkDateCount,
   type LinkDatesRequest,
 } from '@delinkcious/object-model';
+import { immutable, isImmutable } from '@delinkcious/kit';
 import { WorkBudget, compilePattern, decodePageToken, encodePageToken, matchCost, regexWork, type PageCursor, type TextMatcher } from './filters.ts';
 import { listingOf } from './search/request.ts';
 import { LinkOrganizer } from './organize.ts';
@@ -99,6 +100,8 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
   /** Tags and bulk edits (organize.ts). */
   private readonly organizer: LinkOrganizer;
   private readonly imports: Importer | undefined;
+  /** Pages of listings the store keeps, kept with them (pageOf). */
+  private readonly keptPages = new WeakMap<readonly ListedLink[], { limit: number; page: GetLinksResult }>();
 
   constructor(options: LinkManagerOptions) {
     this.store = options.store;
@@ -151,9 +154,7 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
     const cursorAt = (link: ListedLink): PageCursor => ({ sort, key: link.sortKey, id: link.id });
 
     if (filters.length === 0) {
-      const rows = await this.store.list(username, { ...query, after, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      return { links: page.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(cursorAt(page.at(-1)!)) : '' };
+      return this.pageOf(await this.store.list(username, { ...query, after, limit: limit + 1 }), limit, cursorAt);
     }
 
     // Regex filters run here, over keyset batches, within the scan and work budgets.
@@ -183,6 +184,23 @@ export class DefaultLinkManager implements LinkManager, LinkStatusUpdater {
       if (batch.length < want) return { links: matches.map(publicLink), nextPageToken: '' };
       if (scanned >= this.scanBudget) return { links: matches.map(publicLink), nextPageToken: encodePageToken(after!) };
     }
+  }
+
+  /**
+   * The page of `rows` (limit + 1 of them asked for: the one more says a next page exists). A listing
+   * the store keeps (embedded: immutable, by user and query) gives the same page every time: made
+   * once, immutable too and kept with it, so in-process callers share it rather than copy it and may
+   * keep what they derive, as the gateway keeps its bytes (docs/design.md §13).
+   */
+  private pageOf(rows: ListedLink[], limit: number, cursorAt: (link: ListedLink) => PageCursor): GetLinksResult {
+    const kept = this.keptPages.get(rows);
+    if (kept?.limit === limit) return kept.page;
+    const links = rows.slice(0, limit);
+    const page = { links: links.map(publicLink), nextPageToken: rows.length > limit ? encodePageToken(cursorAt(links.at(-1)!)) : '' };
+    if (!isImmutable(rows)) return page;
+    const shared = immutable(page);
+    this.keptPages.set(rows, { limit, page: shared });
+    return shared;
   }
 
   /** Runs the filters in turn, each paid for (and maybe yielded before) by the work budget. */

@@ -3,7 +3,8 @@
  * answer GET /v1/links and GET /v1/users/{username}/links share, so the two
  * read the same filters by the same rules and answer the same shape.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isImmutable } from '@delinkcious/kit';
 import { ValidationError, limits, linkToWire, pageLimit, type GetLinksRequest, type GetLinksResult } from '@delinkcious/object-model';
 import { fieldsOf, optionalText, type Fields } from '../inputs.ts';
 import { linkSchema, pageAnswer, pageLimitInput, patternInput, searchQueryInput, searchSortInput, startTokenInput } from '../openapi.ts';
@@ -54,6 +55,19 @@ function textList(fields: Fields, name: string): string[] | undefined {
   return values as string[];
 }
 
-export function linkPageToWire(page: GetLinksResult) {
-  return { err: '', links: page.links.map(linkToWire), next_page_token: page.nextPageToken };
+/** Pages written, by the page: an immutable one (embedded, a listing link-service keeps) is the same page every time. */
+const writtenPages = new WeakMap<GetLinksResult, string>();
+
+/**
+ * Sends `page` as the 200 answer. An immutable page is written once and its bytes kept with it
+ * (docs/design.md §13): a page read again, as long as link-service keeps its listing, costs no
+ * conversion or JSON; any other page is written each time.
+ */
+export function sendLinkPage(reply: FastifyReply, page: GetLinksResult): FastifyReply {
+  let json = writtenPages.get(page);
+  if (json === undefined) {
+    json = JSON.stringify({ err: '', links: page.links.map(linkToWire), next_page_token: page.nextPageToken });
+    if (isImmutable(page)) writtenPages.set(page, json);
+  }
+  return reply.type('application/json; charset=utf-8').send(json);
 }

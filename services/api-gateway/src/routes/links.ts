@@ -7,7 +7,7 @@ import { LinkClient } from '@delinkcious/clients';
 import { linkToWire, optionalFlag, tagItems, type LinkManager, type UserManager } from '@delinkcious/object-model';
 import { callerOf } from '../auth/hooks.ts';
 import { fieldsOf, optionalText, requiredText } from '../inputs.ts';
-import { linkPageAnswer, linkPageQuery, linkPageRequest, linkPageToWire } from './link-page.ts';
+import { linkPageAnswer, linkPageQuery, linkPageRequest, sendLinkPage } from './link-page.ts';
 import {
   bodyTypes,
   descriptionInput,
@@ -47,7 +47,7 @@ export function registerLinkRoutes(v1: FastifyInstance, links: LinkManager, user
       const page = linkPageRequest(request, callerOf(request).username);
       // Over HTTP, link-service's answer is this answer already: forwarded, not parsed and written again.
       if (pages) return reply.type('application/json; charset=utf-8').send(await pages.getLinksPage(page));
-      return linkPageToWire(await links.getLinks(page));
+      return sendLinkPage(reply, await links.getLinks(page));
     },
   );
 

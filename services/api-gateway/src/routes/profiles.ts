@@ -15,7 +15,7 @@ import {
 } from '@delinkcious/object-model';
 import { fieldsOf, optionalText } from '../inputs.ts';
 import { errors, pageAnswer, security, startTokenInput, usernameInput } from '../openapi.ts';
-import { linkPageAnswer, linkPageQuery, linkPageRequest, linkPageToWire } from './link-page.ts';
+import { linkPageAnswer, linkPageQuery, linkPageRequest, sendLinkPage } from './link-page.ts';
 
 /** Anonymous callers are welcome when PUBLIC_PROFILES=anyone; a token is then optional. */
 const optionalSecurity = [{}, ...security];
@@ -141,9 +141,9 @@ export function registerProfileRoutes(v1: FastifyInstance, { links, socialGraph,
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const user = await existingUser(users, (request.params as Record<string, unknown>).username);
-      return linkPageToWire(await links.getPublicLinks(linkPageRequest(request, user.username)));
+      return sendLinkPage(reply, await links.getPublicLinks(linkPageRequest(request, user.username)));
     },
   );
 }

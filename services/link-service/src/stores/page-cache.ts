@@ -6,21 +6,19 @@
  * (another user's save changes SavedBy too).
  */
 import { ReadCache } from '@delinkcious/db';
+import { immutable } from '@delinkcious/kit';
 import type { ListedLink, ListQuery } from './link-store.ts';
 
 /** Listings kept at most (a page of 10–100 links each): a few MB. */
 const maxListings = 500;
-
-/** Shared by every later caller: frozen, so none can change what another reads. */
-const frozen = (links: ListedLink[]): ListedLink[] =>
-  Object.freeze(links.map((link) => Object.freeze({ ...link, tags: Object.freeze([...link.tags]) as string[] }))) as ListedLink[];
 
 /** Listings by user and query, kept while the database's write generation stays the same. */
 export class ListingCache {
   private readonly listings: ReadCache<ListedLink[]>;
 
   constructor(generation: () => number) {
-    this.listings = new ReadCache(generation, maxListings, frozen);
+    // Shared by every later caller: immutable, so none can change what another reads.
+    this.listings = new ReadCache(generation, maxListings, immutable);
   }
 
   through(username: string, query: ListQuery, load: () => Promise<ListedLink[]>): Promise<ListedLink[]> {
