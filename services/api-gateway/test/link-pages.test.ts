@@ -81,13 +81,13 @@ describe('GET /v1/links forwarded from link-service', () => {
 describe('sendLinkPage', () => {
   /** A reply that keeps what was sent. */
   const reply = () => {
-    const sent = { type: '', payload: '' };
+    const sent: { type: string; payload: string | Buffer } = { type: '', payload: '' };
     const fake = {
       type(value: string) {
         sent.type = value;
         return fake;
       },
-      send(payload: string) {
+      send(payload: string | Buffer) {
         sent.payload = payload;
         return fake;
       },
@@ -121,7 +121,7 @@ describe('sendLinkPage', () => {
       const { sent, fake } = reply();
       sendLinkPage(fake, sentPage);
       assert.equal(sent.type, 'application/json; charset=utf-8');
-      assert.equal(sent.payload, expected);
+      assert.equal(Buffer.from(sent.payload).toString('utf8'), expected);
     }
   });
 });

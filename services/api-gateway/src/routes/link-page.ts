@@ -56,18 +56,18 @@ function textList(fields: Fields, name: string): string[] | undefined {
 }
 
 /** Pages written, by the page: an immutable one (embedded, a listing link-service keeps) is the same page every time. */
-const writtenPages = new WeakMap<GetLinksResult, string>();
+const writtenPages = new WeakMap<GetLinksResult, Buffer>();
 
 /**
  * Sends `page` as the 200 answer. An immutable page is written once and its bytes kept with it
- * (docs/design.md §13): a page read again, as long as link-service keeps its listing, costs no
- * conversion or JSON; any other page is written each time.
+ * (docs/design.md §13), as UTF-8 so no write encodes them again: a page read again, as long as
+ * link-service keeps its listing, costs no conversion or JSON; any other page is written each time.
  */
 export function sendLinkPage(reply: FastifyReply, page: GetLinksResult): FastifyReply {
-  let json = writtenPages.get(page);
-  if (json === undefined) {
-    json = JSON.stringify({ err: '', links: page.links.map(linkToWire), next_page_token: page.nextPageToken });
-    if (isImmutable(page)) writtenPages.set(page, json);
+  let body: string | Buffer | undefined = writtenPages.get(page);
+  if (body === undefined) {
+    body = JSON.stringify({ err: '', links: page.links.map(linkToWire), next_page_token: page.nextPageToken });
+    if (isImmutable(page)) writtenPages.set(page, (body = Buffer.from(body)));
   }
-  return reply.type('application/json; charset=utf-8').send(json);
+  return reply.type('application/json; charset=utf-8').send(body);
 }
