@@ -9,17 +9,12 @@
  * it would be over the network (JSON), where structuredClone keeps one copy. Data made immutable
  * (immutable.ts) is not copied: it is shared as it is, since neither side can change it.
  */
-import { isImmutable } from './immutable.ts';
+import { isImmutable, isPlainObject } from './immutable.ts';
 
 /** Past this depth the data is taken for a cycle: structuredClone copies it whole. */
 const maxDepth = 64;
 
 class TooDeep extends Error {}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
-}
 
 function copy(value: unknown, depth: number): unknown {
   if (typeof value !== 'object' || value === null) return typeof value === 'function' || typeof value === 'symbol' ? structuredClone(value) : value;

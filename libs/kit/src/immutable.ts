@@ -23,7 +23,8 @@ for (const name of Object.getOwnPropertyNames(Date.prototype)) {
   });
 }
 
-function isPlainObject(value: object): value is Record<string, unknown> {
+/** An object of the plain data kind: made by a literal, JSON or Object.create(null). */
+export function isPlainObject(value: object): value is Record<string, unknown> {
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
 }

@@ -64,10 +64,12 @@ const writtenPages = new WeakMap<GetLinksResult, Buffer>();
  * link-service keeps its listing, costs no conversion or JSON; any other page is written each time.
  */
 export function sendLinkPage(reply: FastifyReply, page: GetLinksResult): FastifyReply {
-  let body: string | Buffer | undefined = writtenPages.get(page);
-  if (body === undefined) {
-    body = JSON.stringify({ err: '', links: page.links.map(linkToWire), next_page_token: page.nextPageToken });
-    if (isImmutable(page)) writtenPages.set(page, (body = Buffer.from(body)));
-  }
-  return reply.type('application/json; charset=utf-8').send(body);
+  reply.type('application/json; charset=utf-8');
+  const kept = writtenPages.get(page);
+  if (kept) return reply.send(kept);
+  const json = JSON.stringify({ err: '', links: page.links.map(linkToWire), next_page_token: page.nextPageToken });
+  if (!isImmutable(page)) return reply.send(json);
+  const bytes = Buffer.from(json);
+  writtenPages.set(page, bytes);
+  return reply.send(bytes);
 }
