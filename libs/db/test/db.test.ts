@@ -68,6 +68,46 @@ function databaseSuite(name: string, open: () => Promise<{ db: Database; close: 
       }
     });
 
+    test('values come back as they went, however long the answer: multi-byte text, 4 MB of it, arrays, times, JSON, null', async () => {
+      const { db, close } = await open();
+      try {
+        await db.exec('CREATE TABLE v (id int PRIMARY KEY, body text, tags text[], at timestamptz, doc jsonb)');
+        const words = 'naïve café 東京 🦊 '.repeat(200_000); // ~4.6 MB of UTF-8: PGlite hands it over in many chunks
+        const at = new Date('2026-12-05T10:20:30.456Z');
+        await db.query('INSERT INTO v VALUES ($1, $2, $3, $4, $5)', [1, words, ['ä', 'b,c', '"q"'], at, JSON.stringify({ k: 'ü', n: [1, 2] })]);
+        await db.query('INSERT INTO v (id) SELECT generate_series(2, 3000)');
+        const { rows } = await db.query<{ id: number; body: string | null; tags: string[] | null; at: Date | null; doc: unknown }>('SELECT * FROM v ORDER BY id');
+        assert.equal(rows.length, 3000);
+        assert.equal(rows[0]!.body, words);
+        assert.deepEqual(rows[0]!.tags, ['ä', 'b,c', '"q"']);
+        assert.equal(rows[0]!.at?.toISOString(), at.toISOString());
+        assert.deepEqual(rows[0]!.doc, { k: 'ü', n: [1, 2] });
+        assert.deepEqual(rows[2999], { id: 3000, body: null, tags: null, at: null, doc: null });
+      } finally {
+        await close();
+      }
+    });
+
+    test("a failed statement raises pg's DatabaseError with its SQLSTATE and constraint; the connection goes on", async () => {
+      const { db, close } = await open();
+      try {
+        await db.exec('CREATE TABLE u (name text CONSTRAINT u_name UNIQUE)');
+        await db.query('INSERT INTO u VALUES ($1)', ['a']);
+        const failed = await db.query('INSERT INTO u VALUES ($1)', ['a']).then(
+          () => assert.fail('a duplicate was inserted'),
+          (error: unknown) => error,
+        );
+        assert.ok(failed instanceof pg.DatabaseError, 'the driver\'s error class');
+        assert.equal(failed.code, '23505');
+        assert.equal(failed.constraint, 'u_name');
+        assert.match(failed.message, /duplicate key value violates unique constraint "u_name"/);
+        await assert.rejects(db.exec('SELECT * FROM nowhere'), (error: unknown) => error instanceof pg.DatabaseError && error.code === '42P01');
+        assert.deepEqual((await db.query('SELECT count(*)::int AS n FROM u')).rows, [{ n: 1 }]);
+      } finally {
+        await close();
+      }
+    });
+
     test('a transaction commits on success and rolls back on error', async () => {
       const { db, close } = await open();
       try {
