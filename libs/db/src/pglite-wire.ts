@@ -5,7 +5,7 @@
  * ~0.3 ms for one batched call, and a write is a dozen statements. Parameters
  * go as text with types inferred by the server, exactly as `pg` sends them (its
  * own prepareValue), so the same SQL behaves the same on both; rows are read
- * with PGlite's parsers.
+ * with PGlite's type parsers.
  *
  * The messages are written and read with `pg-protocol`, the `pg` driver's own
  * (docs/design.md §13): PGlite's copy of it copied every field of every row out
@@ -22,15 +22,14 @@
 import pgUtils from 'pg/lib/utils.js';
 import { serialize } from 'pg-protocol';
 import { Parser } from 'pg-protocol/dist/parser.js';
-import type { BackendMessage } from 'pg-protocol/dist/messages.js';
-import { parse, type PGlite } from '@electric-sql/pglite';
+import type { BackendMessage, CommandCompleteMessage, DataRowMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
+import type { PGlite } from '@electric-sql/pglite';
 import type { QueryResult } from './database.ts';
 
 // `pg`'s own parameter encoding, from its module alone: the driver (its client, pool, protocol) is not needed here.
 const { prepareValue } = pgUtils;
 
-/** PGlite's protocol module is a copy of pg-protocol: its messages have the same names and fields. */
-type PgliteMessages = Parameters<typeof parse.parseResults>[0];
+type Parsers = PGlite['parsers'];
 
 /**
  * A statement whose text starts with this is never prepared: its best plan depends on its values (a
@@ -90,6 +89,43 @@ async function run(pglite: PGlite, message: Uint8Array): Promise<BackendMessage[
 
 const failure = (messages: BackendMessage[]) => messages.find((m) => m.name === 'error');
 
+/**
+ * The rows of a statement's answer, each column read by its type's parser (looked up once per
+ * column, not per value), and the rows it wrote. Rows are plain objects whose columns are assigned
+ * in order, as `pg` builds them.
+ */
+function readResult<R>(messages: BackendMessage[], parsers: Parsers): QueryResult<R> {
+  let names: string[] = [];
+  let columnParsers: Array<Parsers[number] | undefined> = [];
+  let types: number[] = [];
+  const rows: Record<string, unknown>[] = [];
+  let written = 0;
+  for (const message of messages) {
+    if (message.name === 'rowDescription') {
+      const { fields } = message as RowDescriptionMessage;
+      names = fields.map((field) => field.name);
+      types = fields.map((field) => field.dataTypeID);
+      columnParsers = types.map((type) => parsers[type]);
+    } else if (message.name === 'dataRow') {
+      const { fields } = message as DataRowMessage;
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) {
+        const text = fields[i] as string | null;
+        const parse = columnParsers[i];
+        row[names[i]!] = text === null || !parse ? text : parse(text, types[i]!);
+      }
+      rows.push(row);
+    } else if (message.name === 'commandComplete') {
+      // "INSERT 0 3", "UPDATE 2", "DELETE 1", "COPY 5", "MERGE 4": the count is the last word.
+      const words = (message as CommandCompleteMessage).text.split(' ');
+      if (['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(words[0]!)) written = Number(words[words.length - 1]) || 0;
+      break;
+    }
+  }
+  // pg counts the rows a SELECT returned too.
+  return { rows: rows as R[], rowCount: Math.max(written, rows.length) };
+}
+
 /** One statement with parameters ($1, …), extended protocol, one round trip; prepared once when `statements` is given. */
 export async function runStatement<R>(pglite: PGlite, text: string, params: unknown[] = [], statements?: Statements): Promise<QueryResult<R>> {
   const [name, mustParse] = statements ? statements.nameFor(text) : ['', true];
@@ -105,10 +141,7 @@ export async function runStatement<R>(pglite: PGlite, text: string, params: unkn
   if (mustParse && messages.some((m) => m.name === 'parseComplete')) statements?.remember(text, name);
   const error = failure(messages);
   if (error) throw error;
-  const [result] = parse.parseResults(messages as unknown as PgliteMessages, pglite.parsers);
-  const rows = (result?.rows ?? []) as R[];
-  // PGlite counts only written rows in affectedRows; pg counts returned rows of a SELECT too.
-  return { rows, rowCount: Math.max(result?.affectedRows ?? 0, rows.length) };
+  return readResult<R>(messages, pglite.parsers);
 }
 
 /** A script of statements without parameters (simple protocol). */

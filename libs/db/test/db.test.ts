@@ -88,6 +88,20 @@ function databaseSuite(name: string, open: () => Promise<{ db: Database; close: 
       }
     });
 
+    test('rowCount is the rows written, or the rows returned', async () => {
+      const { db, close } = await open();
+      try {
+        await db.exec('CREATE TABLE c (n int)');
+        assert.equal((await db.query('INSERT INTO c SELECT generate_series(1, 5)')).rowCount, 5);
+        assert.equal((await db.query('UPDATE c SET n = n + 1 WHERE n > $1', [2])).rowCount, 3);
+        assert.deepEqual(await db.query('DELETE FROM c WHERE n > 5 RETURNING n'), { rows: [{ n: 6 }], rowCount: 1 });
+        assert.deepEqual(await db.query('SELECT n FROM c WHERE n < 3 ORDER BY n'), { rows: [{ n: 1 }, { n: 2 }], rowCount: 2 });
+        assert.deepEqual(await db.query('SELECT n FROM c WHERE n > 100'), { rows: [], rowCount: 0 });
+      } finally {
+        await close();
+      }
+    });
+
     test("a failed statement raises pg's DatabaseError with its SQLSTATE and constraint; the connection goes on", async () => {
       const { db, close } = await open();
       try {
