@@ -32,8 +32,9 @@ import { definitions } from './registry.ts';
 
 /**
  * Embedded, WebAssembly (PGlite's Postgres) stays on V8's baseline compiler (docs/design.md §13):
- * tiering its hot functions up to the optimizing compiler stalled the start ~0.6 s and held ~70 MB
- * more, for no measurable gain in the statements' speed. Set before PGlite compiles its module.
+ * tiering its hot functions up to the optimizing compiler stalled the start ~0.6 s and held 60-85 MB
+ * more (the compiler's memory, kept by the C allocator), for ~28% more saves a second at full speed.
+ * The memory figure wins. Set before PGlite compiles its module.
  */
 function wasmOnBaselineCompiler(): void {
   v8.setFlagsFromString('--no-wasm-tier-up');
