@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
+import { countingWrites, loadMigrations, migrate, openPglite, openPostgres, type Database } from '@delinkcious/db';
+import { isImmutable } from '@delinkcious/kit';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
 import type { FeedItem } from '../src/feed.ts';
+import { FeedPageCache } from '../src/stores/feed-page-cache.ts';
 import { SqlNewsStore } from '../src/stores/sql-news-store.ts';
 import { newsStoreContract } from './support/news-store-contract.ts';
 import { redisStoreFixture } from './support/news-harness.ts';
@@ -43,6 +45,60 @@ newsStoreContract('PGlite, feeds cut back lazily', async ({ feedMax }) => {
   }));
   return { store: new SqlNewsStore(db, { feedMax, trimSlack: feedMax + 1 }), close: () => db.exec('TRUNCATE news_feed, news_delivered') };
 }, { oneStepDelivery: true });
+
+// Embedded, feed pages are kept between writes (feed-page-cache.ts): every contract holds with them too.
+newsStoreContract('PGlite, feed pages kept', async ({ feedMax }) => {
+  const db = await (pglite ??= openPglite('memory://').then(async (opened) => {
+    await migrate(opened, await loadMigrations(migrationsDir));
+    return opened;
+  }));
+  const counted = countingWrites(db);
+  return {
+    store: new SqlNewsStore(counted, { feedMax, pages: new FeedPageCache(counted.generation) }),
+    close: () => counted.exec('TRUNCATE news_feed, news_delivered'),
+  };
+}, { oneStepDelivery: true });
+
+describe('SqlNewsStore: feed pages kept between writes (embedded)', () => {
+  const item = (eventId: string, at: number): FeedItem => ({
+    eventId,
+    eventType: 'LINK_ADDED',
+    username: 'author',
+    url: `https://${eventId}.example/`,
+    title: eventId,
+    timestamp: new Date(Date.UTC(2026, 0, 1) + at * 1000),
+  });
+
+  test('a page read again is the same page, immutable, with no query, until a write', async () => {
+    const db = await openPglite('memory://');
+    await migrate(db, await loadMigrations(migrationsDir));
+    const counted = countingWrites(db);
+    let reads = 0;
+    const watched: Database = { ...counted, query: (text, params) => (/^\s*select/i.test(text) && reads++, counted.query(text, params)) };
+    const store = new SqlNewsStore(watched, { feedMax: 100, pages: new FeedPageCache(counted.generation) });
+    try {
+      for (const n of [1, 2, 3]) await store.addToFeeds(['reader'], item(`e${n}`, n));
+      const first = await store.page('reader', undefined, 2);
+      assert.deepEqual(first.map((i) => i.eventId), ['e3', 'e2']);
+      assert.ok(isImmutable(first) && isImmutable(first[0]!.timestamp), 'shared, not copied, by in-process callers');
+      assert.throws(() => first[0]!.timestamp.setTime(0), TypeError);
+      const readsBefore = reads;
+      assert.equal(await store.page('reader', undefined, 2), first, 'the kept page');
+      assert.equal(reads, readsBefore, 'no query');
+      assert.notEqual(await store.page('reader', undefined, 3), first, 'another size is another page');
+      const next = await store.page('reader', { timestampMs: first[1]!.timestamp.getTime(), eventId: 'e2' }, 2);
+      assert.deepEqual(next.map((i) => i.eventId), ['e1'], 'another position is another page');
+      assert.deepEqual((await store.page('other', undefined, 2)).map((i) => i.eventId), [], "another reader's feed is its own");
+
+      await store.addToFeeds(['reader'], item('e4', 4));
+      const after = await store.page('reader', undefined, 2);
+      assert.deepEqual(after.map((i) => i.eventId), ['e4', 'e3'], 'a delivery shows at once');
+      assert.deepEqual(first.map((i) => i.eventId), ['e3', 'e2'], 'the page handed out before is as it was');
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 describe('SqlNewsStore: a feed past feedMax until cut back', () => {
   const item = (eventId: string, at: number): FeedItem => ({

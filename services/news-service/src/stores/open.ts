@@ -1,9 +1,10 @@
 /** The store the configuration asks for: Redis when REDIS_URL is set, else PGlite under DATA_DIR (survives restarts). */
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
+import { countingWritesWhenAlone, openServiceDatabase, type DatabaseChoice } from '@delinkcious/db';
 import type { Logger } from '@delinkcious/kit';
 import type { NewsServiceConfig } from '../config.ts';
+import { FeedPageCache } from './feed-page-cache.ts';
 import type { NewsStore } from './news-store.ts';
 import { RedisNewsStore } from './redis-news-store.ts';
 import { SqlNewsStore } from './sql-news-store.ts';
@@ -45,6 +46,9 @@ export async function openNewsStore(config: NewsServiceConfig, logger: Logger): 
     );
     return { store, kind: 'redis' };
   }
-  const db = await openServiceDatabase(embeddedChoice(config), migrationsDir, logger);
-  return { store: new SqlNewsStore(db, { feedMax: config.NEWS_FEED_MAX }), kind: 'pglite' };
+  const opened = await openServiceDatabase(embeddedChoice(config), migrationsDir, logger);
+  // This process alone writes the embedded database: feed pages are kept between its writes.
+  const counted = countingWritesWhenAlone(opened);
+  const pages = counted && new FeedPageCache(counted.generation);
+  return { store: new SqlNewsStore(counted ?? opened, { feedMax: config.NEWS_FEED_MAX, ...(pages && { pages }) }), kind: 'pglite' };
 }

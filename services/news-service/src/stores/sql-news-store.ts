@@ -4,6 +4,7 @@ import { GroupCommit } from '@delinkcious/kit';
 import type { NewsEventType } from '@delinkcious/object-model';
 import type { FeedItem, FeedPosition } from '../feed.ts';
 import { mergeRebuilt, type ReplaceableFeeds } from '../feed-replace.ts';
+import type { FeedPageCache } from './feed-page-cache.ts';
 import { deliveredTtlSeconds, type NewsStore } from './news-store.ts';
 
 interface FeedRow {
@@ -142,9 +143,10 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   });
 
   /** `trimSlack`: items a feed may hold past feedMax until cut back; default a tenth of feedMax. */
+  /** `pages`: only where this process alone writes `db`, and `db` counts its writes (feed-page-cache.ts). */
   constructor(
     private readonly db: Database,
-    private readonly options: { feedMax: number; trimSlack?: number },
+    private readonly options: { feedMax: number; trimSlack?: number; pages?: FeedPageCache },
   ) {
     this.trimSlack = Math.max(1, options.trimSlack ?? Math.ceil(options.feedMax / 10));
   }
@@ -232,8 +234,11 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
   }
 
   async page(username: string, after: FeedPosition | undefined, limit: number): Promise<FeedItem[]> {
-    const { rows } = await this.db.query<FeedRow>(pageSql, [username, after?.timestampMs ?? null, after?.eventId ?? null, limit, this.options.feedMax]);
-    return rows.map(itemOfRow);
+    const load = async () => {
+      const { rows } = await this.db.query<FeedRow>(pageSql, [username, after?.timestampMs ?? null, after?.eventId ?? null, limit, this.options.feedMax]);
+      return rows.map(itemOfRow);
+    };
+    return this.options.pages ? this.options.pages.through(username, after, limit, load) : load();
   }
 
   /**
