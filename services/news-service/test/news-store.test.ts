@@ -5,10 +5,9 @@ import { isImmutable } from '@delinkcious/kit';
 import { createTemporaryDatabase, externalService } from '@delinkcious/testing';
 import { migrationsDir } from '../src/main.ts';
 import { MemoryNewsStore } from '../src/stores/memory-news-store.ts';
-import type { FeedItem } from '../src/feed.ts';
 import { FeedPageCache } from '../src/stores/feed-page-cache.ts';
 import { SqlNewsStore } from '../src/stores/sql-news-store.ts';
-import { newsStoreContract } from './support/news-store-contract.ts';
+import { item, newsStoreContract } from './support/news-store-contract.ts';
 import { redisStoreFixture } from './support/news-harness.ts';
 
 async function sqlFixture(db: Database, feedMax: number, cleanup: () => Promise<void> = async () => {}) {
@@ -25,34 +24,32 @@ async function sqlFixture(db: Database, feedMax: number, cleanup: () => Promise<
 
 newsStoreContract('memory', async ({ feedMax }) => ({ store: new MemoryNewsStore({ feedMax }), close: async () => {} }));
 
+/** A PGlite with news-service's migrations applied. */
+async function migratedPglite(): Promise<Database> {
+  const db = await openPglite('memory://');
+  await migrate(db, await loadMigrations(migrationsDir));
+  return db;
+}
+
 // One PGlite for the suite (opening one takes seconds), emptied between tests.
 let pglite: Promise<Database> | undefined;
 after(async () => (await pglite)?.close());
+const sharedPglite = () => (pglite ??= migratedPglite());
+
 newsStoreContract('PGlite', async ({ feedMax }) => {
-  pglite ??= openPglite('memory://').then(async (db) => {
-    await migrate(db, await loadMigrations(migrationsDir));
-    return db;
-  });
-  const db = await pglite;
+  const db = await sharedPglite();
   return { store: new SqlNewsStore(db, { feedMax }), close: () => db.exec('TRUNCATE news_feed, news_delivered') };
 }, { oneStepDelivery: true });
 
 // Feeds cut back only after more items than they hold (trimSlack past feedMax): what reads show is the same.
 newsStoreContract('PGlite, feeds cut back lazily', async ({ feedMax }) => {
-  const db = await (pglite ??= openPglite('memory://').then(async (opened) => {
-    await migrate(opened, await loadMigrations(migrationsDir));
-    return opened;
-  }));
+  const db = await sharedPglite();
   return { store: new SqlNewsStore(db, { feedMax, trimSlack: feedMax + 1 }), close: () => db.exec('TRUNCATE news_feed, news_delivered') };
 }, { oneStepDelivery: true });
 
 // Embedded, feed pages are kept between writes (feed-page-cache.ts): every contract holds with them too.
 newsStoreContract('PGlite, feed pages kept', async ({ feedMax }) => {
-  const db = await (pglite ??= openPglite('memory://').then(async (opened) => {
-    await migrate(opened, await loadMigrations(migrationsDir));
-    return opened;
-  }));
-  const counted = countingWrites(db);
+  const counted = countingWrites(await sharedPglite());
   return {
     store: new SqlNewsStore(counted, { feedMax, pages: new FeedPageCache(counted.generation) }),
     close: () => counted.exec('TRUNCATE news_feed, news_delivered'),
@@ -60,18 +57,8 @@ newsStoreContract('PGlite, feed pages kept', async ({ feedMax }) => {
 }, { oneStepDelivery: true });
 
 describe('SqlNewsStore: feed pages kept between writes (embedded)', () => {
-  const item = (eventId: string, at: number): FeedItem => ({
-    eventId,
-    eventType: 'LINK_ADDED',
-    username: 'author',
-    url: `https://${eventId}.example/`,
-    title: eventId,
-    timestamp: new Date(Date.UTC(2026, 0, 1) + at * 1000),
-  });
-
   test('a page read again is the same page, immutable, with no query, until a write', async () => {
-    const db = await openPglite('memory://');
-    await migrate(db, await loadMigrations(migrationsDir));
+    const db = await migratedPglite();
     const counted = countingWrites(db);
     let reads = 0;
     const watched: Database = { ...counted, query: (text, params) => (/^\s*select/i.test(text) && reads++, counted.query(text, params)) };
@@ -101,21 +88,12 @@ describe('SqlNewsStore: feed pages kept between writes (embedded)', () => {
 });
 
 describe('SqlNewsStore: a feed past feedMax until cut back', () => {
-  const item = (eventId: string, at: number): FeedItem => ({
-    eventId,
-    eventType: 'LINK_ADDED',
-    username: 'author',
-    url: `https://${eventId}.example/`,
-    title: eventId,
-    timestamp: new Date(Date.UTC(2026, 0, 1) + at * 1000),
-  });
   const stored = async (db: Database, username: string) =>
     Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM news_feed WHERE username = $1', [username])).rows[0]!.n);
 
   test('reads end at the newest feedMax, on every page; the rows go once the feed got trimSlack items', async () => {
-    const db = await openPglite('memory://');
+    const db = await migratedPglite();
     try {
-      await migrate(db, await loadMigrations(migrationsDir));
       const store = new SqlNewsStore(db, { feedMax: 5, trimSlack: 4 });
       // Delivered in batches (calls at once), as the consumer hands events over.
       const batch = (from: number, to: number) =>
@@ -144,9 +122,8 @@ describe('SqlNewsStore: a feed past feedMax until cut back', () => {
   });
 
   test('a cut that fails fails no delivery, and is tried again at the feed\'s next item', async () => {
-    const db = await openPglite('memory://');
+    const db = await migratedPglite();
     try {
-      await migrate(db, await loadMigrations(migrationsDir));
       let failCuts = 1;
       const flaky: Database = {
         ...db,

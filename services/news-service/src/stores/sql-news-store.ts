@@ -142,8 +142,10 @@ export class SqlNewsStore implements NewsStore, ReplaceableFeeds {
     // (embedded, a whole pass of up to 100, gathered for 50 ms while events flow: outbox.ts).
   });
 
-  /** `trimSlack`: items a feed may hold past feedMax until cut back; default a tenth of feedMax. */
-  /** `pages`: only where this process alone writes `db`, and `db` counts its writes (feed-page-cache.ts). */
+  /**
+   * `trimSlack`: items a feed may hold past feedMax until cut back; default a tenth of feedMax.
+   * `pages`: only where this process alone writes `db`, and `db` counts its writes (feed-page-cache.ts).
+   */
   constructor(
     private readonly db: Database,
     private readonly options: { feedMax: number; trimSlack?: number; pages?: FeedPageCache },
