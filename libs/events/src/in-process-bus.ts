@@ -29,6 +29,8 @@ export class InProcessBus implements Bus {
   private readonly recent = new Map<string, number>();
   private readonly maxDeliveries: number;
   private readonly dedupeWindowMs: number;
+  /** Forgets the ids past the window when no publish comes to do it (after a burst, say). */
+  private forgetting: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(options: InProcessBusOptions = {}) {
@@ -48,6 +50,12 @@ export class InProcessBus implements Bus {
     const data = copyData(event);
     await publishInTrace('in-process', subject, headers, (traced) => Promise.all(targets.map((group) => this.deliver(group, subject, data, traced))));
     this.recent.set(event.id, Date.now());
+    this.forgetting ??= setTimeout(() => this.forgetLater(), this.dedupeWindowMs).unref();
+  }
+
+  /** Event ids remembered for deduplication: those published within the window. */
+  get remembered(): number {
+    return this.recent.size;
   }
 
   async subscribe<T>(options: SubscribeOptions, handler: Handler<T>): Promise<Subscription> {
@@ -67,6 +75,7 @@ export class InProcessBus implements Bus {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.forgetting);
   }
 
   private async deliver(group: Group, subject: string, data: unknown, headers: Record<string, string>): Promise<void> {
@@ -81,6 +90,16 @@ export class InProcessBus implements Bus {
         await new Promise((resolve) => setTimeout(resolve, redeliveryDelayMs(deliveryCount)));
       }
     }
+  }
+
+  /**
+   * Without this, the ids of a burst stayed until the next publish: a minute of saves at full speed
+   * (an import, say) held tens of thousands of them in a quiet process.
+   */
+  private forgetLater(): void {
+    this.forgetOld();
+    const oldest = this.recent.values().next();
+    this.forgetting = oldest.done || this.closed ? undefined : setTimeout(() => this.forgetLater(), Math.max(1, oldest.value + this.dedupeWindowMs - Date.now())).unref();
   }
 
   private forgetOld(): void {

@@ -56,6 +56,21 @@ test('no consumer yet is UnavailableError; a duplicate id is delivered once', as
   assert.deepEqual(got, ['a', 'early']);
 });
 
+test('the ids of a burst are forgotten once past the window, with no publish after them', async () => {
+  const bus = new InProcessBus({ dedupeWindowMs: 40 });
+  const got: string[] = [];
+  await bus.subscribe<{ id: string }>({ group: 'g', subjects: ['s'] }, async (m) => void got.push(m.data.id));
+  for (const id of ['a', 'b', 'c']) await bus.publish('s', { id });
+  assert.equal(bus.remembered, 3);
+  await bus.publish('s', { id: 'a' });
+  assert.deepEqual(got, ['a', 'b', 'c'], 'within the window a duplicate is dropped');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.equal(bus.remembered, 0, 'forgotten with no publish to prune them');
+  await bus.publish('s', { id: 'a' });
+  assert.deepEqual(got, ['a', 'b', 'c', 'a'], 'past the window the id is new again, as on JetStream');
+  await bus.close();
+});
+
 test('handlers get a copy: changing it does not change the publisher’s object', async () => {
   const bus = new InProcessBus();
   await bus.subscribe<{ id: string; tags: string[] }>({ group: 'g', subjects: ['s'] }, async (m) => void m.data.tags.push('mutated'));
