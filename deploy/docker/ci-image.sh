@@ -105,7 +105,8 @@ for db in "${databases[@]}"; do
 done
 redis-cli -n "$redis_db" FLUSHDB >/dev/null
 
-nats_password="$(openssl rand -hex 24)"
+# Starts with letters: nats-server reads the variable as a config value, and a bare hex like 12e4… is a number to it.
+nats_password="pw$(openssl rand -hex 24)"
 POD_RUNS_TARGET="${CI_IMAGE_TARGET:-base}" POD_RUNS_DB_PREFIX="$db_prefix" \
 POD_RUNS_REDIS="redis://127.0.0.1:6379/$redis_db" POD_RUNS_NATS="nats://127.0.0.1:$nats_port" \
 POD_RUNS_NATS_PASSWORD="$nats_password" \

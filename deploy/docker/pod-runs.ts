@@ -78,7 +78,8 @@ export function settingsFrom(env: Env): PodRunSettings {
     postgres: env.POD_RUNS_POSTGRES || 'postgres://postgres@127.0.0.1:5432',
     redis: env.POD_RUNS_REDIS || 'redis://127.0.0.1:6379/9',
     nats: env.POD_RUNS_NATS || 'nats://127.0.0.1:4222',
-    natsPassword: env.POD_RUNS_NATS_PASSWORD || randomBytes(24).toString('hex'),
+    // Letters first: nats-server would read a bare hex such as 12e4… as a number (docs/operations.md).
+    natsPassword: env.POD_RUNS_NATS_PASSWORD || `pw${randomBytes(24).toString('hex')}`,
     overrides,
   };
 }
