@@ -89,6 +89,9 @@ async function run(pglite: PGlite, message: Uint8Array): Promise<BackendMessage[
 
 const failure = (messages: BackendMessage[]) => messages.find((m) => m.name === 'error');
 
+/** The commands whose tag ends with the rows they wrote: "INSERT 0 3", "UPDATE 2", "DELETE 1", "COPY 5", "MERGE 4". */
+const writingCommands = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE']);
+
 /**
  * The rows of a statement's answer, each column read by its type's parser (looked up once per
  * column, not per value), and the rows it wrote. Rows are plain objects whose columns are assigned
@@ -116,9 +119,8 @@ function readResult<R>(messages: BackendMessage[], parsers: Parsers): QueryResul
       }
       rows.push(row);
     } else if (message.name === 'commandComplete') {
-      // "INSERT 0 3", "UPDATE 2", "DELETE 1", "COPY 5", "MERGE 4": the count is the last word.
       const words = (message as CommandCompleteMessage).text.split(' ');
-      if (['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(words[0]!)) written = Number(words[words.length - 1]) || 0;
+      if (writingCommands.has(words[0]!)) written = Number(words[words.length - 1]) || 0;
       break;
     }
   }
