@@ -47,7 +47,7 @@ interface ModeReport {
   startupExistingMs?: number;
   rssIdleMiB: number;
   rssUnderReadLoadMiB: number;
-  /** Idle again once the write runs' events were handled (2 s later): does memory come back down? */
+  /** Idle again once the write runs' events were handled and their links checked (2 s later): does memory come back down? */
   rssAfterWritesMiB: number;
   /** Embedded: DATA_DIR on disk, just started, and after one user saved 50 links. */
   dataDirEmptyMB?: number;
@@ -151,6 +151,9 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
     const fill = await writeLinks(target, reader, 1);
     const drainMs = await feedCaughtUp(target, newsReader, fill.lastUrl);
     log(`${mode}: the events of the write runs were all handled ${drainMs} ms after the last write`);
+    // Idle means the writes' background work done too: every link they saved has had its check.
+    const writeChecksMs = await checksSettled(target, reader);
+    log(`${mode}: the written links were all checked ${writeChecksMs} ms later`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rssAfterWritesMiB = totalRss(target);
     log(`${mode}: news`);

@@ -6,14 +6,14 @@ import { IdleCollector } from '../src/idle-collector.ts';
 
 const MiB = 1024 * 1024;
 
-/** A collector over a stand-in heap: `heap.used` is what it reads, `collect` empties it to `heap.live`. */
+/** A collector over a stand-in heap: `heap.size` is what it reads, `collect` shrinks it to `heap.live`. */
 function collectorOverStandInHeap() {
-  const heap = { used: 40 * MiB, live: 40 * MiB, collections: 0 };
+  const heap = { size: 40 * MiB, live: 40 * MiB, collections: 0 };
   const collector = new IdleCollector({
-    heapUsed: () => heap.used,
+    heapSize: () => heap.size,
     collect: () => {
       heap.collections++;
-      heap.used = heap.live;
+      heap.size = heap.live;
     },
   });
   return { heap, collector };
@@ -22,20 +22,20 @@ function collectorOverStandInHeap() {
 describe('IdleCollector', () => {
   test('collects once on the first quiet interval after busy ones, when the heap grew', () => {
     const { heap, collector } = collectorOverStandInHeap();
-    heap.used += 10 * MiB;
+    heap.size += 10 * MiB;
     assert.equal(collector.tick(0.9), false, 'busy: no collection during work');
-    heap.used += 60 * MiB;
+    heap.size += 60 * MiB;
     assert.equal(collector.tick(0.5), false);
     assert.equal(collector.tick(0.01), true, 'quiet after work: one collection');
     assert.equal(heap.collections, 1);
-    heap.used += 30 * MiB; // garbage made while quiet (timers, a health probe)
+    heap.size += 30 * MiB; // garbage made while quiet (timers, a health probe)
     assert.equal(collector.tick(0), false, 'still quiet: no second collection without work between');
     assert.equal(collector.collections, 1);
   });
 
   test('never collects on a process that has not worked', () => {
     const { heap, collector } = collectorOverStandInHeap();
-    heap.used += 100 * MiB;
+    heap.size += 100 * MiB;
     for (let i = 0; i < 5; i++) assert.equal(collector.tick(0.01), false);
     assert.equal(heap.collections, 0);
   });
@@ -43,7 +43,7 @@ describe('IdleCollector', () => {
   test('a light load is neither work nor quiet: the collection waits for the quiet after it', () => {
     const { heap, collector } = collectorOverStandInHeap();
     collector.tick(0.6);
-    heap.used += 50 * MiB;
+    heap.size += 50 * MiB;
     assert.equal(collector.tick(0.1), false, 'light load: not quiet yet');
     assert.equal(collector.tick(0.1), false);
     assert.equal(collector.tick(0.02), true);
@@ -52,13 +52,13 @@ describe('IdleCollector', () => {
   test('does not pause for little: under minGrowthBytes of growth since the last collection, nothing', () => {
     const { heap, collector } = collectorOverStandInHeap();
     collector.tick(0.9);
-    heap.used += 8 * MiB;
+    heap.size += 8 * MiB;
     assert.equal(collector.tick(0), false);
     assert.equal(heap.collections, 0);
     // Growth is measured from the lowest heap seen: V8's own collections lower it.
-    heap.used = 30 * MiB;
+    heap.size = 30 * MiB;
     collector.tick(0.9);
-    heap.used = 47 * MiB;
+    heap.size = 47 * MiB;
     assert.equal(collector.tick(0), true);
   });
 
@@ -67,16 +67,20 @@ describe('IdleCollector', () => {
     let garbage: Array<{ n: number; text: string }> | undefined = Array.from({ length: 300_000 }, (_, n) => ({ n, text: `item ${n}` }));
     assert.equal(garbage.length, 300_000);
     garbage = undefined;
-    const before = v8.getHeapStatistics().used_heap_size;
+    const before = v8.getHeapStatistics();
     collector.tick(1);
     assert.equal(collector.tick(0), true);
-    const after = v8.getHeapStatistics().used_heap_size;
-    assert.ok(before - after > 10 * MiB, `the heap went from ${Math.round(before / MiB)} to ${Math.round(after / MiB)} MiB`);
+    const after = v8.getHeapStatistics();
+    const used = [before.used_heap_size, after.used_heap_size].map((bytes) => Math.round(bytes / MiB));
+    assert.ok(before.used_heap_size - after.used_heap_size > 10 * MiB, `the heap's used part went from ${used[0]} to ${used[1]} MiB`);
+    // What it reads by default is the heap's size, which the collection gives back.
+    const size = [before.total_heap_size, after.total_heap_size].map((bytes) => Math.round(bytes / MiB));
+    assert.ok(before.total_heap_size - after.total_heap_size > 10 * MiB, `the heap's size went from ${size[0]} to ${size[1]} MiB`);
     assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined', 'gc() is not made a global of the process');
   });
 
   test('start() ticks on its own; stop() ends it', async () => {
-    const collector = new IdleCollector({ intervalMs: 5, heapUsed: () => 0, collect: () => undefined });
+    const collector = new IdleCollector({ intervalMs: 5, heapSize: () => 0, collect: () => undefined });
     let ticks = 0;
     const tick = collector.tick.bind(collector);
     collector.tick = (utilization?: number) => (ticks++, tick(utilization));

@@ -58,6 +58,20 @@ test('what is immutable already is kept, not copied again; a frozen object alone
   assert.equal(isImmutable(null), false);
 });
 
+test('its mark is its own and invisible: keys, JSON, spreads and deep equality see the data alone', () => {
+  const original = page();
+  const made = immutable(original);
+  assert.deepEqual(Object.keys(made.links[0]!), Object.keys(original.links[0]!));
+  assert.deepStrictEqual(made.links[0]!.tags, ['x', 'y']);
+  assert.deepStrictEqual(immutable({ n: 1, words: ['a'] }), { n: 1, words: ['a'] });
+  assert.equal(asJson(made), asJson(original));
+  const spread = { ...made.links[0]! };
+  assert.equal(isImmutable(spread), false, 'a spread copy is the caller\'s to change');
+  spread.url = 'https://mine.example/';
+  const heir = Object.create(made.links[0]!) as object;
+  assert.equal(isImmutable(heir), false, 'an object inheriting from an immutable one can still be changed');
+});
+
 test('copyData shares immutable data as it is and copies the rest around it', () => {
   const made = immutable(page());
   assert.equal(copyData(made), made);
