@@ -47,7 +47,7 @@ interface ModeReport {
   startupExistingMs?: number;
   rssIdleMiB: number;
   rssUnderReadLoadMiB: number;
-  /** Idle again once the write runs' events were handled and their links checked (2 s later): does memory come back down? */
+  /** Idle again once the write runs' events were handled and their links checked (5 s later): does memory come back down? */
   rssAfterWritesMiB: number;
   /** Embedded: DATA_DIR on disk, just started, and after one user saved 50 links. */
   dataDirEmptyMB?: number;
@@ -154,7 +154,9 @@ async function benchDeployment(mode: string, start: () => Promise<Deployment>, r
     // Idle means the writes' background work done too: every link they saved has had its check.
     const writeChecksMs = await checksSettled(target, reader);
     log(`${mode}: the written links were all checked ${writeChecksMs} ms later`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // 5 s: the writes' end can bring the embedded autovacuum's round (every 10 s, ~0.3 s a table),
+    // and the memory comes back at the first quiet second after it (libs/kit idle-collector.ts).
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     const rssAfterWritesMiB = totalRss(target);
     log(`${mode}: news`);
     const news = await readNews(target, newsReader, seconds);
