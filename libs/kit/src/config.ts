@@ -2,8 +2,11 @@
  * Typed configuration from environment variables. A bad value stops start-up
  * with one line naming the variable (the CLI prints ConfigError.message alone).
  * An empty variable counts as unset, as Kubernetes manifests often leave them.
+ *
+ * Checked by hand, not with a schema library: every check here is a pattern, a list or a range,
+ * and zod, used for the whole numbers alone, cost 70-140 ms of every process's start loading its
+ * 65 locales and the rest of its 860 kB (measured; the restart's target is 2 s).
  */
-import { z } from 'zod';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -17,18 +20,12 @@ function raw(name: string, env: Env): string | undefined {
   return value === '' ? undefined : value;
 }
 
-function check<T>(name: string, schema: z.ZodType<T>, value: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new ConfigError(`${name} ${result.error.issues[0]?.message ?? 'is invalid'}`);
+function wholeNumber(name: string, value: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`);
+  const number = Number(value);
+  if (!(number >= min && number <= max)) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return number;
 }
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^-?\d+$/, { error: (issue) => `must be a whole number, got "${String(issue.input)}"` })
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max}` });
 
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -42,7 +39,7 @@ export const envVar = {
     (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): EnvReader<number> =>
     (name, env) => {
       const value = raw(name, env);
-      return value === undefined ? fallback : check(name, wholeNumber(min, max), value);
+      return value === undefined ? fallback : wholeNumber(name, value, min, max);
     },
   port:
     (fallback: number): EnvReader<number> =>

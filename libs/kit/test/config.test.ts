@@ -43,6 +43,8 @@ const bad: Array<[Record<string, string>, string]> = [
   [{ DB: 'not a url' }, 'DB is not a valid URL'],
   [{ DB: 'mysql://secret@h/db' }, 'DB must be a postgres URL, got a mysql URL'],
   [{ COUNT: '0' }, 'COUNT must be between 1 and 10'],
+  [{ COUNT: '99999999999999999999' }, 'COUNT must be between 1 and 10'],
+  [{ COUNT: '2.5' }, 'COUNT must be a whole number, got "2.5"'],
 ];
 for (const [env, message] of bad) {
   test(`a bad value stops with one line naming the variable: ${message}`, () => {
