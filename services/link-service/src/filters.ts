@@ -14,7 +14,8 @@ import type * as Re2js from 're2js';
 import { ValidationError, limits, type SearchSort } from '@delinkcious/object-model';
 
 /** re2js loads with the first filter compiled, not at start (~35 ms of every start, measured). */
-const re2js = () => (createRequire(import.meta.url)('re2js') as typeof Re2js).RE2JS;
+const load = createRequire(import.meta.url);
+const re2js = () => (load('re2js') as typeof Re2js).RE2JS;
 
 /**
  * Work is counted in units of one program instruction stepped over one character of
