@@ -52,17 +52,35 @@ export function runDelinkcious(args: string[], env: Record<string, string | unde
   };
 }
 
+/**
+ * Ports handed to children are drawn under Linux's ephemeral range (32768–60999 by default), from
+ * which the OS takes both `listen(0)` ports and the source ports of outgoing connections: a port
+ * from `listen(0)`, closed until the child bound it, could meanwhile become a client socket's of a
+ * test running beside it (seen in CI: "listen EADDRINUSE" at a separate process's start).
+ */
+const childPorts = { min: 10_000, max: 32_767 };
+/** Ports this process handed out or tried already: never handed out twice. */
+const handedOut = new Set<number>();
+
+async function canListen(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 /** A TCP port free right now on 127.0.0.1, for a child process that must listen on a fixed port. */
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = childPorts.min + Math.floor(Math.random() * (childPorts.max - childPorts.min + 1));
+    if (handedOut.has(port)) continue;
+    // Taken before it is tried, so that calls at once never try (and hand out) the same port.
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${childPorts.min} and ${childPorts.max} after 100 tries`);
 }
 
 /** Environment giving every service of an embedded process its own free port; `PORT` is the gateway's. */
