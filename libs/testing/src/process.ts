@@ -1,5 +1,6 @@
 /** Runs the `delinkcious` command as a child process, as an operator would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const delinkciousBin = fileURLToPath(new URL('../../../cli/bin/delinkcious.js', import.meta.url));
@@ -62,8 +63,7 @@ const childPorts = { min: 10_000, max: 32_767 };
 /** Ports this process handed out or tried already: never handed out twice. */
 const handedOut = new Set<number>();
 
-async function canListen(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
+function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
