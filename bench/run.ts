@@ -12,6 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { returnFreedMemory } from '@delinkcious/kit';
 import { externalService, startEmbedded, startSeparate, type Deployment, type SeparateDeployment } from '@delinkcious/testing';
 import { prebuild } from '../cli/src/prebuild.ts';
 import { bareNodeCeiling, rawRedisFeedWriteRate } from './baselines.ts';
@@ -40,6 +41,8 @@ const followerCount = Number(process.env.BENCH_FOLLOWERS ?? 10_000);
 const importLinks = Number(process.env.BENCH_IMPORT_LINKS ?? 20_000);
 const modes = new Set((process.env.BENCH_MODES ?? 'embedded,distributed').split(',').map((mode) => mode.trim()));
 const benchEnv = { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' };
+// Embedded as `npm start` runs it: with the allocator settings it sets (libs/kit allocator.ts).
+const embeddedEnv = { ...benchEnv, ...returnFreedMemory };
 
 interface ModeReport {
   mode: string;
@@ -248,7 +251,7 @@ if (modes.has('embedded')) {
   try {
     // What `npm start` runs: the prebuilt bundle (its prestart builds it), not the sources through tsx.
     log(`embedded: the command's bundle ${await prebuild()}`);
-    const embedded = () => startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: dataDir } });
+    const embedded = () => startEmbedded({ extraEnv: { ...embeddedEnv, DATA_DIR: dataDir } });
     reports.push(await benchDeployment('embedded', embedded, embedded, dataDir));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -256,7 +259,7 @@ if (modes.has('embedded')) {
   // Import and export (issue 15) in a fresh embedded system of their own; BENCH_IMPORT_LINKS=0 skips it.
   if (importLinks > 0) {
     const importDir = mkdtempSync(join(os.tmpdir(), 'delinkcious-bench-import-'));
-    const deployment = await startEmbedded({ extraEnv: { ...benchEnv, DATA_DIR: importDir } });
+    const deployment = await startEmbedded({ extraEnv: { ...embeddedEnv, DATA_DIR: importDir } });
     try {
       log(`embedded: import and export of ${importLinks} links`);
       importExport = await importExportFigures(deployment, importLinks);

@@ -19,6 +19,7 @@ import {
   mutualAuthDisabled,
   mutualAuthFromTokens,
   readConfig,
+  returnsFreedMemory,
   serviceCatalog,
   servicePort,
   serviceUrl,
@@ -31,11 +32,17 @@ import { InProcessBus, NatsBus, natsConnectionSettings, type Bus } from '@delink
 import { definitions } from './registry.ts';
 
 /**
- * Embedded, WebAssembly (PGlite's Postgres) stays on V8's baseline compiler (docs/design.md §13):
- * tiering its hot functions up to the optimizing compiler stalled the start ~0.6 s and held 60-85 MB
- * more (the compiler's memory, kept by the C allocator), for ~28% more saves a second at full speed.
- * The memory figure wins. Set before PGlite compiles its module.
+ * Embedded, WebAssembly (PGlite's Postgres) is tiered up to V8's optimizing compiler only where that
+ * costs no memory (docs/design.md §13): on V8 12 and later (Node.js 22+), in a process started with
+ * glibc's thresholds for returning freed memory (libs/kit allocator.ts; `npm start` sets them). There,
+ * saves at full speed gain 10-25% and the memory figures stay as they were. Anywhere else it stays on
+ * the baseline compiler: on Node.js 20 tiering up stalled the restart ~0.6 s and held 60-85 MB more,
+ * kept by the C allocator. Set before PGlite compiles its module.
  */
+export function wasmTiersUp(env: Env, v8Version = process.versions.v8, returnsMemory = returnsFreedMemory): boolean {
+  return Number(v8Version.split('.')[0]) >= 12 && returnsMemory(env);
+}
+
 function wasmOnBaselineCompiler(): void {
   v8.setFlagsFromString('--no-wasm-tier-up');
   v8.setFlagsFromString('--no-wasm-dynamic-tiering');
@@ -59,7 +66,7 @@ export function resolveDefinitions(names: string[]): ServiceDefinition[] {
 /** Starts `names` (all services when empty). Stops what started if one fails. */
 export async function start(names: string[], env: Env = process.env): Promise<Started> {
   const embedded = names.length === 0;
-  if (embedded) wasmOnBaselineCompiler();
+  if (embedded && !wasmTiersUp(env)) wasmOnBaselineCompiler();
   const selected = embedded ? Object.values(definitions) : resolveDefinitions([...new Set(names)]);
   const single = selected.length === 1 && !embedded;
   const config = readConfig(

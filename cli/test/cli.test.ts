@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { returnFreedMemory } from '@delinkcious/kit';
 import { createTemporaryDatabase, embeddedPorts, externalService, freePort, runDelinkcious } from '@delinkcious/testing';
 
 const dir = mkdtempSync(join(tmpdir(), 'delinkcious-cli-'));
@@ -41,7 +42,9 @@ test('migrate --service link-service applies the migrations once (embedded PGlit
   assert.match(second.stdout(), /link-service: already up to date/);
 });
 
-test('embedded start keeps links across a restart', async () => {
+// The restart runs as `npm start` does, with the allocator's settings: on Node.js 22+ PGlite's
+// WebAssembly is then tiered up (cli/src/start.ts), and the data is the same data.
+test('embedded start keeps links across a restart (the restart with npm start\'s allocator settings)', async () => {
   const ports = await embeddedPorts();
   // link-service's own port, opened for debugging.
   const env = { DATA_DIR: join(dir, 'embedded'), LOG_LEVEL: 'silent', DELINKCIOUS_MUTUAL_AUTH: 'false', EMBEDDED_INTERNAL_PORTS: 'true', ...ports };
@@ -57,7 +60,7 @@ test('embedded start keeps links across a restart', async () => {
   first.child.kill('SIGTERM');
   assert.equal(await first.exited, 0);
 
-  const second = runDelinkcious(['start'], env);
+  const second = runDelinkcious(['start'], { ...env, ...returnFreedMemory });
   await second.waitFor(/Delinkcious is running at/, 60_000);
   const listed = (await (await fetch(`${base}/links?username=alice`)).json()) as { links: Array<{ Url: string }> };
   assert.deepEqual(listed.links.map((l) => l.Url), ['https://kept.example/']);

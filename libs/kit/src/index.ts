@@ -17,3 +17,4 @@ export * from './group-commit.ts';
 export * from './idle-collector.ts';
 export * from './copy-data.ts';
 export * from './immutable.ts';
+export * from './allocator.ts';
