@@ -2,7 +2,7 @@
  * The C allocator's side of the embedded process's memory (docs/design.md §13). glibc's malloc keeps
  * memory a thread freed for that thread's next allocations: V8's optimizing compiler, working on
  * background threads, left 60-85 MB resident that way after it tiered PGlite's WebAssembly up, and
- * Node.js 24 another ~55 MB after a burst of saves. With a fixed mmap threshold, a block of 64 kB or
+ * Node.js 24 ~40 MB of its own after a burst of saves. With a fixed mmap threshold, a block of 64 kB or
  * more is mapped on its own and unmapped when freed; with a fixed trim threshold, the heap's free top
  * goes back past 128 kB. glibc reads both from the environment when the process starts (they cannot
  * be set from inside it), so `npm start` sets them (package.json) and the benchmark starts the
