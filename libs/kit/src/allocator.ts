@@ -19,8 +19,14 @@ export const returnFreedMemory: Readonly<Record<string, string>> = Object.freeze
 /** The C library this process runs on: glibc's version, or undefined for another (musl, macOS). */
 function glibcVersion(): string | undefined {
   const report = process.report as unknown as { excludeNetwork: boolean; getReport(): { header: { glibcVersionRuntime?: string } } };
+  // The report's network part (a socket listing) is not needed here and is the slow part.
+  const excluded = report.excludeNetwork;
   report.excludeNetwork = true;
-  return report.getReport().header.glibcVersionRuntime;
+  try {
+    return report.getReport().header.glibcVersionRuntime;
+  } finally {
+    report.excludeNetwork = excluded;
+  }
 }
 
 /** Whether this process started with both settings (set to any value), on glibc. */

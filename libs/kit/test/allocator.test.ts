@@ -24,7 +24,10 @@ test('on another C library the variables mean nothing', () => {
 });
 
 test("this process's C library is found (glibc on Linux here, none on other systems)", () => {
+  const report = process.report as unknown as { excludeNetwork: boolean };
+  const excluded = report.excludeNetwork;
   const found = returnsFreedMemory({ ...returnFreedMemory });
+  assert.equal(report.excludeNetwork, excluded, "the process's own report settings are left as they were");
   const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
   assert.equal(found, header.glibcVersionRuntime !== undefined);
   if (process.platform === 'linux' && process.env.CI) assert.equal(found, true, 'CI runs on glibc');
