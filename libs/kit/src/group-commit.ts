@@ -5,9 +5,11 @@
  * each statement, trigger, plan and commit serves many calls. On PGlite most of a save's cost is
  * per statement, not per row: one link inserted alone took 1.2 ms, eight together 0.38 ms each.
  *
- * Work no caller waits for (a check's claim and result) may gather longer under load: `gatherMs`.
- * The batch sizes of the calls that wait are set by how many wait; background work would otherwise
- * go in batches as small, each paying the statement's cost again.
+ * Under load, the next batch may gather for `gatherMs` after the last one was written: work no
+ * caller waits for (a check's claim and result) gathers long, since it would otherwise go in batches
+ * as small as whatever came meanwhile, each paying the statement's cost again; calls someone waits
+ * for (a save) gather briefly, so that the callers answered by the last batch, whose next calls come
+ * a moment later, do not leave one early call to go alone at a whole statement's cost.
  */
 
 export interface GroupCommitOptions<T, R> {
@@ -32,6 +34,12 @@ export interface GroupCommitOptions<T, R> {
 
 /** gatherMs of background work: under load, a check's result shows at most this much later. */
 export const backgroundGatherMs = 100;
+/**
+ * gatherMs of calls someone waits for: under load, a save waits at most this much for company. With
+ * 10 clients saving at once, 14% of the batches were a lone save (1.7 ms of PGlite, against 3.7 for
+ * eight) written just before the other nine came back.
+ */
+export const interactiveGatherMs = 2;
 /** A gathering batch is written once this long passes with no new call. */
 const quietMs = 10;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupCommit, type GroupCommitOptions } from '../src/group-commit.ts';
+import { GroupCommit, interactiveGatherMs, type GroupCommitOptions } from '../src/group-commit.ts';
 
 /**
  * A writer that records how it was called: `together` answers each number doubled and fails a batch
@@ -94,6 +94,19 @@ describe('GroupCommit', () => {
     assert.deepEqual(calls, ['together 1,2'], 'nothing is written while the next batch gathers');
     assert.deepEqual(await Promise.all(later), [6, 8, 10]);
     assert.deepEqual(calls, ['together 1,2', 'together 3,4,5']);
+  });
+
+  it('under load, saves gather briefly: the one that comes back first waits for the others of its batch', async () => {
+    const { calls, group } = recording({ gatherMs: interactiveGatherMs });
+    assert.deepEqual(await Promise.all([group.submit(1), group.submit(2), group.submit(3)]), [2, 4, 6]);
+    // Their callers come back one turn of the event loop after another, not all in the same one.
+    const again: Array<Promise<number>> = [];
+    for (const n of [4, 5, 6]) {
+      again.push(group.submit(n));
+      await tick();
+    }
+    assert.deepEqual(await Promise.all(again), [8, 10, 12]);
+    assert.deepEqual(calls, ['together 1,2,3', 'together 4,5,6'], 'not 4 alone, then 5 and 6');
   });
 
   it('a gathering batch goes once calls stop coming: a producer with a bound on its calls is not held for the whole gather', async () => {

@@ -2,7 +2,7 @@
 import { byCodePoint, type LinkCheckResult, type LinkDateCount, type LinkEvent, type PopularLink, type TagCount } from '@delinkcious/object-model';
 import { sqlState, uniqueViolation, type Database, type Queryable } from '@delinkcious/db';
 import { appendToOutbox, outboxColumns, outboxValues } from '@delinkcious/events';
-import { backgroundGatherMs, GroupCommit } from '@delinkcious/kit';
+import { backgroundGatherMs, GroupCommit, interactiveGatherMs } from '@delinkcious/kit';
 import { bulkEdit, deleteTag, renameTag, tagCounts } from './sql-organize.ts';
 import { applyChecksIn, claimChecks, distinctUrls, type CheckToApply, type ClaimRequest } from './sql-link-checks.ts';
 import { lastChange, linkDates } from './sql-link-dates.ts';
@@ -137,6 +137,7 @@ export class SqlLinkStore implements LinkStore {
   private readonly inserts = new GroupCommit<PendingInsert, InsertOutcome>({
     together: (batch) => this.db.transaction((tx) => this.insertAllIn(tx, batch)),
     alone: (pending) => this.rollbackable<InsertOutcome>((tx) => this.insertIn(tx, pending), () => ({ kind: 'duplicate' })),
+    gatherMs: interactiveGatherMs,
   });
   private readonly claims = new GroupCommit<ClaimRequest, CheckClaim>({
     together: (batch) => claimChecks(this.db, batch),
