@@ -9,7 +9,9 @@
  * caller waits for (a check's claim and result) gathers long, since it would otherwise go in batches
  * as small as whatever came meanwhile, each paying the statement's cost again; calls someone waits
  * for (a save) gather briefly, so that the callers answered by the last batch, whose next calls come
- * a moment later, do not leave one early call to go alone at a whole statement's cost.
+ * a moment later, do not leave one early call to go alone at a whole statement's cost; and their
+ * batch goes as soon as as many calls wait as the last batch held (its callers are back), not at the
+ * end of the gathering, during which the process would otherwise sit idle.
  */
 
 export interface GroupCommitOptions<T, R> {
@@ -30,6 +32,12 @@ export interface GroupCommitOptions<T, R> {
    * made one at a time, never waits for it.
    */
   gatherMs?: number;
+  /**
+   * Under load, the gathering batch goes once as many calls wait as the last batch held: calls
+   * someone waits for (a save), whose callers come back with their next call a moment after their
+   * answers. Off for background work, whose batches are meant to grow while it gathers.
+   */
+  goWhenCallersReturn?: boolean;
 }
 
 /** gatherMs of background work: under load, a check's result shows at most this much later. */
@@ -55,6 +63,10 @@ export class GroupCommit<T, R> {
   private writing = false;
   /** Under load, when the next batch goes (gatherMs); before it, calls wait for company. */
   private gatherUntil = 0;
+  /** Items of the last batch written with company (goWhenCallersReturn). */
+  private lastBatch = 0;
+  /** Ends the gathering now, while a batch gathers. */
+  private goNow: (() => void) | undefined;
 
   constructor(private readonly options: GroupCommitOptions<T, R>) {}
 
@@ -62,7 +74,8 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.schedule();
+      if (this.goNow && this.options.goWhenCallersReturn && this.queue.length >= this.lastBatch) this.goNow();
+      else this.schedule();
     });
   }
 
@@ -90,12 +103,23 @@ export class GroupCommit<T, R> {
     }
     // Gathering: written once `quietMs` pass with no new call (a producer with a bound on its calls in
     // flight, such as a consumer, has sent all it will), when full, or at the end of the gathering.
+    // With goWhenCallersReturn, also once the last batch's callers are back (submit); at the next
+    // turn, so that calls of the same poll of the event loop still join.
     let seen = this.queue.length;
-    const wait = () => setTimeout(gather, Math.min(quietMs, this.gatherUntil - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const wait = () => (timer = setTimeout(gather, Math.min(quietMs, this.gatherUntil - Date.now())));
     const gather = () => {
-      if (this.gatherUntil <= Date.now() || this.queue.length === seen || this.queue.length >= this.maxBatch) return run();
-      seen = this.queue.length;
-      wait();
+      if (this.gatherUntil > Date.now() && this.queue.length !== seen && this.queue.length < this.maxBatch) {
+        seen = this.queue.length;
+        return wait();
+      }
+      this.goNow = undefined;
+      run();
+    };
+    this.goNow = () => {
+      clearTimeout(timer);
+      this.goNow = undefined;
+      setImmediate(run);
     };
     wait();
   }
@@ -113,6 +137,7 @@ export class GroupCommit<T, R> {
         });
         if (this.options.gatherMs && batch.length > 1) {
           this.gatherUntil = Date.now() + this.options.gatherMs;
+          this.lastBatch = batch.length;
           // The next batch gathers, unless it is full already.
           if (this.queue.length < this.maxBatch) break;
         }

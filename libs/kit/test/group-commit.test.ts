@@ -109,6 +109,22 @@ describe('GroupCommit', () => {
     assert.deepEqual(calls, ['together 1,2,3', 'together 4,5,6'], 'not 4 alone, then 5 and 6');
   });
 
+  it('with goWhenCallersReturn, the batch goes as soon as the last batch\'s callers are back, not at the end of the gathering', async () => {
+    // An hour, and calls still coming: only their number can end this gathering within the test.
+    const { calls, group } = recording({ gatherMs: 3_600_000, goWhenCallersReturn: true });
+    assert.deepEqual(await Promise.all([group.submit(1), group.submit(2), group.submit(3)]), [2, 4, 6]);
+    const again: Array<Promise<number>> = [];
+    for (const n of [4, 5]) {
+      again.push(group.submit(n));
+      await tick();
+    }
+    assert.deepEqual(calls, ['together 1,2,3'], 'two of the three callers back: the batch still gathers');
+    again.push(group.submit(6));
+    await tick();
+    assert.deepEqual(calls, ['together 1,2,3', 'together 4,5,6'], 'the third back: it goes at the next turn');
+    assert.deepEqual(await Promise.all(again), [8, 10, 12]);
+  });
+
   it('a gathering batch goes once calls stop coming: a producer with a bound on its calls is not held for the whole gather', async () => {
     // An hour: a batch that waited for it would time the test out.
     const { calls, group } = recording({ gatherMs: 3_600_000 });

@@ -138,6 +138,7 @@ export class SqlLinkStore implements LinkStore {
     together: (batch) => this.db.transaction((tx) => this.insertAllIn(tx, batch)),
     alone: (pending) => this.rollbackable<InsertOutcome>((tx) => this.insertIn(tx, pending), () => ({ kind: 'duplicate' })),
     gatherMs: interactiveGatherMs,
+    goWhenCallersReturn: true,
   });
   private readonly claims = new GroupCommit<ClaimRequest, CheckClaim>({
     together: (batch) => claimChecks(this.db, batch),
