@@ -12,7 +12,7 @@
  * event bus hop, the outbox relay, the news fan-out, in-process calls).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 // Types only: the API itself is handed over by the SDK's start-up, so nothing of it loads while tracing is off.
 import type * as OpenTelemetryApi from '@opentelemetry/api';
 
@@ -55,8 +55,19 @@ function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`;
 }
 
-// randomUUID draws from a cached pool of entropy: far cheaper per request than randomBytes.
-const randomHex = (length: 16 | 32) => randomUUID().replace(/-/g, '').slice(0, length);
+// Ids from a pool of random bytes refilled 4 KiB at a time: a save makes about a dozen spans, and
+// cutting them from randomUUID's text cost 0.65 µs an id against 0.14 (1% of a save's time, profiled).
+const randomPool = Buffer.alloc(4096);
+let randomUsed = randomPool.length;
+function randomHex(length: 16 | 32): string {
+  const bytes = length / 2;
+  if (randomUsed + bytes > randomPool.length) {
+    randomFillSync(randomPool);
+    randomUsed = 0;
+  }
+  randomUsed += bytes;
+  return randomPool.toString('hex', randomUsed - bytes, randomUsed);
+}
 
 /** A span of this service: the parent's trace with a new span id, or a new trace. */
 export function childSpan(parent: TraceContext | undefined): TraceContext {
