@@ -65,7 +65,7 @@ export class GroupCommit<T, R> {
   private gatherUntil = 0;
   /** Items of the last batch written with company (goWhenCallersReturn). */
   private lastBatch = 0;
-  /** Ends the gathering now, while a batch gathers. */
+  /** Ends the gathering now, while a batch gathers (goWhenCallersReturn only). */
   private goNow: (() => void) | undefined;
 
   constructor(private readonly options: GroupCommitOptions<T, R>) {}
@@ -74,7 +74,7 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.goNow && this.options.goWhenCallersReturn && this.queue.length >= this.lastBatch) this.goNow();
+      if (this.goNow && this.queue.length >= this.lastBatch) this.goNow();
       else this.schedule();
     });
   }
@@ -116,11 +116,13 @@ export class GroupCommit<T, R> {
       this.goNow = undefined;
       run();
     };
-    this.goNow = () => {
-      clearTimeout(timer);
-      this.goNow = undefined;
-      setImmediate(run);
-    };
+    if (this.options.goWhenCallersReturn) {
+      this.goNow = () => {
+        clearTimeout(timer);
+        this.goNow = undefined;
+        setImmediate(run);
+      };
+    }
     wait();
   }
 
